@@ -1,0 +1,175 @@
+package eventstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Memory is a Store that keeps everything in process memory: the embedded
+// default, and the store tests and examples run on. The zero value is not
+// usable; call NewMemory.
+//
+// Records returned by Load, Read and Subscribe share their Data with the
+// store: callers must not modify it.
+type Memory struct {
+	mu      sync.RWMutex
+	log     []Record            // the global order; Position == index+1
+	streams map[string][]uint32 // stream -> indexes into log, in version order
+	ids     map[string]uint32   // record ID -> index into log
+	wake    chan struct{}       // closed and replaced on every append
+}
+
+var _ Store = (*Memory)(nil)
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{
+		streams: make(map[string][]uint32),
+		ids:     make(map[string]uint32),
+		wake:    make(chan struct{}),
+	}
+}
+
+// Append implements Store.
+func (m *Memory) Append(ctx context.Context, stream string, expected uint64, recs ...Record) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := ValidateAppend(stream, recs); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if i, ok := m.ids[recs[0].ID]; ok {
+		prev := m.log[i]
+		if prev.Stream != stream {
+			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, recs[0].ID, prev.Stream)
+		}
+		return prev.Version + uint64(len(recs)) - 1, nil
+	}
+	idx := m.streams[stream]
+	actual := uint64(len(idx))
+	if actual != expected {
+		return 0, &ConflictError{Stream: stream, Expected: expected, Actual: actual}
+	}
+	for i, r := range recs {
+		if _, dup := m.ids[r.ID]; dup || slices.ContainsFunc(recs[:i], func(o Record) bool { return o.ID == r.ID }) {
+			return 0, fmt.Errorf("%w: record ID %q is already used", ErrInvalid, r.ID)
+		}
+	}
+	if len(m.log)+len(recs) > maxMemoryRecords {
+		return 0, fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
+	}
+	for _, r := range recs {
+		n := uint32(len(m.log))
+		actual++
+		r.Stream = stream
+		r.Version = actual
+		r.Position = uint64(n) + 1
+		r.Data = slices.Clone(r.Data)
+		m.log = append(m.log, r)
+		idx = append(idx, n)
+		m.ids[r.ID] = n
+	}
+	m.streams[stream] = idx
+	close(m.wake)
+	m.wake = make(chan struct{})
+	return actual, nil
+}
+
+// maxMemoryRecords is what a uint32 index can address.
+const maxMemoryRecords = 1<<32 - 1
+
+// Load implements Store.
+func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := ValidateStream(stream); err != nil {
+		return nil, err
+	}
+	if from > 0 {
+		from--
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	idx := m.streams[stream]
+	if from >= uint64(len(idx)) {
+		return nil, nil
+	}
+	out := make([]Record, 0, uint64(len(idx))-from)
+	for _, i := range idx[from:] {
+		out = append(out, m.log[i])
+	}
+	return out, nil
+}
+
+// Version returns the current version of stream (0 when it does not exist)
+// without copying its records.
+func (m *Memory) Version(stream string) uint64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return uint64(len(m.streams[stream]))
+}
+
+// Read implements Store.
+func (m *Memory) Read(ctx context.Context, from uint64, limit int) ([]Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	recs, _ := m.since(from, limit)
+	return recs, nil
+}
+
+// since returns up to limit records from position from, and a channel that
+// is closed on the next append.
+func (m *Memory) since(from uint64, limit int) ([]Record, <-chan struct{}) {
+	if from > 0 {
+		from--
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if from >= uint64(len(m.log)) {
+		return nil, m.wake
+	}
+	end := uint64(len(m.log))
+	if limit > 0 && from+uint64(limit) < end {
+		end = from + uint64(limit)
+	}
+	return slices.Clone(m.log[from:end]), m.wake
+}
+
+// subscribeBatch bounds how many records a subscriber copies per lock.
+const subscribeBatch = 1024
+
+// Subscribe implements Store.
+func (m *Memory) Subscribe(ctx context.Context, from uint64, fn func(Record) error) error {
+	if from == 0 {
+		from = 1
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		recs, wake := m.since(from, subscribeBatch)
+		for _, r := range recs {
+			if err := fn(r); err != nil {
+				return err
+			}
+			from = r.Position + 1
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if len(recs) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		}
+	}
+}

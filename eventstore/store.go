@@ -1,0 +1,143 @@
+// Package eventstore is the contract leadline's Engine keeps events with,
+// and the in-memory store that is its embedded default.
+//
+// A store holds streams of opaque records. Appending takes the version the
+// writer expects the stream to have (optimistic concurrency): a stale
+// expectation is refused with ErrConflict and nothing is written. Every
+// record also has a position in one global order across all streams, which
+// projections read and subscribe to.
+//
+// The package knows nothing about leads: the lead package turns events into
+// the bytes a Record carries. Every Store implementation runs the
+// conformance suite in eventstore/storetest.
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Record is one stored event.
+type Record struct {
+	// ID identifies the event across retries: appending a record whose ID
+	// the stream already holds is a no-op (see Store.Append). Required.
+	ID string
+	// Stream is the stream the record belongs to. Set by the store.
+	Stream string
+	// Version is the record's 1-based position in its stream. Set by the store.
+	Version uint64
+	// Position is the record's 1-based position in the global order. Set by
+	// the store; positions increase with every append but need not be
+	// contiguous.
+	Position uint64
+	// Type names the payload's type, for routing and filtering. Required.
+	Type string
+	// Data is the payload.
+	Data []byte
+}
+
+// Store keeps streams of records. Implementations are safe for concurrent
+// use.
+type Store interface {
+	// Append adds recs to the end of stream, all or none, if the stream's
+	// current version is expected (0 for a stream that does not exist). It
+	// returns the stream's version after the append. A different current
+	// version returns an error matching ErrConflict and writes nothing.
+	//
+	// Append is idempotent by record ID: when the stream already holds
+	// recs[0].ID, the call is taken as a retry of an append that
+	// succeeded, writes nothing and returns the version of the last of
+	// those records, whatever expected says.
+	Append(ctx context.Context, stream string, expected uint64, recs ...Record) (uint64, error)
+
+	// Load returns the records of stream with Version >= from, in order.
+	// A stream that does not exist has no records: Load returns none and
+	// no error.
+	Load(ctx context.Context, stream string, from uint64) ([]Record, error)
+
+	// Read returns up to limit records of the global order with Position >=
+	// from, in order. limit <= 0 means no limit.
+	Read(ctx context.Context, from uint64, limit int) ([]Record, error)
+
+	// Subscribe calls fn for every record with Position >= from, in global
+	// order: first those already stored, then each new one as it is
+	// appended, with no gap and no duplicate. It blocks until ctx ends
+	// (returning ctx.Err()), fn returns an error (returning it), or the
+	// store fails. fn runs on one goroutine at a time.
+	Subscribe(ctx context.Context, from uint64, fn func(Record) error) error
+}
+
+// ErrConflict is matched by the error Append returns when the stream's
+// version is not the one expected.
+var ErrConflict = errors.New("eventstore: version conflict")
+
+// ErrInvalid is matched by errors for input a store refuses: a bad stream
+// name, a record without ID or Type, an empty append.
+var ErrInvalid = errors.New("eventstore: invalid input")
+
+// ConflictError is the ErrConflict a store returns when it knows the
+// stream's actual version.
+type ConflictError struct {
+	Stream   string
+	Expected uint64
+	Actual   uint64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("eventstore: version conflict on stream %q: expected %d, stream is at %d", e.Stream, e.Expected, e.Actual)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Size limits every store accepts at least.
+const (
+	MaxStreamLen = 128
+	MaxTypeLen   = 128
+	MaxIDLen     = 128
+)
+
+// ValidateStream checks that name can name a stream in every store: 1 to
+// MaxStreamLen bytes of ASCII letters, digits, '-' and '_' (NATS subject
+// tokens cannot hold '.', '*', '>' or spaces).
+func ValidateStream(name string) error {
+	if name == "" || len(name) > MaxStreamLen {
+		return fmt.Errorf("%w: stream name must be 1..%d bytes, got %d", ErrInvalid, MaxStreamLen, len(name))
+	}
+	if !token(name) {
+		return fmt.Errorf("%w: stream name %q may hold only letters, digits, '-' and '_'", ErrInvalid, name)
+	}
+	return nil
+}
+
+// ValidateAppend checks an append's arguments the way every store must:
+// a valid stream name, at least one record, each with an ID and a Type
+// that is a valid token.
+func ValidateAppend(stream string, recs []Record) error {
+	if err := ValidateStream(stream); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("%w: append to %q with no records", ErrInvalid, stream)
+	}
+	for i, r := range recs {
+		if r.ID == "" || len(r.ID) > MaxIDLen {
+			return fmt.Errorf("%w: record %d: ID must be 1..%d bytes", ErrInvalid, i, MaxIDLen)
+		}
+		if r.Type == "" || len(r.Type) > MaxTypeLen || !token(r.Type) {
+			return fmt.Errorf("%w: record %d: Type %q must be 1..%d letters, digits, '-' or '_'", ErrInvalid, i, r.Type, MaxTypeLen)
+		}
+	}
+	return nil
+}
+
+func token(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,126 @@
+package lead
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// SchemaVersion is the version of the JSON event format that Encode writes.
+// Decode reads every version up to it and refuses newer ones.
+const SchemaVersion = 1
+
+// ErrUnknownEvent is returned by Decode for an event type it does not know.
+var ErrUnknownEvent = errors.New("lead: unknown event type")
+
+// ErrMalformed is returned (wrapped) by Decode for bytes that are not a
+// well-formed event.
+var ErrMalformed = errors.New("lead: malformed event")
+
+// Encode returns the JSON form of e: one flat object whose "type" and
+// "schema" fields say how to read the rest, then the Meta fields and the
+// event's own fields, e.g.
+//
+//	{"type":"Touched","schema":1,"lead":"0192…","version":7,"at":"2026-03-02T10:15:00Z","actor":"rep:ana","channel":"phone","outcome":"no_answer"}
+func Encode(e Event) ([]byte, error) {
+	if e == nil {
+		return nil, fmt.Errorf("%w: nil event", ErrMalformed)
+	}
+	if _, ok := decoders[e.Type()]; !ok {
+		return nil, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("lead: encode %s: %w", e.Type(), err)
+	}
+	// body is a JSON object; splice the header in after its '{'.
+	const pre, mid = `{"type":"`, `","schema":1,`
+	out := make([]byte, 0, len(pre)+len(e.Type())+len(mid)+len(body)-1)
+	out = append(out, pre...)
+	out = append(out, e.Type()...)
+	out = append(out, mid...)
+	out = append(out, body[1:]...)
+	return out, nil
+}
+
+// EventType returns the "type" field of an encoded event without decoding
+// the rest, for stores and consumers that route by type.
+func EventType(data []byte) (string, error) {
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return h.Type, nil
+}
+
+type header struct {
+	Type   string `json:"type"`
+	Schema int    `json:"schema"`
+}
+
+// Decode reads an event written by Encode. Unknown types, schema versions
+// newer than SchemaVersion and malformed bytes return an error; Decode
+// never panics. Unknown fields are ignored, so a newer writer that only
+// adds fields stays readable.
+func Decode(data []byte) (Event, error) {
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	dec, ok := decoders[h.Type]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, h.Type)
+	}
+	if h.Schema < 1 || h.Schema > SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema version %d; this build reads 1..%d", ErrMalformed, h.Type, h.Schema, SchemaVersion)
+	}
+	e, err := dec(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, h.Type, err)
+	}
+	if m := e.Base(); m.Lead == "" || m.Version == 0 {
+		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, h.Type)
+	}
+	return e, nil
+}
+
+func decodeAs[E Event](data []byte) (Event, error) {
+	var e E
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+var decoders = map[string]func([]byte) (Event, error){
+	Captured{}.Type():           decodeAs[Captured],
+	Scored{}.Type():             decodeAs[Scored],
+	MarketingQualified{}.Type(): decodeAs[MarketingQualified],
+	HandedOff{}.Type():          decodeAs[HandedOff],
+	Accepted{}.Type():           decodeAs[Accepted],
+	Rejected{}.Type():           decodeAs[Rejected],
+	Touched{}.Type():            decodeAs[Touched],
+	SalesQualified{}.Type():     decodeAs[SalesQualified],
+	Stalled{}.Type():            decodeAs[Stalled],
+	Recycled{}.Type():           decodeAs[Recycled],
+	Disqualified{}.Type():       decodeAs[Disqualified],
+	Won{}.Type():                decodeAs[Won],
+	Lost{}.Type():               decodeAs[Lost],
+	DeadlineWarned{}.Type():     decodeAs[DeadlineWarned],
+	DeadlineBreached{}.Type():   decodeAs[DeadlineBreached],
+	Escalated{}.Type():          decodeAs[Escalated],
+	Reassigned{}.Type():         decodeAs[Reassigned],
+	Paused{}.Type():             decodeAs[Paused],
+	Resumed{}.Type():            decodeAs[Resumed],
+}
+
+// EventTypes returns the type names the codec knows.
+func EventTypes() []string {
+	names := make([]string, 0, len(decoders))
+	for n := range decoders {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

@@ -1,0 +1,264 @@
+package lead
+
+import (
+	"slices"
+	"time"
+)
+
+// State is a lead as its history says it is now: the fold of Evolve over its
+// events. It is derived, never stored.
+type State struct {
+	ID      ID
+	Version uint64 // version of the last event applied; 0 for no lead
+	Stage   Stage
+	// Entered is when the lead entered its current stage.
+	Entered time.Time
+	// StalledFrom is the stage a stalled lead left.
+	StalledFrom Stage
+
+	Email      string
+	FullName   string
+	Company    string
+	Source     string
+	Campaign   string
+	Attributes map[string]string
+	CapturedAt time.Time
+
+	Fit, Intent, Score int
+	MQLSource          MQLSource
+	MQLAt              time.Time
+
+	// Owner of the lead on the sales side, and the SLA policy version its
+	// clocks run under (recorded at hand-off).
+	Rep            string
+	Team           string
+	PolicyVersion  int
+	HandOffVersion uint64 // version of the hand-off or reassignment that started the accept clock
+	HandedOffAt    time.Time
+	AcceptVersion  uint64 // version of the acceptance that started the work clocks
+	AcceptedAt     time.Time
+
+	// Touches since acceptance, oldest first.
+	TouchTimes []time.Time
+	Touches    int
+	// Unanswered is the current streak of unanswered touches, which began
+	// with the touch at version UnansweredSince (0 when there is no streak).
+	Unanswered        int
+	UnansweredSince   uint64
+	UnansweredSinceAt time.Time
+	// ProgressVersion and ProgressAt are the last progress of an accepted
+	// or qualified lead: entering the stage, or a touch. The stall clock
+	// runs from there.
+	ProgressVersion uint64
+	ProgressAt      time.Time
+
+	Amount      float64
+	Currency    string
+	CloseDate   time.Time
+	Probability float64
+	SQLAt       time.Time
+
+	ClosedAt  time.Time
+	WonAmount float64
+	Reason    string // the reason given for the last rejection, recycle, loss or disqualification
+	Recycles  int
+
+	// Paused is true while the SLA clocks are stopped; Pauses lists the
+	// pause intervals since the current hand-off, the open one last with a
+	// zero To.
+	Paused bool
+	Pauses []Interval
+
+	// Marks are the warnings and breach steps recorded for clocks that
+	// are still running.
+	Marks []Mark
+}
+
+// Interval is a stretch of time [From, To); a zero To means still open.
+type Interval struct {
+	From, To time.Time
+}
+
+// Mark is a warning or breach step recorded for a deadline. Warnings have
+// Breach false and Step the index of the warning fraction.
+type Mark struct {
+	Deadline DeadlineID
+	Breach   bool
+	Step     int
+}
+
+// Marked reports whether the warning (breach false) or breach step for d is
+// already recorded.
+func (s State) Marked(d DeadlineID, breach bool, step int) bool {
+	return slices.Contains(s.Marks, Mark{Deadline: d, Breach: breach, Step: step})
+}
+
+// Replay folds Evolve over events, starting from the zero State.
+func Replay(events []Event) State {
+	var s State
+	for _, e := range events {
+		s = Evolve(s, e)
+	}
+	return s
+}
+
+// Evolve returns the state after e. It is total: it never fails and never
+// panics; Decide is where events are checked, and Evolve trusts them.
+func Evolve(s State, e Event) State {
+	m := e.Base()
+	s.Version = m.Version
+	before := s.Stage
+	switch e := e.(type) {
+	case Captured:
+		s.ID = m.Lead
+		s.Email, s.FullName, s.Company = e.Email, e.FullName, e.Company
+		s.Source, s.Campaign = e.Source, e.Campaign
+		s.Attributes = e.Attributes
+		s.CapturedAt = m.At
+		s.enter(StageCaptured, m.At)
+	case Scored:
+		s.Fit, s.Intent, s.Score = e.Fit, e.Intent, e.Total
+	case MarketingQualified:
+		s.MQLSource = e.Source
+		s.MQLAt = m.At
+		s.enter(StageMQL, m.At)
+	case HandedOff:
+		s.handOff(m, e.Rep, e.Team, e.PolicyVersion)
+	case Reassigned:
+		team := e.Team
+		if team == "" {
+			team = s.Team
+		}
+		pv := e.PolicyVersion
+		if pv == 0 {
+			pv = s.PolicyVersion
+		}
+		s.handOff(m, e.To, team, pv)
+	case Accepted:
+		s.AcceptVersion, s.AcceptedAt = m.Version, m.At
+		s.TouchTimes, s.Touches = nil, 0
+		s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt = 0, 0, time.Time{}
+		s.progress(m)
+		s.enter(StageAccepted, m.At)
+	case Rejected:
+		s.Reason = e.Reason
+		if e.Disqualify {
+			s.close(StageDisqualified, m.At)
+		} else {
+			s.toNurture(m.At)
+		}
+	case Touched:
+		s.TouchTimes = append(slices.Clip(s.TouchTimes), m.At)
+		s.Touches++
+		if e.Outcome.Answered() {
+			s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt = 0, 0, time.Time{}
+		} else {
+			if s.Unanswered == 0 {
+				s.UnansweredSince, s.UnansweredSinceAt = m.Version, m.At
+			}
+			s.Unanswered++
+		}
+		if s.Stage == StageStalled {
+			s.enter(s.StalledFrom, m.At)
+			s.StalledFrom = StageNone
+		}
+		s.progress(m)
+	case SalesQualified:
+		s.Amount, s.Currency, s.CloseDate, s.Probability = e.Amount, e.Currency, e.CloseDate, e.Probability
+		s.SQLAt = m.At
+		s.progress(m)
+		s.enter(StageSQL, m.At)
+	case Stalled:
+		s.StalledFrom = e.From
+		if s.StalledFrom == StageNone {
+			s.StalledFrom = s.Stage
+		}
+		s.Reason = e.Reason
+		s.enter(StageStalled, m.At)
+	case Recycled:
+		s.Reason = e.Reason
+		s.toNurture(m.At)
+	case Disqualified:
+		s.Reason = e.Reason
+		s.close(StageDisqualified, m.At)
+	case Won:
+		s.WonAmount = e.Amount
+		s.close(StageWon, m.At)
+	case Lost:
+		s.Reason = e.Reason
+		s.close(StageLost, m.At)
+	case DeadlineWarned:
+		s.Marks = append(slices.Clip(s.Marks), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
+	case DeadlineBreached:
+		s.Marks = append(slices.Clip(s.Marks), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
+	case Escalated:
+		// The escalation is a fact for subscribers and reports; it does
+		// not move the lead.
+	case Paused:
+		s.Paused = true
+		s.Pauses = append(slices.Clip(s.Pauses), Interval{From: m.At})
+	case Resumed:
+		s.Paused = false
+		if n := len(s.Pauses); n > 0 && s.Pauses[n-1].To.IsZero() {
+			s.Pauses = slices.Clone(s.Pauses)
+			s.Pauses[n-1].To = m.At
+		}
+	}
+	if s.Stage != before {
+		s.pruneMarks()
+	}
+	return s
+}
+
+// warningStep turns a warning fraction into the mark step that records it:
+// the fraction in thousandths, so 0.75 is step 750.
+func warningStep(f float64) int { return int(f*1000 + 0.5) }
+
+func (s *State) enter(st Stage, at time.Time) {
+	s.Stage = st
+	s.Entered = at
+}
+
+func (s *State) handOff(m Meta, rep, team string, policy int) {
+	s.Rep, s.Team, s.PolicyVersion = rep, team, policy
+	s.HandOffVersion, s.HandedOffAt = m.Version, m.At
+	s.AcceptVersion, s.AcceptedAt = 0, time.Time{}
+	s.Paused, s.Pauses = false, nil
+	s.enter(StageHandedOff, m.At)
+	s.Marks = nil
+}
+
+func (s *State) progress(m Meta) {
+	s.ProgressVersion, s.ProgressAt = m.Version, m.At
+}
+
+func (s *State) toNurture(at time.Time) {
+	s.Recycles++
+	s.Rep, s.Team = "", ""
+	s.HandOffVersion, s.AcceptVersion = 0, 0
+	s.Paused, s.Pauses = false, nil
+	s.StalledFrom = StageNone
+	s.enter(StageNurturing, at)
+}
+
+func (s *State) close(st Stage, at time.Time) {
+	s.ClosedAt = at
+	s.Paused = false
+	s.StalledFrom = StageNone
+	s.enter(st, at)
+}
+
+// pruneMarks drops the marks of clocks that stopped, so Marks stays small
+// over a long history.
+func (s *State) pruneMarks() {
+	if len(s.Marks) == 0 {
+		return
+	}
+	kept := make([]Mark, 0, len(s.Marks))
+	for _, mk := range s.Marks {
+		if s.Running(mk.Deadline) {
+			kept = append(kept, mk)
+		}
+	}
+	s.Marks = kept
+}
