@@ -199,8 +199,11 @@ type Escalated struct {
 	Manager  string     `json:"manager"`
 }
 
-// Reassigned records that the lead moved from one rep to another. The new
-// rep receives it as a fresh hand-off: the accept clock starts again.
+// Reassigned records that the lead moved from one rep to another. A
+// reassignment by a step of the accept deadline's breach ladder (Deadline
+// set, kind accept) hands the running accept clock to the new rep, so the
+// ladder's later steps still apply; any other reassignment is a fresh
+// hand-off whose accept clock starts at this event.
 type Reassigned struct {
 	Meta
 	Deadline      DeadlineID `json:"deadline,omitzero"`

@@ -110,7 +110,8 @@ func (c Breach) decide(s State, m Meta) ([]Event, Stage, error) {
 	return events, to, nil
 }
 
-// Reassign hands the lead to another rep, who must accept it anew.
+// Reassign hands the lead to another rep, who must accept it anew: the
+// accept clock starts again at the reassignment.
 type Reassign struct {
 	Actor         string
 	To            string

@@ -63,9 +63,10 @@ type State struct {
 	Reason    string // the reason given for the last rejection, recycle, loss or disqualification
 	Recycles  int
 
-	// Paused is true while the SLA clocks are stopped; Pauses lists the
-	// pause intervals since the current hand-off, the open one last with a
-	// zero To.
+	// Paused is true from a Paused event until a Resumed one. Pauses lists
+	// the pause intervals since the current hand-off; an open-ended pause
+	// has a zero To, and a pause with an end date has To = Until (or the
+	// resume time, if earlier). SLA clocks stop inside the intervals.
 	Paused bool
 	Pauses []Interval
 
@@ -125,6 +126,16 @@ func Evolve(s State, e Event) State {
 	case HandedOff:
 		s.handOff(m, e.Rep, e.Team, e.PolicyVersion)
 	case Reassigned:
+		if e.Deadline.Kind == KindAccept && s.Stage == StageHandedOff {
+			// A step of the accept ladder: the new rep inherits the
+			// running clock, so the ladder's later steps (return to
+			// marketing) still apply.
+			s.Rep = e.To
+			if e.Team != "" {
+				s.Team = e.Team
+			}
+			break
+		}
 		team := e.Team
 		if team == "" {
 			team = s.Team
@@ -195,16 +206,22 @@ func Evolve(s State, e Event) State {
 		// The escalation is a fact for subscribers and reports; it does
 		// not move the lead.
 	case Paused:
+		// A pause with an end date ends by itself: the clocks run again
+		// from Until even if nobody resumes the lead.
 		s.Paused = true
-		s.Pauses = append(slices.Clip(s.Pauses), Interval{From: m.At})
+		s.Pauses = append(slices.Clip(s.Pauses), Interval{From: m.At, To: e.Until})
 	case Resumed:
 		s.Paused = false
-		if n := len(s.Pauses); n > 0 && s.Pauses[n-1].To.IsZero() {
+		if n := len(s.Pauses); n > 0 && (s.Pauses[n-1].To.IsZero() || s.Pauses[n-1].To.After(m.At)) {
 			s.Pauses = slices.Clone(s.Pauses)
 			s.Pauses[n-1].To = m.At
 		}
 	}
-	if s.Stage != before {
+	// A stall stops the qualify, cadence and unresponsive clocks only until
+	// a touch brings the lead back, when they run on under the same
+	// DeadlineID: their marks must outlive the stall, or a warning or breach
+	// already recorded would be recorded again.
+	if s.Stage != before && s.Stage != StageStalled {
 		s.pruneMarks()
 	}
 	return s

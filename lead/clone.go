@@ -1,0 +1,17 @@
+package lead
+
+import (
+	"maps"
+	"slices"
+)
+
+// Clone returns a deep copy of s: changing the copy's slices or map leaves s
+// as it was. Evolve never modifies memory reachable from its input, so
+// copies are only needed before code outside this package edits a State.
+func (s State) Clone() State {
+	s.Attributes = maps.Clone(s.Attributes)
+	s.TouchTimes = slices.Clone(s.TouchTimes)
+	s.Pauses = slices.Clone(s.Pauses)
+	s.Marks = slices.Clone(s.Marks)
+	return s
+}
