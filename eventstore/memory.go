@@ -15,10 +15,44 @@ import (
 // store: callers must not modify it.
 type Memory struct {
 	mu      sync.RWMutex
-	log     []Record            // the global order; Position == index+1
+	log     chunks              // the global order; Position == index+1
 	streams map[string][]uint32 // stream -> indexes into log, in version order
 	ids     map[string]uint32   // record ID -> index into log
 	wake    chan struct{}       // closed and replaced on every append
+}
+
+// chunks is the global log in fixed-size blocks, so that growing it never
+// copies (or makes the garbage collector rescan) one ever larger array.
+type chunks struct {
+	blocks [][]Record
+	n      int
+}
+
+const chunkBits = 12
+
+func (c *chunks) len() int { return c.n }
+
+func (c *chunks) at(i uint32) *Record { return &c.blocks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+func (c *chunks) append(r Record) {
+	if c.n>>chunkBits == len(c.blocks) {
+		c.blocks = append(c.blocks, make([]Record, 0, 1<<chunkBits))
+	}
+	b := &c.blocks[len(c.blocks)-1]
+	*b = append(*b, r)
+	c.n++
+}
+
+// copyRange appends the records at indexes [from, to) to out.
+func (c *chunks) copyRange(out []Record, from, to int) []Record {
+	for from < to {
+		blk := c.blocks[from>>chunkBits]
+		off := from & (1<<chunkBits - 1)
+		end := min(len(blk), off+to-from)
+		out = append(out, blk[off:end]...)
+		from += end - off
+	}
+	return out
 }
 
 var _ Store = (*Memory)(nil)
@@ -43,7 +77,7 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if i, ok := m.ids[recs[0].ID]; ok {
-		prev := m.log[i]
+		prev := m.log.at(i)
 		if prev.Stream != stream {
 			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, recs[0].ID, prev.Stream)
 		}
@@ -59,17 +93,17 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 			return 0, fmt.Errorf("%w: record ID %q is already used", ErrInvalid, r.ID)
 		}
 	}
-	if len(m.log)+len(recs) > maxMemoryRecords {
+	if m.log.len()+len(recs) > maxMemoryRecords {
 		return 0, fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
 	}
 	for _, r := range recs {
-		n := uint32(len(m.log))
+		n := uint32(m.log.len())
 		actual++
 		r.Stream = stream
 		r.Version = actual
 		r.Position = uint64(n) + 1
 		r.Data = slices.Clone(r.Data)
-		m.log = append(m.log, r)
+		m.log.append(r)
 		idx = append(idx, n)
 		m.ids[r.ID] = n
 	}
@@ -101,7 +135,7 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 	}
 	out := make([]Record, 0, uint64(len(idx))-from)
 	for _, i := range idx[from:] {
-		out = append(out, m.log[i])
+		out = append(out, *m.log.at(i))
 	}
 	return out, nil
 }
@@ -131,14 +165,14 @@ func (m *Memory) since(from uint64, limit int) ([]Record, <-chan struct{}) {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if from >= uint64(len(m.log)) {
+	if from >= uint64(m.log.len()) {
 		return nil, m.wake
 	}
-	end := uint64(len(m.log))
+	end := uint64(m.log.len())
 	if limit > 0 && from+uint64(limit) < end {
 		end = from + uint64(limit)
 	}
-	return slices.Clone(m.log[from:end]), m.wake
+	return m.log.copyRange(make([]Record, 0, end-from), int(from), int(end)), m.wake
 }
 
 // subscribeBatch bounds how many records a subscriber copies per lock.
