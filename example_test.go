@@ -1,0 +1,108 @@
+package leadline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/leadline/leadline"
+	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
+)
+
+// A lead goes from capture to an accepted hand-off; a command the
+// lifecycle does not allow is refused with a typed error.
+func ExampleEngine() {
+	ctx := context.Background()
+	engine, err := leadline.New(eventstore.NewMemory())
+	if err != nil {
+		panic(err)
+	}
+
+	id, err := engine.Capture(ctx, lead.Capture{Email: "ada@example.com", Source: "webinar"})
+	if err != nil {
+		panic(err)
+	}
+	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_ = engine.HandOff(ctx, id, lead.HandOff{Rep: "ana"})
+	_ = engine.Accept(ctx, id, lead.Accept{Actor: "ana"})
+
+	state, _ := engine.Lead(ctx, id)
+	fmt.Println(state.Stage, "by", state.Rep)
+
+	err = engine.Win(ctx, id, lead.Win{Amount: 1000})
+	var te *lead.TransitionError
+	if errors.As(err, &te) {
+		fmt.Println("refused:", te.Command, "in", te.Stage)
+	}
+	// Output:
+	// Accepted by ana
+	// refused: Win in Accepted
+}
+
+// With a policy, the Engine keeps the SLA's clocks. Here nobody accepts a
+// handed-off lead within 8 business hours: the breach is escalated to the
+// rep's manager. Tick records what is due; a service calls Run instead.
+func ExampleEngine_Tick() {
+	ctx := context.Background()
+	monday := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	mock := clock.NewMock(monday)
+	team, _ := sla.NewRoundRobin("", sla.Rep{Name: "ana", Manager: "mia"})
+	policy := sla.Policy{
+		Version:  1,
+		Calendar: sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0)),
+		Accept: sla.Rule{Within: 8 * time.Hour, Business: true, Ladder: []sla.Step{
+			{Action: lead.ActionEscalate},
+		}},
+	}
+	engine, _ := leadline.New(eventstore.NewMemory(),
+		leadline.WithClock(mock), leadline.WithPolicy(policy), leadline.WithRouter(team))
+
+	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
+	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceManual})
+	_ = engine.HandOff(ctx, id, lead.HandOff{}) // the router picks ana
+
+	mock.Add(8 * time.Hour) // Monday 17:00
+	n, _ := engine.Tick(ctx)
+	fmt.Println(n, "events recorded")
+
+	history, _ := engine.History(ctx, id)
+	for _, ev := range history[len(history)-n:] {
+		switch ev := ev.(type) {
+		case lead.DeadlineBreached:
+			fmt.Println(ev.Deadline, "breached at", ev.At.Format("Mon 15:04"))
+		case lead.Escalated:
+			fmt.Println("escalated to", ev.Manager)
+		}
+	}
+	// Output:
+	// 2 events recorded
+	// accept@3 breached at Mon 17:00
+	// escalated to mia
+}
+
+// Subscribe feeds every event in the store's global order to a handler:
+// a projection, or a service reacting to breaches.
+func ExampleEngine_Subscribe() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	engine, _ := leadline.New(eventstore.NewMemory())
+	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
+	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+
+	err := engine.Subscribe(ctx, 1, func(pos uint64, ev lead.Event) error {
+		fmt.Println(pos, ev.Type(), ev.Base().Lead)
+		if pos == 2 {
+			cancel() // caught up; a service would keep going
+		}
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// 1 Captured lead-1
+	// 2 MarketingQualified lead-1
+	// context canceled
+}

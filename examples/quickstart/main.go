@@ -1,0 +1,314 @@
+// Command quickstart runs leadline's main job on the in-memory store: a
+// simulated month in which a few hundred leads go through the lifecycle
+// under the seed SLA template, on a mock clock, with seeded randomness so
+// that every run prints the same story.
+//
+//	go run ./examples/quickstart
+//	go run ./examples/quickstart -leads 500 -seed 7
+//
+// The policy is the template's: marketing generates MQLs; sales accepts or
+// rejects each within 8 business hours (escalate at the breach, reassign 4
+// hours later, return to marketing 8 hours later), reaches it within 4
+// business hours of accepting, touches it at least 5 times in the first 10
+// days, and turns it into an SQL within 10 days or returns it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadline/leadline"
+	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	leads int
+	days  int
+	seed  uint64
+	out   string
+}
+
+func parse(args []string, w io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.IntVar(&c.leads, "leads", 300, "how many leads to capture over the month")
+	fs.IntVar(&c.days, "days", 30, "how many days to simulate")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the simulation's randomness")
+	fs.StringVar(&c.out, "out", "", "directory to write the SVG charts to (none when empty)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.leads < 1 || c.days < 1 {
+		return c, errors.New("-leads and -days must be at least 1")
+	}
+	return c, nil
+}
+
+// start is a Monday morning, so the month starts with a working day.
+var start = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+
+// policy is the seed template's SLA as a value.
+func policy() sla.Policy {
+	p := sla.DefaultPolicy()
+	p.Qualify = sla.Rule{Within: 10 * 24 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionReturn}}}
+	p.Warnings = []float64{0.75}
+	return p
+}
+
+func reps() (*sla.RoundRobin, error) {
+	return sla.NewRoundRobin("territory",
+		sla.Rep{Name: "ana", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
+		sla.Rep{Name: "ben", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
+		sla.Rep{Name: "cai", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
+		sla.Rep{Name: "dee", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
+	)
+}
+
+// step is one scripted action of the simulation: at At, someone does Cmd
+// to lead ID (or, for Capture, captures it).
+type step struct {
+	At  time.Time
+	ID  lead.ID
+	Cmd lead.Command
+}
+
+// script plans each lead's life: when it arrives, whether marketing
+// qualifies it, how quickly the rep reacts, how often they touch it and
+// how it ends. The SLA may overtake the plan: a rep who accepts after the
+// lead went back to marketing is refused.
+func script(c config, r *rand.Rand) []step {
+	var plan []step
+	sources := []string{"webinar", "ebook", "paid-search", "referral"}
+	for i := range c.leads {
+		id := lead.ID(fmt.Sprintf("lead-%04d", i+1))
+		t := start.Add(time.Duration(r.Int64N(int64(time.Duration(c.days) * 24 * time.Hour * 3 / 4))))
+		territory := "emea"
+		if r.IntN(2) == 0 {
+			territory = "amer"
+		}
+		plan = append(plan, step{t, id, lead.Capture{ID: id, Actor: "web-form",
+			Email: fmt.Sprintf("buyer%d@example.com", i+1), Company: fmt.Sprintf("Company %d", r.IntN(c.leads/2+1)),
+			Source: sources[r.IntN(len(sources))], Attributes: map[string]string{"territory": territory}}})
+		fit, intent := r.IntN(101), r.IntN(101)
+		t = t.Add(time.Duration(1+r.IntN(3)) * time.Hour)
+		plan = append(plan, step{t, id, lead.Score{Actor: "scoring", Fit: fit, Intent: intent}})
+		if fit+intent < 90 {
+			continue // stays with marketing
+		}
+		t = t.Add(time.Duration(1+r.IntN(20)) * time.Hour)
+		plan = append(plan, step{t, id, lead.QualifyMarketing{Actor: "marketing", Source: lead.SourceScore}})
+		plan = append(plan, step{t.Add(time.Minute), id, lead.HandOff{Actor: "router"}})
+
+		// The rep reacts: mostly within the working day, sometimes too late.
+		var delay time.Duration
+		switch x := r.IntN(100); {
+		case x < 65:
+			delay = time.Duration(10+r.IntN(300)) * time.Minute
+		case x < 85:
+			delay = time.Duration(8+r.IntN(40)) * time.Hour
+		case x < 93:
+			t = t.Add(time.Duration(1+r.IntN(6)) * time.Hour)
+			plan = append(plan, step{t, id, lead.Reject{Reason: "no budget this year"}})
+			continue
+		default:
+			continue // never reacts: the ladder runs to its end
+		}
+		t = t.Add(delay)
+		plan = append(plan, step{t, id, lead.Accept{}})
+		touches := 2 + r.IntN(6)
+		for k := range touches {
+			if k == 0 {
+				t = t.Add(time.Duration(10+r.IntN(360)) * time.Minute)
+			} else {
+				t = t.Add(time.Duration(20+r.IntN(60)) * time.Hour)
+			}
+			outcome := lead.OutcomeNoAnswer
+			if r.IntN(3) == 0 {
+				outcome = lead.OutcomeConnected
+			}
+			plan = append(plan, step{t, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: outcome, Content: "intro-call"}})
+		}
+		if r.IntN(100) < 45 {
+			t = t.Add(time.Duration(2+r.IntN(30)) * time.Hour)
+			amount := float64(1000 * (2 + r.IntN(20)))
+			plan = append(plan, step{t, id, lead.QualifySales{Amount: amount, Currency: "EUR",
+				CloseDate: t.AddDate(0, 1, 0), Probability: 0.3}})
+			t = t.Add(time.Duration(2+r.IntN(12)) * 24 * time.Hour)
+			switch r.IntN(3) {
+			case 0:
+				plan = append(plan, step{t, id, lead.Win{}})
+			case 1:
+				plan = append(plan, step{t, id, lead.Lose{Reason: "chose a competitor"}})
+			}
+		}
+	}
+	sort.SliceStable(plan, func(i, j int) bool { return plan[i].At.Before(plan[j].At) })
+	return plan
+}
+
+func run(ctx context.Context, args []string, w io.Writer) error {
+	c, err := parse(args, w)
+	if err != nil {
+		return err
+	}
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(start)
+	router, err := reps()
+	if err != nil {
+		return err
+	}
+	p := policy()
+	engine, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithRouter(router))
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "leadline quickstart: %d leads over %d days, seed %d\n", c.leads, c.days, c.seed)
+	fmt.Fprintf(w, "policy v%d: accept within %v business hours (escalate, reassign +4h, return +8h); first touch within %v business hours;\n",
+		p.Version, p.Accept.Within.Hours(), p.FirstTouch.Within.Hours())
+	fmt.Fprintf(w, "  %d touches in the first %v days, a day apart; SQL within %v days; coverage Mon-Fri 09:00-18:00 UTC\n\n",
+		p.Cadence.Touches, p.Cadence.Within.Hours()/24, p.Qualify.Within.Hours()/24)
+
+	plan := script(c, rand.New(rand.NewPCG(c.seed, 0x1ead1)))
+	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
+	refused := map[string]int{}
+	for _, s := range plan {
+		if s.At.After(end) {
+			break
+		}
+		if err := advanceTo(ctx, engine, mock, s.At); err != nil {
+			return err
+		}
+		if _, err := engine.Execute(ctx, s.ID, s.Cmd); err != nil {
+			var te *lead.TransitionError
+			if !errors.As(err, &te) && !errors.Is(err, sla.ErrNoRep) {
+				return fmt.Errorf("%s %s: %w", s.Cmd.Name(), s.ID, err)
+			}
+			refused[s.Cmd.Name()]++
+		}
+	}
+	if err := advanceTo(ctx, engine, mock, end); err != nil {
+		return err
+	}
+	return report(ctx, w, engine, store, refused)
+}
+
+// advanceTo moves the mock clock to t an hour at a time, letting the
+// Engine record every warning and breach step that comes due on the way.
+// A service would call engine.Run(ctx) on the real clock instead.
+func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time.Time) error {
+	for mock.Now().Before(t) {
+		d := min(t.Sub(mock.Now()), time.Hour)
+		mock.Add(d)
+		if _, err := e.Tick(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// report prints the lifecycle and the SLA's record, read back the way any
+// subscriber reads it: Engine.Subscribe over the store's global order.
+func report(ctx context.Context, w io.Writer, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
+	stages := map[lead.ID]lead.Stage{}
+	reached := map[lead.Stage]int{}
+	counts := map[string]int{}
+	breaches := map[lead.DeadlineKind]int{}
+	var feed []string
+	last, err := headPosition(ctx, store)
+	if err != nil {
+		return err
+	}
+	states := map[lead.ID]lead.State{}
+	errDone := errors.New("done")
+	err = e.Subscribe(ctx, 1, func(pos uint64, ev lead.Event) error {
+		id := ev.Base().Lead
+		before := states[id].Stage
+		s := lead.Evolve(states[id], ev)
+		states[id] = s
+		stages[id] = s.Stage
+		if s.Stage != before {
+			reached[s.Stage]++
+		}
+		counts[ev.Type()]++
+		switch ev := ev.(type) {
+		case lead.Recycled:
+			if !ev.Deadline.IsZero() {
+				counts["returned by the SLA"]++
+			}
+		case lead.DeadlineBreached:
+			if ev.Step == 0 {
+				breaches[ev.Deadline.Kind]++
+			}
+			if len(feed) < 8 {
+				feed = append(feed, fmt.Sprintf("  %s  %s  %-11s step %d: %-8s (rep %s)", ev.At.Format("Mon Jan 02 15:04"), id, ev.Deadline.Kind, ev.Step, ev.Action, ev.Rep))
+			}
+		}
+		if pos >= last {
+			return errDone
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDone) {
+		return err
+	}
+
+	now := map[lead.Stage]int{}
+	for _, st := range stages {
+		now[st]++
+	}
+	fmt.Fprintln(w, "Lifecycle (leads that ever reached each stage, and where they are now):")
+	for _, st := range lead.Stages() {
+		fmt.Fprintf(w, "  %-13s reached %4d   now %4d\n", st, reached[st], now[st])
+	}
+	fmt.Fprintf(w, "\nSLA record: %d warnings, %d breach steps\n", counts["DeadlineWarned"], counts["DeadlineBreached"])
+	for _, k := range lead.Kinds() {
+		if breaches[k] > 0 {
+			fmt.Fprintf(w, "  %-12s deadlines breached: %d\n", k, breaches[k])
+		}
+	}
+	fmt.Fprintf(w, "  actions taken: %d escalated to a manager, %d reassigned, %d returned to marketing, %d stalled\n",
+		counts["Escalated"], counts["Reassigned"], counts["returned by the SLA"], counts["Stalled"])
+	if len(refused) > 0 {
+		var parts []string
+		for _, name := range slices.Sorted(maps.Keys(refused)) {
+			parts = append(parts, fmt.Sprintf("%s %d", name, refused[name]))
+		}
+		fmt.Fprintf(w, "  commands refused because the lead had moved on (the SLA acted first): %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w, "\nFirst breach steps, as a subscriber sees them:")
+	for _, line := range feed {
+		fmt.Fprintln(w, line)
+	}
+	return nil
+}
+
+// headPosition returns the position of the last record in the store.
+func headPosition(ctx context.Context, store eventstore.Store) (uint64, error) {
+	recs, err := store.Read(ctx, 1, 0)
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	return recs[len(recs)-1].Position, nil
+}

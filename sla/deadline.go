@@ -1,0 +1,223 @@
+package sla
+
+import (
+	"slices"
+	"time"
+
+	"github.com/leadline/leadline/lead"
+)
+
+// Deadline is one of a lead's open SLA clocks, derived from the lead's
+// state and the policy, never stored.
+type Deadline struct {
+	ID    lead.DeadlineID
+	Start time.Time // when the clock started
+	Due   time.Time // when it breaches unless met first
+	// Warnings are the instants at which each of the policy's warning
+	// fractions of the allowed time has passed.
+	Warnings []Warning
+	// Steps are the breach ladder's steps with their instants; Steps[0]
+	// is at or after Due.
+	Steps []Point
+}
+
+// Warning is a warning fraction and the instant it is reached.
+type Warning struct {
+	Fraction float64
+	At       time.Time
+}
+
+// Point is a breach ladder step and the instant it is due.
+type Point struct {
+	Step   int
+	Action lead.Action
+	At     time.Time
+}
+
+// Deadlines returns the clocks of lead s that are running and not yet met,
+// in the order of lead.Kinds, under policy p. A clock that is paused with
+// no end in sight has no due time and is left out until the lead resumes.
+// It is pure: the same state and policy give the same deadlines.
+func (p Policy) Deadlines(s lead.State) []Deadline {
+	var out []Deadline
+	add := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) {
+		if d <= 0 || since == 0 {
+			return
+		}
+		id := lead.DeadlineID{Kind: kind, Since: since}
+		if !s.Running(id) {
+			return
+		}
+		due, ok := p.advance(start, d, business, s.Pauses)
+		if !ok {
+			return
+		}
+		dl := Deadline{ID: id, Start: start, Due: due}
+		if warn {
+			for _, f := range p.Warnings {
+				at, ok := p.advance(start, time.Duration(float64(d)*f), business, s.Pauses)
+				if ok {
+					dl.Warnings = append(dl.Warnings, Warning{Fraction: f, At: at})
+				}
+			}
+		}
+		for i, st := range p.ladder(kind) {
+			at, ok := p.advance(due, st.After, business, s.Pauses)
+			if !ok {
+				break
+			}
+			dl.Steps = append(dl.Steps, Point{Step: i, Action: st.Action, At: at})
+		}
+		out = append(out, dl)
+	}
+
+	add(lead.KindAccept, s.HandOffVersion, s.HandedOffAt, p.Accept.Within, p.Accept.Business, true)
+	add(lead.KindFirstTouch, s.AcceptVersion, s.AcceptedAt, p.FirstTouch.Within, p.FirstTouch.Business, true)
+	if p.Cadence.Touches > 0 {
+		if due, ok := p.advance(s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
+			add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
+		}
+	}
+	if n := p.Unresponsive.Attempts; n > 0 && s.Unanswered >= n && len(s.TouchTimes) >= s.Unanswered {
+		// The clock runs over Within from the first unanswered touch, but
+		// cannot be due before the n-th attempt.
+		nth := s.TouchTimes[len(s.TouchTimes)-s.Unanswered+n-1]
+		before := len(out)
+		add(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false)
+		if len(out) > before {
+			if dl := &out[len(out)-1]; dl.Due.Before(nth) {
+				shift := nth.Sub(dl.Due)
+				dl.Due = nth
+				for i := range dl.Steps {
+					dl.Steps[i].At = dl.Steps[i].At.Add(shift)
+				}
+			}
+		}
+	}
+	add(lead.KindQualify, s.AcceptVersion, s.AcceptedAt, p.Qualify.Within, p.Qualify.Business, true)
+	stage := s.Stage
+	if stage == lead.StageStalled {
+		stage = s.StalledFrom
+	}
+	window := p.Stall.Accepted
+	if stage == lead.StageSQL {
+		window = p.Stall.SQL
+	}
+	add(lead.KindStall, s.ProgressVersion, s.ProgressAt, window, p.Stall.Business, s.Stage != lead.StageStalled)
+	return out
+}
+
+// cadenceCount counts the touches since acceptance up to due that are at
+// least the policy's Gap after the previous counted one.
+func (p Policy) cadenceCount(s lead.State, due time.Time) int {
+	cal := p.hours(p.Cadence.Business)
+	n := 0
+	var last time.Time
+	for _, t := range s.TouchTimes {
+		if t.After(due) {
+			break
+		}
+		if n > 0 && cal.Elapsed(last, t) < p.Cadence.Gap {
+			continue
+		}
+		n++
+		last = t
+	}
+	return n
+}
+
+func (p Policy) hours(business bool) Calendar {
+	if business {
+		return p.Calendar
+	}
+	return Calendar{}
+}
+
+// advance returns the instant d of clock time after from, in business or
+// wall hours, not counting the pauses. ok is false when an open-ended pause
+// stops the clock before d has run.
+func (p Policy) advance(from time.Time, d time.Duration, business bool, pauses []lead.Interval) (time.Time, bool) {
+	cal := p.hours(business)
+	t, rem := from, d
+	for _, iv := range pauses {
+		if !iv.To.IsZero() && !iv.To.After(t) {
+			continue
+		}
+		if iv.From.After(t) {
+			due := cal.Add(t, rem)
+			if !due.After(iv.From) {
+				return due, true
+			}
+			rem -= cal.Elapsed(t, iv.From)
+		}
+		if iv.To.IsZero() {
+			return time.Time{}, false
+		}
+		t = iv.To
+	}
+	return cal.Add(t, rem), true
+}
+
+// Due returns the warnings and breach steps of s that are due at now and
+// not yet recorded, as the commands that record them, earliest first. The
+// Engine executes the first, reloads, and asks again: a step that returns
+// the lead to marketing stops the clocks whose steps would follow.
+func (p Policy) Due(s lead.State, now time.Time) []lead.Command {
+	type item struct {
+		at  time.Time
+		cmd lead.Command
+	}
+	var items []item
+	for _, d := range p.Deadlines(s) {
+		for _, w := range d.Warnings {
+			// A warning that is due together with or after the breach
+			// has nothing left to warn about.
+			if !w.At.After(now) && w.At.Before(d.Due) {
+				c := lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: w.Fraction, Due: d.Due}
+				if !s.Warned(d.ID, w.Fraction) {
+					items = append(items, item{w.At, c})
+				}
+			}
+		}
+		for _, st := range d.Steps {
+			if !st.At.After(now) && !s.Marked(d.ID, true, st.Step) {
+				items = append(items, item{st.At, lead.Breach{Actor: Actor, Deadline: d.ID, Step: st.Step, Action: st.Action, Due: d.Due}})
+			}
+		}
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	cmds := make([]lead.Command, len(items))
+	for i, it := range items {
+		cmds[i] = it.cmd
+	}
+	return cmds
+}
+
+// Wake returns the earliest instant at which a warning or breach step of s
+// that is not yet recorded comes due (it may be in the past: then it is
+// due now), or the zero time when nothing will come due without a new
+// event. The Engine queues each lead at its Wake instant.
+func (p Policy) Wake(s lead.State) time.Time {
+	var next time.Time
+	consider := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	for _, d := range p.Deadlines(s) {
+		for _, w := range d.Warnings {
+			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
+				consider(w.At)
+			}
+		}
+		for _, st := range d.Steps {
+			if !s.Marked(d.ID, true, st.Step) {
+				consider(st.At)
+			}
+		}
+	}
+	return next
+}
+
+// Actor is the actor recorded on the events the SLA adds.
+const Actor = "sla"

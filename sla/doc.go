@@ -1,0 +1,24 @@
+// Package sla turns the one-page service level agreement between marketing
+// and sales into values and pure functions.
+//
+// A Policy holds the rules: accept or reject within A business hours,
+// first touch within X, at least Y touches in the first Z days, return an
+// unresponsive lead after N unanswered attempts, SQL within Q days, a stall
+// window per stage, warning fractions, and for each deadline a breach
+// ladder (escalate, reassign, return to marketing). A Calendar says which
+// hours count.
+//
+// Deadlines are derived, never stored: Policy.Deadlines computes a lead's
+// open clocks from its lead.State; Policy.Due lists the warnings and breach
+// steps due at an instant and not yet recorded, as the lead commands that
+// record them; Policy.Wake says when the next one comes. Each deadline has
+// a stable identity (its kind and the version of the event that started
+// it), so recording a step twice is impossible: lead.Decide adds nothing
+// for a step already in the history.
+//
+// Queue is the deadline queue an Engine sleeps on: one heap for every lead.
+// Router and Directory say who gets a lead and whom a breach escalates to;
+// RoundRobin is both.
+//
+// Nothing here reads a clock or does I/O; time enters as an argument.
+package sla
