@@ -11,6 +11,7 @@ import (
 func (s State) Clone() State {
 	s.Attributes = maps.Clone(s.Attributes)
 	s.TouchTimes = slices.Clone(s.TouchTimes)
+	s.UnansweredTimes = slices.Clone(s.UnansweredTimes)
 	s.Pauses = slices.Clone(s.Pauses)
 	s.Marks = slices.Clone(s.Marks)
 	return s

@@ -5,6 +5,11 @@ import (
 	"time"
 )
 
+// MaxTrackedTouches is how many touch times a State keeps since
+// acceptance, and how many of an unanswered streak: the most touches a
+// cadence rule or unresponsive rule may ask for.
+const MaxTrackedTouches = 32
+
 // State is a lead as its history says it is now: the fold of Evolve over its
 // events. It is derived, never stored.
 type State struct {
@@ -38,14 +43,19 @@ type State struct {
 	AcceptVersion  uint64 // version of the acceptance that started the work clocks
 	AcceptedAt     time.Time
 
-	// Touches since acceptance, oldest first.
-	TouchTimes []time.Time
+	// Touches counts the touches since acceptance; TouchTimes holds the
+	// times of the first MaxTrackedTouches of them, oldest first (enough
+	// for any cadence rule, and bounded however long a lead is worked).
 	Touches    int
+	TouchTimes []time.Time
 	// Unanswered is the current streak of unanswered touches, which began
-	// with the touch at version UnansweredSince (0 when there is no streak).
+	// with the touch at version UnansweredSince (0 when there is no streak)
+	// at UnansweredSinceAt; UnansweredTimes holds the times of the streak's
+	// first MaxTrackedTouches touches.
 	Unanswered        int
 	UnansweredSince   uint64
 	UnansweredSinceAt time.Time
+	UnansweredTimes   []time.Time
 	// ProgressVersion and ProgressAt are the last progress of an accepted
 	// or qualified lead: entering the stage, or a touch. The stall clock
 	// runs from there.
@@ -148,7 +158,7 @@ func Evolve(s State, e Event) State {
 	case Accepted:
 		s.AcceptVersion, s.AcceptedAt = m.Version, m.At
 		s.TouchTimes, s.Touches = nil, 0
-		s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt = 0, 0, time.Time{}
+		s.clearStreak()
 		s.progress(m)
 		s.enter(StageAccepted, m.At)
 	case Rejected:
@@ -159,15 +169,20 @@ func Evolve(s State, e Event) State {
 			s.toNurture(m.At)
 		}
 	case Touched:
-		s.TouchTimes = append(slices.Clip(s.TouchTimes), m.At)
+		if len(s.TouchTimes) < MaxTrackedTouches {
+			s.TouchTimes = append(slices.Clip(s.TouchTimes), m.At)
+		}
 		s.Touches++
 		if e.Outcome.Answered() {
-			s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt = 0, 0, time.Time{}
+			s.clearStreak()
 		} else {
 			if s.Unanswered == 0 {
 				s.UnansweredSince, s.UnansweredSinceAt = m.Version, m.At
 			}
 			s.Unanswered++
+			if len(s.UnansweredTimes) < MaxTrackedTouches {
+				s.UnansweredTimes = append(slices.Clip(s.UnansweredTimes), m.At)
+			}
 		}
 		if s.Stage == StageStalled {
 			s.enter(s.StalledFrom, m.At)
@@ -243,6 +258,10 @@ func (s *State) handOff(m Meta, rep, team string, policy int) {
 	s.Paused, s.Pauses = false, nil
 	s.enter(StageHandedOff, m.At)
 	s.Marks = nil
+}
+
+func (s *State) clearStreak() {
+	s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt, s.UnansweredTimes = 0, 0, time.Time{}, nil
 }
 
 func (s *State) progress(m Meta) {

@@ -78,10 +78,10 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 			add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
 		}
 	}
-	if n := p.Unresponsive.Attempts; n > 0 && s.Unanswered >= n && len(s.TouchTimes) >= s.Unanswered {
+	if n := p.Unresponsive.Attempts; n > 0 && s.Unanswered >= n && len(s.UnansweredTimes) >= n {
 		// The clock runs over Within from the first unanswered touch, but
 		// cannot be due before the n-th attempt.
-		nth := s.TouchTimes[len(s.TouchTimes)-s.Unanswered+n-1]
+		nth := s.UnansweredTimes[n-1]
 		before := len(out)
 		add(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false)
 		if len(out) > before {

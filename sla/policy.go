@@ -191,8 +191,11 @@ func (p Policy) Validate() error {
 	if p.Cadence.Touches > 1 && p.Cadence.Gap*time.Duration(p.Cadence.Touches-1) > p.Cadence.Within {
 		return fail("Cadence.Gap", "%d touches %v apart cannot fit in %v", p.Cadence.Touches, p.Cadence.Gap, p.Cadence.Within)
 	}
-	if p.Unresponsive.Attempts < 0 {
-		return fail("Unresponsive.Attempts", "must not be negative")
+	if p.Cadence.Touches > lead.MaxTrackedTouches {
+		return fail("Cadence.Touches", "must be at most %d, got %d", lead.MaxTrackedTouches, p.Cadence.Touches)
+	}
+	if p.Unresponsive.Attempts < 0 || p.Unresponsive.Attempts > lead.MaxTrackedTouches {
+		return fail("Unresponsive.Attempts", "must be in 0..%d, got %d", lead.MaxTrackedTouches, p.Unresponsive.Attempts)
 	}
 	if p.Unresponsive.Within > 0 && p.Unresponsive.Attempts == 0 {
 		return fail("Unresponsive", "Within needs Attempts")

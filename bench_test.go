@@ -1,0 +1,109 @@
+package leadline_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/leadline/leadline"
+	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
+)
+
+// BenchmarkEngineRoundTrip is one command through the Engine on the memory
+// store: load (from the cache, checking the store for newer events),
+// decide, encode, append with the expected version.
+func BenchmarkEngineRoundTrip(b *testing.B) {
+	ctx := context.Background()
+	e, _, _ := newEngine(b)
+	const leads = 1024
+	ids := make([]lead.ID, leads)
+	for i := range ids {
+		ids[i] = accepted(b, e, "ana")
+	}
+	touch := lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := e.Touch(ctx, ids[i%leads], touch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// slaScale builds n leads handed off under a policy whose accept deadline
+// is due one hour later, written straight to the store.
+func slaScale(b *testing.B, n int) (*eventstore.Memory, *clock.Mock, sla.Policy) {
+	b.Helper()
+	ctx := context.Background()
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(monday)
+	p := sla.Policy{Version: 1, Accept: sla.Rule{Within: time.Hour}}
+	e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithCacheSize(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		id := lead.ID(fmt.Sprintf("lead-%07d", i))
+		for _, c := range []lead.Command{
+			lead.Capture{ID: id, Email: "lead@example.com"},
+			lead.QualifyMarketing{Source: lead.SourceScore},
+			lead.HandOff{Rep: "ana"},
+		} {
+			if _, err := e.Execute(ctx, id, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return store, mock, p
+}
+
+// BenchmarkSLAMillionLeads measures, for 1M leads with an open accept
+// deadline: the time to rebuild the deadline queue from the store, the
+// memory the Engine holds per queued lead, and the time to record all 1M
+// breaches when the clock passes them. Run with -benchtime=1x.
+func BenchmarkSLAMillionLeads(b *testing.B) {
+	const n = 1_000_000
+	store, mock, p := slaScale(b, n)
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithCacheSize(n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		if _, err := e.Rebuild(ctx); err != nil {
+			b.Fatal(err)
+		}
+		rebuild := time.Since(t0)
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(rebuild.Seconds(), "s/rebuild")
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/lead")
+		mock.Add(time.Hour)
+		b.StartTimer()
+		t0 = time.Now()
+		got, err := e.Tick(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fire := time.Since(t0)
+		if got != n {
+			b.Fatalf("recorded %d breach events, want %d", got, n)
+		}
+		b.ReportMetric(fire.Seconds(), "s/1M-breaches")
+		b.ReportMetric(n/fire.Seconds(), "breaches/s")
+		runtime.KeepAlive(e)
+	}
+}
