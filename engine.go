@@ -147,47 +147,63 @@ func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command) ([]l
 	if create && c.ID != id {
 		return nil, fmt.Errorf("leadline: Execute(%q): the Capture command is for lead %q", id, c.ID)
 	}
-	return e.execute(ctx, id, cmd, create)
+	var how execFlags
+	if create {
+		how |= execCreate
+	}
+	events, _, err := e.execute(ctx, id, cmd, how)
+	return events, err
 }
 
-func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, create bool) ([]lead.Event, error) {
+type execFlags uint8
+
+const (
+	execCreate     execFlags = 1 << iota // the command may create the lead
+	execNoSchedule                       // the caller schedules the lead itself
+)
+
+// execute is Execute, also returning the lead's state after the command
+// (the state it was decided on when it added nothing).
+func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, how execFlags) ([]lead.Event, lead.State, error) {
 	for attempt := 0; ; attempt++ {
 		s, err := e.state(ctx, id)
 		if err != nil {
-			return nil, err
+			return nil, s, err
 		}
-		if s.Version == 0 && !create {
-			return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+		if s.Version == 0 && how&execCreate == 0 {
+			return nil, s, fmt.Errorf("%w: %q", ErrNotFound, id)
 		}
 		cmd, err := e.sla.complete(s, cmd)
 		if err != nil {
-			return nil, err
+			return nil, s, err
 		}
 		events, err := lead.Decide(s, cmd, e.clock.Now())
 		if err != nil {
-			return nil, err
+			return nil, s, err
 		}
 		if len(events) == 0 {
 			e.sla.observe(s)
-			return nil, nil
+			return nil, s, nil
 		}
 		recs, err := encodeRecords(events)
 		if err != nil {
-			return nil, err
+			return nil, s, err
 		}
 		_, err = e.store.Append(ctx, string(id), s.Version, recs...)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < e.retries {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("leadline: %s %s: %w", cmd.Name(), id, err)
+			return nil, s, fmt.Errorf("leadline: %s %s: %w", cmd.Name(), id, err)
 		}
 		for _, ev := range events {
 			s = lead.Evolve(s, ev)
 		}
 		e.cache.put(id, s)
-		e.sla.observe(s)
-		return events, nil
+		if how&execNoSchedule == 0 {
+			e.sla.observe(s)
+		}
+		return events, s, nil
 	}
 }
 

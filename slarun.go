@@ -266,6 +266,11 @@ func (c *slaConfig) observe(s lead.State) {
 	if p, ok := c.policyFor(s); ok {
 		wake = p.Wake(s)
 	}
+	c.schedule(s, wake)
+}
+
+// schedule is observe with the lead's wake instant already known.
+func (c *slaConfig) schedule(s lead.State, wake time.Time) {
 	rep := ""
 	if s.Stage.Owner() == "sales" {
 		rep = s.Rep
@@ -335,33 +340,35 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 // each against the freshly loaded state.
 func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, error) {
 	appended := 0
+	s, err := e.state(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	p, ok := e.sla.policyFor(s)
+	if !ok {
+		return 0, nil
+	}
 	// Each round records at least one event or stops; a ladder has at
 	// most MaxStepsInLadder steps and a few warnings per clock.
 	for range 8 * lead.MaxStepsInLadder {
-		s, err := e.state(ctx, id)
-		if err != nil {
-			return appended, err
-		}
-		p, ok := e.sla.policyFor(s)
-		if !ok {
-			break
-		}
-		due := p.Due(s, now)
+		due, wake := p.Plan(s, now)
 		if len(due) == 0 {
-			e.sla.observe(s)
-			break
+			e.sla.schedule(s, wake)
+			return appended, nil
 		}
-		events, err := e.Execute(ctx, id, due[0])
+		var events []lead.Event
+		events, s, err = e.execute(ctx, id, due[0], execNoSchedule)
 		if err != nil {
 			return appended, err
-		}
-		if len(events) == 0 {
-			// Another Engine recorded it first; Execute has observed the
-			// state that says so.
-			break
 		}
 		appended += len(events)
+		if len(events) == 0 {
+			// Another Engine recorded it first; its state says what is
+			// left, and the next round plans from it.
+			continue
+		}
 	}
+	e.sla.observe(s)
 	return appended, nil
 }
 
@@ -431,48 +438,62 @@ func (e *Engine) Run(ctx context.Context) error {
 // the position of the last record read. Run calls it first; call it
 // directly to prepare an Engine that will only Tick.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
-	apply := e.follow(ctx)
 	var last uint64
+	seen := map[lead.ID]struct{}{}
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
 		if err != nil {
 			return last, fmt.Errorf("leadline: rebuild: %w", err)
 		}
 		if len(recs) == 0 {
-			return last, nil
+			break
 		}
 		for _, r := range recs {
-			if err := apply(r); err != nil {
+			if _, err := e.apply(ctx, r); err != nil {
 				return last, fmt.Errorf("leadline: rebuild: %w", err)
 			}
+			seen[lead.ID(r.Stream)] = struct{}{}
 			last = r.Position
 		}
 	}
+	// Schedule each lead once, on its final state.
+	for id := range seen {
+		s, err := e.state(ctx, id)
+		if err != nil {
+			return last, fmt.Errorf("leadline: rebuild: %w", err)
+		}
+		e.sla.observe(s)
+	}
+	return last, nil
 }
 
 // follow returns the function that folds one record of the global order
 // into the Engine's view of its lead and schedules the lead.
 func (e *Engine) follow(ctx context.Context) func(eventstore.Record) error {
 	return func(r eventstore.Record) error {
-		id := lead.ID(r.Stream)
-		s, _ := e.cache.get(id)
-		switch {
-		case s.Version+1 == r.Version:
-			ev, err := decodeRecord(r)
-			if err != nil {
-				return err
-			}
-			s = lead.Evolve(s, ev)
-			e.cache.put(id, s)
-		case s.Version < r.Version:
-			var err error
-			if s, err = e.state(ctx, id); err != nil {
-				return err
-			}
-		}
-		if s.Version == r.Version {
+		s, err := e.apply(ctx, r)
+		if err == nil && s.Version == r.Version {
 			e.sla.observe(s)
 		}
-		return nil
+		return err
 	}
+}
+
+// apply folds record r into the Engine's cached view of its lead and
+// returns the lead's state, at r's version or later.
+func (e *Engine) apply(ctx context.Context, r eventstore.Record) (lead.State, error) {
+	id := lead.ID(r.Stream)
+	s, _ := e.cache.get(id)
+	switch {
+	case s.Version+1 == r.Version:
+		ev, err := decodeRecord(r)
+		if err != nil {
+			return s, err
+		}
+		s = lead.Evolve(s, ev)
+		e.cache.put(id, s)
+	case s.Version < r.Version:
+		return e.state(ctx, id)
+	}
+	return s, nil
 }

@@ -64,9 +64,11 @@ type header struct {
 // never panics. Unknown fields are ignored, so a newer writer that only
 // adds fields stays readable.
 func Decode(data []byte) (Event, error) {
-	var h header
-	if err := json.Unmarshal(data, &h); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	h, ok := quickHeader(data)
+	if !ok {
+		if err := json.Unmarshal(data, &h); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
 	}
 	dec, ok := decoders[h.Type]
 	if !ok {
@@ -82,8 +84,59 @@ func Decode(data []byte) (Event, error) {
 	if m := e.Base(); m.Lead == "" || m.Version == 0 {
 		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, h.Type)
 	}
+	// Encode omits empty attributes, so "attributes":{} must read as none:
+	// otherwise one event would have two decodings, and replays of the same
+	// history two States.
+	if c, ok := e.(Captured); ok && c.Attributes != nil && len(c.Attributes) == 0 {
+		c.Attributes = nil
+		e = c
+	}
 	return e, nil
 }
+
+// quickHeader reads the header the way Encode writes it,
+// {"type":"Name","schema":N, without a full JSON parse. Anything else
+// (other field order, spacing, escapes) returns ok false and is parsed in
+// full; the body's own parse still checks the whole object.
+func quickHeader(data []byte) (h header, ok bool) {
+	const pre, mid = `{"type":"`, `","schema":`
+	if len(data) < len(pre) || string(data[:len(pre)]) != pre {
+		return h, false
+	}
+	rest := data[len(pre):]
+	end := 0
+	for end < len(rest) && rest[end] != '"' {
+		c := rest[end]
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			return h, false
+		}
+		end++
+	}
+	name := rest[:end]
+	rest = rest[end:]
+	if len(rest) < len(mid)+2 || string(rest[:len(mid)]) != mid {
+		return h, false
+	}
+	d := rest[len(mid)]
+	if d < '1' || d > '9' || (rest[len(mid)+1] != ',' && rest[len(mid)+1] != '}') {
+		return h, false
+	}
+	typ, known := typeNames[string(name)]
+	if !known {
+		return h, false
+	}
+	return header{Type: typ, Schema: int(d - '0')}, true
+}
+
+// typeNames interns the type names, so quickHeader can return one without
+// allocating.
+var typeNames = func() map[string]string {
+	m := make(map[string]string, len(decoders))
+	for n := range decoders {
+		m[n] = n
+	}
+	return m
+}()
 
 func decodeAs[E Event](data []byte) (Event, error) {
 	var e E

@@ -163,34 +163,8 @@ func (p Policy) advance(from time.Time, d time.Duration, business bool, pauses [
 // Engine executes the first, reloads, and asks again: a step that returns
 // the lead to marketing stops the clocks whose steps would follow.
 func (p Policy) Due(s lead.State, now time.Time) []lead.Command {
-	type item struct {
-		at  time.Time
-		cmd lead.Command
-	}
-	var items []item
-	for _, d := range p.Deadlines(s) {
-		for _, w := range d.Warnings {
-			// A warning that is due together with or after the breach
-			// has nothing left to warn about.
-			if !w.At.After(now) && w.At.Before(d.Due) {
-				c := lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: w.Fraction, Due: d.Due}
-				if !s.Warned(d.ID, w.Fraction) {
-					items = append(items, item{w.At, c})
-				}
-			}
-		}
-		for _, st := range d.Steps {
-			if !st.At.After(now) && !s.Marked(d.ID, true, st.Step) {
-				items = append(items, item{st.At, lead.Breach{Actor: Actor, Deadline: d.ID, Step: st.Step, Action: st.Action, Due: d.Due}})
-			}
-		}
-	}
-	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-	cmds := make([]lead.Command, len(items))
-	for i, it := range items {
-		cmds[i] = it.cmd
-	}
-	return cmds
+	due, _ := p.Plan(s, now)
+	return due
 }
 
 // Wake returns the earliest instant at which a warning or breach step of s
@@ -198,25 +172,52 @@ func (p Policy) Due(s lead.State, now time.Time) []lead.Command {
 // due now), or the zero time when nothing will come due without a new
 // event. The Engine queues each lead at its Wake instant.
 func (p Policy) Wake(s lead.State) time.Time {
-	var next time.Time
-	consider := func(t time.Time) {
-		if next.IsZero() || t.Before(next) {
-			next = t
+	_, wake := p.Plan(s, time.Time{})
+	return wake
+}
+
+// Plan returns both Due(s, now) and Wake(s), deriving the deadlines once.
+func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time.Time) {
+	type item struct {
+		at  time.Time
+		cmd lead.Command
+	}
+	var items []item
+	consider := func(at time.Time, cmd func() lead.Command) {
+		if wake.IsZero() || at.Before(wake) {
+			wake = at
+		}
+		if !at.After(now) {
+			items = append(items, item{at, cmd()})
 		}
 	}
 	for _, d := range p.Deadlines(s) {
 		for _, w := range d.Warnings {
+			// A warning that is due together with or after the breach
+			// has nothing left to warn about.
 			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
-				consider(w.At)
+				consider(w.At, func() lead.Command {
+					return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: w.Fraction, Due: d.Due}
+				})
 			}
 		}
 		for _, st := range d.Steps {
 			if !s.Marked(d.ID, true, st.Step) {
-				consider(st.At)
+				consider(st.At, func() lead.Command {
+					return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st.Step, Action: st.Action, Due: d.Due}
+				})
 			}
 		}
 	}
-	return next
+	if len(items) == 0 {
+		return nil, wake
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	due = make([]lead.Command, len(items))
+	for i, it := range items {
+		due[i] = it.cmd
+	}
+	return due, wake
 }
 
 // Actor is the actor recorded on the events the SLA adds.
