@@ -106,9 +106,11 @@ func (s State) Marked(d DeadlineID, breach bool, step int) bool {
 
 // Replay folds Evolve over events, starting from the zero State.
 func Replay(events []Event) State {
+	// The fold owns the State it builds: no caller sees it before the end,
+	// so it is changed in place and its slices grow without copies.
 	var s State
 	for _, e := range events {
-		s = Evolve(s, e)
+		s.apply(e, true)
 	}
 	return s
 }
@@ -116,6 +118,15 @@ func Replay(events []Event) State {
 // Evolve returns the state after e. It is total: it never fails and never
 // panics; Decide is where events are checked, and Evolve trusts them.
 func Evolve(s State, e Event) State {
+	s.apply(e, false)
+	return s
+}
+
+// apply folds e into s. With owned false the slices of s may be shared with
+// the State Evolve was given, so a change copies them first (append to a
+// clipped slice, edit a clone); with owned true they belong to this fold
+// alone (Replay) and are changed in place.
+func (s *State) apply(e Event, owned bool) {
 	m := e.Base()
 	s.Version = m.Version
 	before := s.Stage
@@ -170,7 +181,7 @@ func Evolve(s State, e Event) State {
 		}
 	case Touched:
 		if len(s.TouchTimes) < MaxTrackedTouches {
-			s.TouchTimes = append(slices.Clip(s.TouchTimes), m.At)
+			s.TouchTimes = append(clip(s.TouchTimes, owned), m.At)
 		}
 		s.Touches++
 		if e.Outcome.Answered() {
@@ -181,7 +192,7 @@ func Evolve(s State, e Event) State {
 			}
 			s.Unanswered++
 			if len(s.UnansweredTimes) < MaxTrackedTouches {
-				s.UnansweredTimes = append(slices.Clip(s.UnansweredTimes), m.At)
+				s.UnansweredTimes = append(clip(s.UnansweredTimes, owned), m.At)
 			}
 		}
 		if s.Stage == StageStalled {
@@ -214,9 +225,9 @@ func Evolve(s State, e Event) State {
 		s.Reason = e.Reason
 		s.close(StageLost, m.At)
 	case DeadlineWarned:
-		s.Marks = append(slices.Clip(s.Marks), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
+		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
 	case DeadlineBreached:
-		s.Marks = append(slices.Clip(s.Marks), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
+		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
 	case Escalated:
 		// The escalation is a fact for subscribers and reports; it does
 		// not move the lead.
@@ -224,11 +235,13 @@ func Evolve(s State, e Event) State {
 		// A pause with an end date ends by itself: the clocks run again
 		// from Until even if nobody resumes the lead.
 		s.Paused = true
-		s.Pauses = append(slices.Clip(s.Pauses), Interval{From: m.At, To: e.Until})
+		s.Pauses = append(clip(s.Pauses, owned), Interval{From: m.At, To: e.Until})
 	case Resumed:
 		s.Paused = false
 		if n := len(s.Pauses); n > 0 && (s.Pauses[n-1].To.IsZero() || s.Pauses[n-1].To.After(m.At)) {
-			s.Pauses = slices.Clone(s.Pauses)
+			if !owned {
+				s.Pauses = slices.Clone(s.Pauses)
+			}
 			s.Pauses[n-1].To = m.At
 		}
 	}
@@ -237,9 +250,21 @@ func Evolve(s State, e Event) State {
 	// DeadlineID: their marks must outlive the stall, or a warning or breach
 	// already recorded would be recorded again.
 	if s.Stage != before && s.Stage != StageStalled {
-		s.pruneMarks()
+		s.pruneMarks(owned)
 	}
-	return s
+}
+
+// clip returns x ready for an append that must not write into memory a
+// shared x reaches: clipped, so the append copies, unless the fold owns it.
+// A fold that owns x starts it with room for a few appends.
+func clip[T any](x []T, owned bool) []T {
+	if !owned {
+		return slices.Clip(x)
+	}
+	if x == nil {
+		return make([]T, 0, 8)
+	}
+	return x
 }
 
 // warningStep turns a warning fraction into the mark step that records it:
@@ -286,11 +311,16 @@ func (s *State) close(st Stage, at time.Time) {
 
 // pruneMarks drops the marks of clocks that stopped, so Marks stays small
 // over a long history.
-func (s *State) pruneMarks() {
+func (s *State) pruneMarks(owned bool) {
 	if len(s.Marks) == 0 {
 		return
 	}
-	kept := make([]Mark, 0, len(s.Marks))
+	var kept []Mark
+	if owned {
+		kept = s.Marks[:0]
+	} else {
+		kept = make([]Mark, 0, len(s.Marks))
+	}
 	for _, mk := range s.Marks {
 		if s.Running(mk.Deadline) {
 			kept = append(kept, mk)

@@ -1,0 +1,109 @@
+package lead_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/leadline/leadline/lead"
+)
+
+// realisticHistory is a 50-event lead: captured and scored, an MQL handed
+// off, an accept-ladder escalation and reassignment, accepted, a dozen
+// touches with warnings on the way, a pause, qualified, a stall and its
+// recovery, and won.
+func realisticHistory(tb testing.TB) []lead.Event {
+	s := script(tb, capture, score, score, qualifyMQL, handOff)
+	acceptClock := runningDeadline(s.State, lead.KindAccept)
+	s.Do(lead.Warn{Deadline: acceptClock, Fraction: 0.5, Due: t0})
+	s.Do(lead.Warn{Deadline: acceptClock, Fraction: 0.75, Due: t0})
+	s.Do(lead.Breach{Deadline: acceptClock, Action: lead.ActionEscalate, To: "mgr:ida", Due: t0})
+	s.Do(lead.Breach{Deadline: acceptClock, Step: 1, Action: lead.ActionReassign, To: "rep:ben", Due: t0})
+	s.Do(accept)
+	for i := range 12 {
+		if i%4 == 3 {
+			s.Do(touchYes)
+		} else {
+			s.Do(touchNo)
+		}
+		if i == 2 {
+			s.Do(lead.Warn{Deadline: runningDeadline(s.State, lead.KindCadence), Fraction: 0.5, Due: t0})
+		}
+		if i == 5 {
+			s.Do(pause)
+			s.Do(resume)
+		}
+	}
+	s.Do(lead.Warn{Deadline: runningDeadline(s.State, lead.KindQualify), Fraction: 0.9, Due: t0})
+	s.Do(qualifySQL)
+	for range 6 {
+		s.Do(touchYes)
+	}
+	stallClock := runningDeadline(s.State, lead.KindStall)
+	s.Do(lead.Warn{Deadline: stallClock, Fraction: 0.5, Due: t0})
+	s.Do(lead.Breach{Deadline: stallClock, Action: lead.ActionStall, Due: t0})
+	for range 4 {
+		s.Do(touchYes)
+	}
+	for len(s.Events) < 49 {
+		s.Do(touchYes)
+	}
+	s.Do(win)
+	if len(s.Events) != 50 || s.State.Stage != lead.StageWon {
+		tb.Fatalf("realistic history has %d events and ends in %s", len(s.Events), s.State.Stage)
+	}
+	return s.Events
+}
+
+func BenchmarkReplay50(b *testing.B) {
+	events := realisticHistory(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var s lead.State
+	for b.Loop() {
+		s = lead.Replay(events)
+	}
+	b.StopTimer()
+	if s.Stage != lead.StageWon {
+		b.Fatal(s.Stage)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(events)), "ns/event")
+}
+
+func BenchmarkDecide(b *testing.B) {
+	s := script(b, capture, qualifyMQL, handOff, accept, touchNo, touchNo)
+	now := s.Now.Add(time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := lead.Decide(s.State, touchNo, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchTouched = lead.Touched{
+	Meta:    lead.Meta{Lead: "0192f6e4-7c1a-7b3e-9d2a-5f0c8e1b2a3d", Version: 17, At: time.Date(2026, time.March, 2, 10, 15, 0, 0, time.UTC), Actor: "rep:ana"},
+	Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer, Content: "intro call", Campaign: "2026-q1-launch",
+}
+
+func BenchmarkEncode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := lead.Encode(benchTouched); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	data, err := lead.Encode(benchTouched)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := lead.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
