@@ -1,0 +1,175 @@
+package natsjs_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/eventstore/natsjs"
+)
+
+// benchPayload is a breach event as the lead codec writes it.
+var benchPayload = []byte(`{"type":"DeadlineBreached","schema":1,"lead":"0192abc0-0000-7000-8000-000000000000","version":5,"at":"2026-03-02T18:00:00Z","actor":"sla","deadline":{"kind":"accept","since":4},"step":0,"action":"escalate","due":"2026-03-02T18:00:00Z","rep":"ana"}`)
+
+var benchSeq atomic.Int64
+
+// benchStore returns a Store on a new stream of the benchmarks' server.
+func benchStore(b *testing.B, opts ...natsjs.Option) *natsjs.Store {
+	b.Helper()
+	n := benchSeq.Add(1)
+	opts = append([]natsjs.Option{natsjs.WithStream(fmt.Sprintf("B%d", n)), natsjs.WithSubjectPrefix(fmt.Sprintf("b%d", n))}, opts...)
+	s, err := natsjs.New(context.Background(), benchJS(b), opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+var benchIDs atomic.Uint64
+
+func benchRecord() eventstore.Record {
+	return eventstore.Record{ID: "bench-" + strconv.FormatUint(benchIDs.Add(1), 10), Type: "DeadlineBreached", Data: benchPayload}
+}
+
+const benchLeads = 1000
+
+// BenchmarkAppend appends one event with the expected-version check, round
+// robin over benchLeads leads, waiting for each acknowledgement.
+func BenchmarkAppend(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	versions := make([]uint64, benchLeads)
+	streams := make([]string, benchLeads)
+	for i := range streams {
+		streams[i] = fmt.Sprintf("0192lead%d", i)
+	}
+	// Every lead exists before timing, as in BenchmarkRawPublish.
+	for l := range benchLeads {
+		v, err := s.Append(ctx, streams[l], 0, benchRecord())
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[l] = v
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		l := i % benchLeads
+		v, err := s.Append(ctx, streams[l], versions[l], benchRecord())
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[l] = v
+	}
+}
+
+// BenchmarkRawPublish is the baseline for BenchmarkAppend: a plain
+// JetStream publish of the same bytes to the same kind of subject, without
+// headers or checks.
+func BenchmarkRawPublish(b *testing.B) {
+	s := benchStore(b)
+	js := benchJS(b)
+	ctx := context.Background()
+	subjects := make([]string, benchLeads)
+	for i := range subjects {
+		subjects[i] = s.Subject(fmt.Sprintf("0192lead%d", i), "DeadlineBreached")
+	}
+	for _, subj := range subjects {
+		if _, err := js.Publish(ctx, subj, benchPayload); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := js.Publish(ctx, subjects[i%benchLeads], benchPayload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAppendBatch appends one event to each of many leads per call,
+// pipelined, and reports events per second; on file storage (the default)
+// and on memory storage.
+func BenchmarkAppendBatch(b *testing.B) {
+	b.Run("file", func(b *testing.B) { benchAppendBatch(b, benchStore(b)) })
+	b.Run("memory", func(b *testing.B) { benchAppendBatch(b, benchStore(b, natsjs.WithMemoryStorage())) })
+}
+
+// BenchmarkRawPublishAsync is the baseline for BenchmarkAppendBatch: plain
+// asynchronous JetStream publishes of the same bytes, 4096 in flight.
+func BenchmarkRawPublishAsync(b *testing.B) {
+	s := benchStore(b)
+	js := benchJS(b)
+	const perCall = 4096
+	b.ReportAllocs()
+	start := time.Now()
+	events := 0
+	for b.Loop() {
+		for i := range perCall {
+			if _, err := js.PublishAsync(s.Subject(fmt.Sprintf("0192lead%d", i), "DeadlineBreached"), benchPayload); err != nil {
+				b.Fatal(err)
+			}
+		}
+		<-js.PublishAsyncComplete()
+		events += perCall
+	}
+	b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+}
+
+func benchAppendBatch(b *testing.B, s *natsjs.Store) {
+	ctx := context.Background()
+	const perCall = 4096
+	versions := make(map[string]uint64, perCall)
+	appends := make([]natsjs.Append, perCall)
+	for i := range appends {
+		appends[i].Stream = fmt.Sprintf("0192lead%d", i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	events := 0
+	for b.Loop() {
+		for i := range appends {
+			appends[i].Expected = versions[appends[i].Stream]
+			appends[i].Records = []eventstore.Record{benchRecord()}
+		}
+		for i, r := range s.AppendBatch(ctx, appends) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+			versions[appends[i].Stream] = r.Version
+		}
+		events += perCall
+	}
+	b.ReportMetric(float64(events)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkLoad50 loads a lead of 50 events.
+func BenchmarkLoad50(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	for v := range uint64(50) {
+		if _, err := s.Append(ctx, "0192lead", v, benchRecord()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Other leads in the same stream, so Load has to filter.
+	for i := range 200 {
+		if _, err := s.Append(ctx, fmt.Sprintf("other%d", i), 0, benchRecord()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		recs, err := s.Load(ctx, "0192lead", 0)
+		if err != nil || len(recs) != 50 {
+			b.Fatal(len(recs), err)
+		}
+	}
+}
