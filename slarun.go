@@ -24,6 +24,8 @@ type slaConfig struct {
 	log      *slog.Logger
 	retry    time.Duration
 
+	ticking sync.Mutex // held by Tick
+
 	mu     sync.Mutex
 	queue  sla.Queue
 	leads  map[lead.ID]tracked
@@ -310,9 +312,14 @@ func (c *slaConfig) schedule(s lead.State, wake time.Time) {
 // Tick records every warning and breach step that is due at the clock's
 // current time, for the leads this Engine has seen (through its own
 // commands, or through Run's subscription to the store), and returns how
-// many events it appended. Run calls it whenever the next deadline comes;
-// tests that advance a mock clock can call it directly to act at once.
+// many events it appended. When it returns without error, everything due
+// when it was called is recorded: Ticks of one Engine run one at a time,
+// so a Tick never returns while another holds due leads. Run calls it
+// whenever the next deadline comes; tests that advance a mock clock call
+// it directly to act at once.
 func (e *Engine) Tick(ctx context.Context) (int, error) {
+	e.sla.ticking.Lock()
+	defer e.sla.ticking.Unlock()
 	now := e.clock.Now()
 	e.sla.mu.Lock()
 	ids := e.sla.queue.PopDue(now, nil)
