@@ -1,0 +1,430 @@
+// Command crmreplay replays a CRM export of opportunities through a funnel
+// Projection and prints the baseline the SLA starts from: the funnel, win
+// rate, sales cycle, revenue per account, per rep and per manager, and the
+// revenue plan those rates imply.
+//
+// Each row becomes a lead's events: captured, qualified by marketing,
+// handed to its owner (the manager is the team), accepted and touched on
+// the engaged date, qualified as an SQL for its value when the stage says
+// the deal got that far, and won or lost on the closed date.
+//
+//	go run ./examples/crmreplay                        # the bundled sample
+//	go run ./examples/crmreplay -in deals.csv -owner "Sales Agent" -value "Close Value" -managers teams.csv
+//
+// Dates may be ISO (2026-03-31) or US (3/31/2026). Rows that cannot be read
+// are reported on stderr with their line number and skipped.
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadline/leadline/funnel"
+	"github.com/leadline/leadline/lead"
+)
+
+//go:embed testdata/opportunities.csv
+var sampleOpportunities []byte
+
+//go:embed testdata/managers.csv
+var sampleManagers []byte
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "crmreplay:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	in, managers                                      string
+	id, owner, account, stage, engaged, closed, value string
+	goal, share, costPerLead, repCapacity             float64
+	now                                               string
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("crmreplay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	fs.StringVar(&c.in, "in", "", "CSV export of opportunities (default: the bundled sample)")
+	fs.StringVar(&c.managers, "managers", "", "optional CSV of owner,manager (default: the sample's, with the sample)")
+	fs.StringVar(&c.id, "id", "opportunity_id", "column of the opportunity ID")
+	fs.StringVar(&c.owner, "owner", "sales_agent", "column of the owner (rep)")
+	fs.StringVar(&c.account, "account", "account", "column of the account (company); empty for none")
+	fs.StringVar(&c.stage, "stage", "deal_stage", "column of the stage (Prospecting, Engaging, Won, Lost, ...)")
+	fs.StringVar(&c.engaged, "engaged", "engage_date", "column of the engaged date")
+	fs.StringVar(&c.closed, "closed", "close_date", "column of the closed date")
+	fs.StringVar(&c.value, "value", "close_value", "column of the deal value")
+	fs.Float64Var(&c.goal, "goal", 1_000_000, "revenue goal of the plan")
+	fs.Float64Var(&c.share, "share", 0.7, "marketing-sourced share of the goal, in (0, 1]")
+	fs.Float64Var(&c.costPerLead, "cost", 50, "cost per lead")
+	fs.Float64Var(&c.repCapacity, "capacity", 30, "opportunities a rep can work per month (0 skips the capacity check)")
+	fs.StringVar(&c.now, "now", "", "date the plan starts (default: the day after the latest date in the export)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	data, managers := sampleOpportunities, sampleManagers
+	if c.in != "" {
+		var err error
+		if data, err = os.ReadFile(c.in); err != nil {
+			return err
+		}
+		managers = nil
+	}
+	if c.managers != "" {
+		var err error
+		if managers, err = os.ReadFile(c.managers); err != nil {
+			return err
+		}
+	}
+	teams, err := readManagers(managers)
+	if err != nil {
+		return fmt.Errorf("managers: %w", err)
+	}
+	rows, skipped, err := readOpportunities(data, c, stderr)
+	if err != nil {
+		return err
+	}
+	var p funnel.Projection
+	var pos uint64
+	latest := time.Time{}
+	reps := map[string]bool{}
+	for _, o := range rows {
+		for _, e := range o.events(teams[o.owner]) {
+			pos++
+			if err := p.Apply(pos, e); err != nil {
+				return err
+			}
+			latest = later(latest, e.Base().At)
+		}
+		reps[o.owner] = true
+	}
+	fmt.Fprintf(stdout, "%d opportunities replayed (%d rows skipped), %d reps\n\n", len(rows), skipped, len(reps))
+	if len(rows) == 0 {
+		return errors.New("no opportunity to replay")
+	}
+
+	fmt.Fprintln(stdout, "Funnel")
+	p.Funnel(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon).Write(stdout, funnel.Text)
+
+	s := p.Summary(funnel.Filter{})
+	fmt.Fprintf(stdout, "\nwin rate       %.1f%% (%d won, %d lost)\n", s.WinRate*100, s.Won, s.Lost)
+	fmt.Fprintf(stdout, "sales cycle    median %s, mean %s, p90 %s\n", days(s.Cycle.Median), days(s.Cycle.Mean), days(s.Cycle.P90))
+	fmt.Fprintf(stdout, "average deal   %.2f\n", s.AverageDeal)
+	fmt.Fprintf(stdout, "revenue        %.2f\n", s.Revenue)
+	fmt.Fprintf(stdout, "pipeline       %.2f in %d opportunities\n", s.Pipeline, s.SQLs)
+	fmt.Fprintf(stdout, "sales velocity %.2f per day\n", s.SalesVelocity)
+
+	for _, b := range []struct {
+		title string
+		by    funnel.Dimension
+		top   int
+	}{{"Revenue per account (top 10)", funnel.ByAccount, 10}, {"Revenue per rep", funnel.ByRep, 0}, {"Revenue per manager", funnel.ByTeam, 0}} {
+		fmt.Fprintf(stdout, "\n%s\n", b.title)
+		writeGroups(stdout, p.Breakdown(funnel.Filter{}, b.by), b.top)
+	}
+
+	now := latest.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if c.now != "" {
+		if now, err = parseDate(c.now); err != nil {
+			return fmt.Errorf("-now: %w", err)
+		}
+	}
+	in := funnel.PlanInput{
+		Goal: c.goal, Share: c.share, DealSize: s.AverageDeal, CostPerLead: c.costPerLead,
+		Cycle: s.Cycle.Median,
+	}
+	if s.WinRate > 0 {
+		in.Rates = []funnel.StageRate{{Stage: lead.StageSQL, Rate: s.WinRate, N: s.Won + s.Lost}}
+	}
+	if c.repCapacity > 0 {
+		in.Reps, in.RepCapacity = len(reps), c.repCapacity
+	}
+	plan, err := funnel.NewPlan(in, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nRevenue plan from %s\n", now.Format(time.DateOnly))
+	return plan.Write(stdout, funnel.Text)
+}
+
+func writeGroups(w io.Writer, gs []funnel.Group, top int) {
+	t := [][]string{{"key", "won", "lost", "win rate", "revenue", "cycle (median)"}}
+	for i, g := range gs {
+		if top > 0 && i == top {
+			break
+		}
+		key := g.Key
+		if key == "" {
+			key = "(none)"
+		}
+		t = append(t, []string{key, strconv.Itoa(g.Won), strconv.Itoa(g.Lost), fmt.Sprintf("%.1f%%", g.WinRate*100),
+			fmt.Sprintf("%.2f", g.Revenue), days(g.Cycle.Median)})
+	}
+	widths := make([]int, len(t[0]))
+	for _, r := range t {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	for _, r := range t {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i == 0 {
+				fmt.Fprintf(&b, "%-*s", widths[i], c)
+			} else {
+				fmt.Fprintf(&b, "%*s", widths[i], c)
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+func days(d time.Duration) string { return fmt.Sprintf("%.1fd", d.Hours()/24) }
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// opportunity is one readable row of the export.
+type opportunity struct {
+	id, owner, account string
+	outcome            lead.Stage // StageHandedOff, StageAccepted, StageSQL, StageWon or StageLost
+	engaged, closed    time.Time
+	value              float64
+}
+
+// stageOf maps a CRM stage name to how far the deal got.
+func stageOf(s string) (lead.Stage, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case strings.Contains(s, "won"):
+		return lead.StageWon, true
+	case strings.Contains(s, "lost"):
+		return lead.StageLost, true
+	case strings.Contains(s, "prospect"):
+		return lead.StageHandedOff, true
+	case strings.Contains(s, "engag"):
+		return lead.StageAccepted, true
+	case strings.Contains(s, "qualif"), strings.Contains(s, "proposal"), strings.Contains(s, "negotiat"):
+		return lead.StageSQL, true
+	}
+	return lead.StageNone, false
+}
+
+// events turns the opportunity into a lead history: the funnel up to
+// hand-off and acceptance on the engaged date, the SQL that same day for
+// deals that got there, and the outcome at 17:00 on the closed date.
+func (o opportunity) events(team string) []lead.Event {
+	id := lead.ID(o.id)
+	var out []lead.Event
+	v := uint64(0)
+	add := func(at time.Time, e func(lead.Meta) lead.Event) {
+		v++
+		out = append(out, e(lead.Meta{Lead: id, Version: v, At: at, Actor: "crmreplay"}))
+	}
+	day := o.engaged.Add(9 * time.Hour)
+	add(day, func(m lead.Meta) lead.Event {
+		return lead.Captured{Meta: m, Email: "contact@example.com", Company: o.account, Source: "crm"}
+	})
+	add(day.Add(5*time.Minute), func(m lead.Meta) lead.Event {
+		return lead.MarketingQualified{Meta: m, Source: lead.SourceManual}
+	})
+	add(day.Add(10*time.Minute), func(m lead.Meta) lead.Event {
+		return lead.HandedOff{Meta: m, Rep: o.owner, Team: team}
+	})
+	if o.outcome == lead.StageHandedOff {
+		return out
+	}
+	add(day.Add(15*time.Minute), func(m lead.Meta) lead.Event { return lead.Accepted{Meta: m} })
+	add(day.Add(30*time.Minute), func(m lead.Meta) lead.Event {
+		return lead.Touched{Meta: m, Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}
+	})
+	if o.outcome == lead.StageAccepted {
+		return out
+	}
+	add(day.Add(time.Hour), func(m lead.Meta) lead.Event {
+		return lead.SalesQualified{Meta: m, Amount: o.value, Currency: "USD", Probability: 0.5}
+	})
+	closed := o.closed.Add(17 * time.Hour)
+	switch o.outcome {
+	case lead.StageWon:
+		add(closed, func(m lead.Meta) lead.Event { return lead.Won{Meta: m, Amount: o.value, Currency: "USD"} })
+	case lead.StageLost:
+		add(closed, func(m lead.Meta) lead.Event { return lead.Lost{Meta: m, Reason: "closed lost in the CRM"} })
+	}
+	return out
+}
+
+// readOpportunities reads the export. A row it cannot use is reported on
+// stderr with its line number and skipped; only an unreadable file or a
+// missing column is an error.
+func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, int, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	head, err := r.Read()
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	need := func(flagName, name string) (int, error) {
+		if i, ok := col[name]; ok {
+			return i, nil
+		}
+		return -1, fmt.Errorf("no column %q (set -%s; the header has %s)", name, flagName, strings.Join(head, ", "))
+	}
+	var idx [6]int
+	for i, f := range []struct{ flag, name string }{
+		{"id", c.id}, {"owner", c.owner}, {"stage", c.stage}, {"engaged", c.engaged}, {"closed", c.closed}, {"value", c.value},
+	} {
+		if idx[i], err = need(f.flag, f.name); err != nil {
+			return nil, 0, err
+		}
+	}
+	acct := -1
+	if c.account != "" {
+		if i, ok := col[c.account]; ok {
+			acct = i
+		}
+	}
+	var out []opportunity
+	seen := map[string]bool{}
+	skipped := 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				fmt.Fprintf(stderr, "line %d: skipped: %v\n", pe.Line, pe.Err)
+				skipped++
+				continue
+			}
+			return nil, skipped, err
+		}
+		o, err := parseRow(rec, idx, acct)
+		if err == nil && seen[o.id] {
+			err = fmt.Errorf("duplicate opportunity ID %q", o.id)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "line %d: skipped: %v\n", line, err)
+			skipped++
+			continue
+		}
+		seen[o.id] = true
+		out = append(out, o)
+	}
+	return out, skipped, nil
+}
+
+func parseRow(rec []string, idx [6]int, acct int) (opportunity, error) {
+	field := func(i int) string {
+		if i >= 0 && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	o := opportunity{id: field(idx[0]), owner: field(idx[1]), account: field(acct)}
+	if o.id == "" {
+		return o, errors.New("empty ID")
+	}
+	var b strings.Builder
+	for _, r := range o.id {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('_')
+		}
+	}
+	o.id = b.String()
+	if len(o.id) > lead.MaxIDLen {
+		return o, fmt.Errorf("ID longer than %d characters", lead.MaxIDLen)
+	}
+	if o.owner == "" {
+		return o, errors.New("empty owner")
+	}
+	st, ok := stageOf(field(idx[2]))
+	if !ok {
+		return o, fmt.Errorf("unknown stage %q", field(idx[2]))
+	}
+	o.outcome = st
+	var err error
+	if o.engaged, err = parseDate(field(idx[3])); err != nil {
+		return o, fmt.Errorf("engaged date: %w", err)
+	}
+	if st == lead.StageWon || st == lead.StageLost {
+		if o.closed, err = parseDate(field(idx[4])); err != nil {
+			return o, fmt.Errorf("closed date: %w", err)
+		}
+		if o.closed.Before(o.engaged) {
+			return o, fmt.Errorf("closed %s before engaged %s", o.closed.Format(time.DateOnly), o.engaged.Format(time.DateOnly))
+		}
+	}
+	if v := field(idx[5]); v != "" {
+		v = strings.NewReplacer(",", "", "$", "").Replace(v)
+		if o.value, err = strconv.ParseFloat(v, 64); err != nil || o.value < 0 || o.value != o.value {
+			return o, fmt.Errorf("value %q is not an amount", field(idx[5]))
+		}
+	} else if st == lead.StageWon {
+		return o, errors.New("won without a value")
+	}
+	return o, nil
+}
+
+// parseDate reads an ISO (2006-01-02) or US (1/2/2006) date, as UTC midnight.
+func parseDate(s string) (time.Time, error) {
+	for _, layout := range []string{time.DateOnly, "1/2/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	if s == "" {
+		return time.Time{}, errors.New("missing")
+	}
+	return time.Time{}, fmt.Errorf("%q is neither yyyy-mm-dd nor m/d/yyyy", s)
+}
+
+// readManagers reads owner,manager rows (a header row is skipped when its
+// second cell is "manager").
+func readManagers(data []byte) (map[string]string, error) {
+	teams := map[string]string{}
+	if len(data) == 0 {
+		return teams, nil
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		if len(r) < 2 {
+			return nil, fmt.Errorf("line %d: want owner,manager", i+1)
+		}
+		if i == 0 && strings.EqualFold(strings.TrimSpace(r[1]), "manager") {
+			continue
+		}
+		teams[strings.TrimSpace(r[0])] = strings.TrimSpace(r[1])
+	}
+	return teams, nil
+}

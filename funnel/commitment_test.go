@@ -1,0 +1,148 @@
+package funnel
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/leadline/leadline/sla"
+)
+
+func TestReviewJudgesPeriodsAndPaces(t *testing.T) {
+	p := sample(t).p
+	w11 := w10.AddDate(0, 0, 7)
+	tests := []struct {
+		name     string
+		c        Commitment
+		from     time.Time
+		now      time.Time
+		actual   []float64
+		status   []Status
+		missed   int
+		alerts   []AlertKind
+		projNext float64
+	}{
+		{
+			name: "volume met, next week at risk and alerted",
+			c:    Commitment{Kind: MQLVolume, Target: 4, Unit: Week}, from: w10, now: w11.Add(hours(81)),
+			actual: []float64{4, 0}, status: []Status{Met, AtRisk}, alerts: []AlertKind{AlertPacing},
+		},
+		{
+			name: "no pacing alert under 20% of the period",
+			c:    Commitment{Kind: MQLVolume, Target: 4, Unit: Week}, from: w10, now: w11.Add(hours(12)),
+			actual: []float64{4, 0}, status: []Status{Met, AtRisk},
+		},
+		{
+			name: "three missed weeks call for a review",
+			c:    Commitment{Kind: MQLVolume, Target: 5, Unit: Week}, from: w10.AddDate(0, 0, -14), now: w11.Add(hours(12)),
+			actual: []float64{0, 0, 4, 0}, status: []Status{Missed, Missed, Missed, AtRisk}, missed: 3, alerts: []AlertKind{AlertReview},
+		},
+		{
+			name: "volume pacing projects the count over the period",
+			c:    Commitment{Kind: MQLVolume, Target: 10, Unit: Week}, from: w10, now: w10.Add(hours(84)),
+			actual: []float64{4}, status: []Status{AtRisk}, alerts: []AlertKind{AlertPacing}, projNext: 8,
+		},
+		{
+			name: "quality floor: share of MQLs accepted",
+			c:    Commitment{Kind: AcceptedShare, Target: 0.7, Unit: Week}, from: w10, now: w11,
+			actual: []float64{0.75, 0}, status: []Status{Met, NoData},
+		},
+		{
+			name: "reach within 24 hours",
+			c:    Commitment{Kind: Reach, Target: 0.5, Within: hours(24), Unit: Week}, from: w10, now: w11,
+			actual: []float64{0.25, 0}, status: []Status{Missed, NoData}, missed: 1,
+		},
+		{
+			name: "reach within 16 business hours",
+			c: Commitment{Kind: Reach, Target: 0.5, Within: hours(16), Unit: Week,
+				Calendar: sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0))}, from: w10, now: w11,
+			actual: []float64{0.5, 0}, status: []Status{Met, NoData},
+		},
+		{
+			name: "reach leaves pending leads out",
+			c:    Commitment{Kind: Reach, Target: 0.5, Within: hours(24), Unit: Week}, from: w10, now: t0.Add(hours(20)),
+			actual: []float64{1}, status: []Status{OnTrack},
+		},
+		{
+			name: "cadence: two touches in two days",
+			c:    Commitment{Kind: Cadence, Target: 0.9, Touches: 2, Within: hours(48), Unit: Week}, from: w10, now: w11,
+			actual: []float64{1.0 / 3, 0}, status: []Status{Missed, NoData}, missed: 1,
+		},
+		{
+			name: "closed share of SQLs",
+			c:    Commitment{Kind: ClosedShare, Target: 0.8}, from: w10, now: w10.AddDate(0, 1, 0),
+			actual: []float64{1, 0}, status: []Status{Met, NoData},
+		},
+		{
+			name: "a period without a cohort is no data",
+			c:    Commitment{Kind: ClosedShare, Target: 0.8, Unit: Week}, from: w10.AddDate(0, 0, -7), now: w11,
+			actual: []float64{0, 1, 0}, status: []Status{NoData, Met, NoData},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rv, err := p.Review(tt.c, tt.from, tt.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rv.Periods) != len(tt.actual) {
+				t.Fatalf("periods = %+v", rv.Periods)
+			}
+			for i, pr := range rv.Periods {
+				if !near(pr.Actual, tt.actual[i]) || pr.Status != tt.status[i] {
+					t.Errorf("%s: actual %v %s, want %v %s", pr.Period, pr.Actual, pr.Status, tt.actual[i], tt.status[i])
+				}
+			}
+			if rv.ConsecutiveMissed != tt.missed {
+				t.Errorf("ConsecutiveMissed = %d, want %d", rv.ConsecutiveMissed, tt.missed)
+			}
+			if len(rv.Alerts) != len(tt.alerts) {
+				t.Fatalf("alerts = %+v, want %v", rv.Alerts, tt.alerts)
+			}
+			for i, a := range rv.Alerts {
+				if a.Kind != tt.alerts[i] || a.Message == "" {
+					t.Errorf("alert %d = %+v", i, a)
+				}
+			}
+			if tt.projNext != 0 {
+				if got := rv.Periods[len(rv.Periods)-1].Projected; !near(got, tt.projNext) {
+					t.Errorf("Projected = %v, want %v", got, tt.projNext)
+				}
+			}
+		})
+	}
+}
+
+func TestPacingAlertSaysWhatIsShort(t *testing.T) {
+	p := sample(t).p
+	rv, err := p.Review(Commitment{Name: "marketing: 10 MQLs a week", Kind: MQLVolume, Target: 10, Unit: Week}, w10, w10.Add(hours(84)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rv.Alerts[0]
+	want := "marketing: 10 MQLs a week: 2026-W10 at 50% of the period: 4 MQLs, on pace for 8 MQLs against a target of 10 MQLs"
+	if a.Message != want || a.Target != 10 || a.Actual != 4 || a.Projected != 8 || a.Period.String() != "2026-W10" {
+		t.Errorf("alert = %+v\nwant message %q", a, want)
+	}
+}
+
+func TestReviewRejectsBadCommitments(t *testing.T) {
+	p := sample(t).p
+	tests := []struct {
+		c     Commitment
+		field string
+	}{
+		{Commitment{Kind: MQLVolume, Target: 0}, "Commitment.Target"},
+		{Commitment{Kind: Reach, Target: 1.5, Within: time.Hour}, "Commitment.Target"},
+		{Commitment{Kind: Reach, Target: 0.5}, "Commitment.Within"},
+		{Commitment{Kind: Cadence, Target: 0.5, Within: time.Hour, Touches: MaxCadenceTouches + 1}, "Commitment.Touches"},
+		{Commitment{Target: 1}, "Commitment.Kind"},
+	}
+	for _, tt := range tests {
+		_, err := p.Review(tt.c, w10, t0)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != tt.field {
+			t.Errorf("%+v: err = %v, want a FieldError on %s", tt.c, err, tt.field)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+// Package funnel turns the lead event stream into the numbers a sales and
+// marketing SLA is reviewed with: stage counts and flows, conversion by
+// entry cohort, velocity, leakage, win rate, cycle length, pipeline,
+// revenue per account, touch content, score calibration and SLA
+// compliance; the SLA's commitments with pacing alerts; and the revenue
+// plan that runs the funnel backwards from a goal.
+//
+// A Projection folds the global event order of any store (feed it from a
+// subscription, with each record's position) and remembers the last
+// position, so it resumes where it stopped:
+//
+//	var p funnel.Projection
+//	err := store.Subscribe(ctx, p.Position()+1, func(r eventstore.Record) error {
+//		e, err := lead.Decode(r.Data)
+//		if err != nil {
+//			return err
+//		}
+//		return p.Apply(r.Position, e)
+//	})
+//
+// Every metric takes a Filter (a time window plus source, campaign, rep,
+// team or account) and documents exactly which leads or events it counts.
+// Reports write a Funnel, a Compliance table or a Plan as aligned text,
+// JSON or CSV, and the funnel and weekly compliance as SVG charts.
+//
+// The package is pure: it does no I/O beyond the io.Writer its reports are
+// given and never reads a clock; "now" is always an argument.
+package funnel

@@ -1,0 +1,97 @@
+package funnel
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/leadline/leadline/lead"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestReportsMatchGoldenFiles(t *testing.T) {
+	w := sample(t)
+	w.do("G", t0.AddDate(0, 0, 7), capture("web", "", "Gamma & <Sons>"), mql, handOff("ana", "east"))
+	w.breach("G", t0.AddDate(0, 0, 8), lead.KindAccept, lead.ActionNotify, "")
+	p := w.p
+	fu := p.Funnel(Filter{})
+	fu.Label = "March 2026"
+	comp := p.Compliance(Filter{}, ByRep)
+	trend := p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, Week, lead.KindAccept, lead.KindFirstTouch, lead.KindStall)
+	plan, err := NewPlan(PlanInput{Goal: 10000, Share: 0.7, DealSize: 1000,
+		Rates:       []StageRate{{Stage: lead.StageMQL, Rate: 0.25}, {Stage: lead.StageSQL, Rate: 0.1}},
+		CostPerLead: 50, Reps: 2, RepCapacity: 30, Cycle: 30 * 24 * time.Hour}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := []struct {
+		name  string
+		write func(*bytes.Buffer, Format) error
+	}{
+		{"funnel", func(b *bytes.Buffer, f Format) error { return fu.Write(b, f) }},
+		{"compliance", func(b *bytes.Buffer, f Format) error { return comp.Write(b, f) }},
+		{"plan", func(b *bytes.Buffer, f Format) error { return plan.Write(b, f) }},
+	}
+	formats := map[Format]string{Text: "txt", JSON: "json", CSV: "csv"}
+	for _, r := range reports {
+		for f, ext := range formats {
+			t.Run(r.name+"."+ext, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := r.write(&b, f); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, r.name+"."+ext, b.Bytes())
+			})
+		}
+	}
+	t.Run("funnel.svg", func(t *testing.T) {
+		var b bytes.Buffer
+		if err := fu.WriteSVG(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "funnel.svg", b.Bytes())
+	})
+	t.Run("compliance.svg", func(t *testing.T) {
+		var b bytes.Buffer
+		if err := trend.WriteSVG(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "compliance.svg", b.Bytes())
+	})
+	if err := comp.WriteSVG(&bytes.Buffer{}); err != ErrNoTrend {
+		t.Errorf("WriteSVG of a non-trend = %v, want ErrNoTrend", err)
+	}
+}
+
+func TestSVGEscapesText(t *testing.T) {
+	fu := Funnel{Label: `<script>&"'`, Steps: []FunnelStep{{Stage: lead.StageMQL, Count: 1, Conversion: 1, Cumulative: 1}}}
+	var b bytes.Buffer
+	if err := fu.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b.Bytes(), []byte("<script>")) || !bytes.Contains(b.Bytes(), []byte("&lt;script&gt;&amp;&quot;&#39;")) {
+		t.Errorf("label not escaped:\n%s", b.String())
+	}
+}
