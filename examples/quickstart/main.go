@@ -22,6 +22,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,7 @@ import (
 	"github.com/leadline/leadline"
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
@@ -99,6 +101,9 @@ type step struct {
 // lead went back to marketing is refused.
 func script(c config, r *rand.Rand) []step {
 	var plan []step
+	// Reps work in the policy's coverage hours: their delays are counted
+	// in working time, so a lead handed off at night waits for the morning.
+	work := policy().Calendar
 	sources := []string{"webinar", "ebook", "paid-search", "referral"}
 	for i := range c.leads {
 		id := lead.ID(fmt.Sprintf("lead-%04d", i+1))
@@ -126,22 +131,22 @@ func script(c config, r *rand.Rand) []step {
 		case x < 65:
 			delay = time.Duration(10+r.IntN(300)) * time.Minute
 		case x < 85:
-			delay = time.Duration(8+r.IntN(40)) * time.Hour
+			delay = time.Duration(8+r.IntN(20)) * time.Hour
 		case x < 93:
-			t = t.Add(time.Duration(1+r.IntN(6)) * time.Hour)
+			t = work.Add(t, time.Duration(1+r.IntN(6))*time.Hour)
 			plan = append(plan, step{t, id, lead.Reject{Reason: "no budget this year"}})
 			continue
 		default:
 			continue // never reacts: the ladder runs to its end
 		}
-		t = t.Add(delay)
+		t = work.Add(t, delay)
 		plan = append(plan, step{t, id, lead.Accept{}})
 		touches := 2 + r.IntN(6)
 		for k := range touches {
 			if k == 0 {
-				t = t.Add(time.Duration(10+r.IntN(360)) * time.Minute)
+				t = work.Add(t, time.Duration(10+r.IntN(360))*time.Minute)
 			} else {
-				t = t.Add(time.Duration(20+r.IntN(60)) * time.Hour)
+				t = work.Add(t.Add(time.Duration(20+r.IntN(40))*time.Hour), 0)
 			}
 			outcome := lead.OutcomeNoAnswer
 			if r.IntN(3) == 0 {
@@ -150,11 +155,11 @@ func script(c config, r *rand.Rand) []step {
 			plan = append(plan, step{t, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: outcome, Content: "intro-call"}})
 		}
 		if r.IntN(100) < 45 {
-			t = t.Add(time.Duration(2+r.IntN(30)) * time.Hour)
+			t = work.Add(t, time.Duration(2+r.IntN(30))*time.Hour)
 			amount := float64(1000 * (2 + r.IntN(20)))
 			plan = append(plan, step{t, id, lead.QualifySales{Amount: amount, Currency: "EUR",
 				CloseDate: t.AddDate(0, 1, 0), Probability: 0.3}})
-			t = t.Add(time.Duration(2+r.IntN(12)) * 24 * time.Hour)
+			t = work.Add(t.Add(time.Duration(2+r.IntN(12))*24*time.Hour), 0)
 			switch r.IntN(3) {
 			case 0:
 				plan = append(plan, step{t, id, lead.Win{}})
@@ -211,7 +216,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	if err := advanceTo(ctx, engine, mock, end); err != nil {
 		return err
 	}
-	return report(ctx, w, engine, store, refused)
+	return report(ctx, w, c, engine, store, refused)
 }
 
 // advanceTo moves the mock clock to t an hour at a time, letting the
@@ -228,28 +233,22 @@ func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time
 	return nil
 }
 
-// report prints the lifecycle and the SLA's record, read back the way any
-// subscriber reads it: Engine.Subscribe over the store's global order.
-func report(ctx context.Context, w io.Writer, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
-	stages := map[lead.ID]lead.Stage{}
-	reached := map[lead.Stage]int{}
+// report prints what happened, read back the way any subscriber reads
+// it: Engine.Subscribe over the store's global order, folded into a
+// funnel.Projection. It ends with the funnel, SLA compliance and the
+// revenue plan, and writes the SVG charts when c.out is set.
+func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
+	proj := funnel.Projection{Location: time.UTC}
 	counts := map[string]int{}
-	breaches := map[lead.DeadlineKind]int{}
 	var feed []string
 	last, err := headPosition(ctx, store)
 	if err != nil {
 		return err
 	}
-	states := map[lead.ID]lead.State{}
 	errDone := errors.New("done")
 	err = e.Subscribe(ctx, 1, func(pos uint64, ev lead.Event) error {
-		id := ev.Base().Lead
-		before := states[id].Stage
-		s := lead.Evolve(states[id], ev)
-		states[id] = s
-		stages[id] = s.Stage
-		if s.Stage != before {
-			reached[s.Stage]++
+		if err := proj.Apply(pos, ev); err != nil {
+			return err
 		}
 		counts[ev.Type()]++
 		switch ev := ev.(type) {
@@ -258,11 +257,9 @@ func report(ctx context.Context, w io.Writer, e *leadline.Engine, store *eventst
 				counts["returned by the SLA"]++
 			}
 		case lead.DeadlineBreached:
-			if ev.Step == 0 {
-				breaches[ev.Deadline.Kind]++
-			}
-			if len(feed) < 8 {
-				feed = append(feed, fmt.Sprintf("  %s  %s  %-11s step %d: %-8s (rep %s)", ev.At.Format("Mon Jan 02 15:04"), id, ev.Deadline.Kind, ev.Step, ev.Action, ev.Rep))
+			if len(feed) < 6 {
+				feed = append(feed, fmt.Sprintf("  %s  %s  %-11s step %d: %-8s (rep %s)",
+					ev.At.Format("Mon Jan 02 15:04"), ev.Lead, ev.Deadline.Kind, ev.Step, ev.Action, ev.Rep))
 			}
 		}
 		if pos >= last {
@@ -274,32 +271,79 @@ func report(ctx context.Context, w io.Writer, e *leadline.Engine, store *eventst
 		return err
 	}
 
-	now := map[lead.Stage]int{}
-	for _, st := range stages {
-		now[st]++
-	}
-	fmt.Fprintln(w, "Lifecycle (leads that ever reached each stage, and where they are now):")
-	for _, st := range lead.Stages() {
-		fmt.Fprintf(w, "  %-13s reached %4d   now %4d\n", st, reached[st], now[st])
-	}
-	fmt.Fprintf(w, "\nSLA record: %d warnings, %d breach steps\n", counts["DeadlineWarned"], counts["DeadlineBreached"])
-	for _, k := range lead.Kinds() {
-		if breaches[k] > 0 {
-			fmt.Fprintf(w, "  %-12s deadlines breached: %d\n", k, breaches[k])
-		}
-	}
-	fmt.Fprintf(w, "  actions taken: %d escalated to a manager, %d reassigned, %d returned to marketing, %d stalled\n",
-		counts["Escalated"], counts["Reassigned"], counts["returned by the SLA"], counts["Stalled"])
+	fmt.Fprintf(w, "SLA record: %d warnings, %d breach steps; %d escalated to a manager, %d reassigned, %d returned to marketing, %d stalled\n",
+		counts["DeadlineWarned"], counts["DeadlineBreached"], counts["Escalated"], counts["Reassigned"], counts["returned by the SLA"], counts["Stalled"])
 	if len(refused) > 0 {
 		var parts []string
 		for _, name := range slices.Sorted(maps.Keys(refused)) {
 			parts = append(parts, fmt.Sprintf("%s %d", name, refused[name]))
 		}
-		fmt.Fprintf(w, "  commands refused because the lead had moved on (the SLA acted first): %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "Commands refused because the SLA had moved the lead on first: %s\n", strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w, "\nFirst breach steps, as a subscriber sees them:")
 	for _, line := range feed {
 		fmt.Fprintln(w, line)
+	}
+
+	all := funnel.Filter{}
+	fu := proj.Funnel(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
+	fmt.Fprintln(w, "\nFunnel (leads captured this month, and how far they got):")
+	if err := fu.Write(w, funnel.Text); err != nil {
+		return err
+	}
+	sum := proj.Summary(all)
+	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, pipeline %.0f EUR, median time to accept %v\n",
+		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
+
+	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
+	if err := proj.Compliance(all, 0).Write(w, funnel.Text); err != nil {
+		return err
+	}
+
+	// The reverse funnel: what next quarter's goal takes, at this month's
+	// rates (the 1.5% default where the month has too little history).
+	in := funnel.PlanInput{Goal: 250000, Share: 0.7, DealSize: sum.AverageDeal, Rates: proj.PlanRates(all, lead.StageMQL, lead.StageSQL),
+		CostPerLead: 40, Reps: 4, RepCapacity: 40, Months: 3, Cycle: sum.Cycle.Median}
+	if in.DealSize == 0 {
+		in.DealSize = 10000
+	}
+	plan, err := funnel.NewPlan(in, start.Add(time.Duration(c.days)*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nRevenue plan for next quarter: 250,000 EUR, 70% marketing-sourced:")
+	if err := plan.Write(w, funnel.Text); err != nil {
+		return err
+	}
+
+	if c.out != "" {
+		if err := writeCharts(c.out, fu, proj.ComplianceTrend(funnel.Filter{From: start, To: start.Add(time.Duration(c.days) * 24 * time.Hour)}, funnel.Week)); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nwrote %s and %s\n", filepath.Join(c.out, "funnel.svg"), filepath.Join(c.out, "compliance.svg"))
+	}
+	return nil
+}
+
+func writeCharts(dir string, fu funnel.Funnel, trend funnel.Compliance) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, write := range map[string]func(io.Writer) error{
+		"funnel.svg":     fu.WriteSVG,
+		"compliance.svg": trend.WriteSVG,
+	} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
