@@ -230,11 +230,15 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 
 func encodeRecords(events []lead.Event) ([]eventstore.Record, error) {
 	recs := make([]eventstore.Record, len(events))
+	// One buffer holds every event's bytes; stores copy what they keep.
+	buf := make([]byte, 0, 320*len(events))
 	for i, ev := range events {
-		data, err := lead.Encode(ev)
-		if err != nil {
+		start := len(buf)
+		var err error
+		if buf, err = lead.AppendEncode(buf, ev); err != nil {
 			return nil, err
 		}
+		data := buf[start:len(buf):len(buf)]
 		id, err := uuid.NewV7()
 		if err != nil {
 			return nil, fmt.Errorf("leadline: event ID: %w", err)
