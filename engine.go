@@ -151,7 +151,7 @@ func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command) ([]l
 	if create {
 		how |= execCreate
 	}
-	events, _, err := e.execute(ctx, id, cmd, how)
+	events, _, err := e.execute(ctx, id, cmd, how, nil)
 	return events, err
 }
 
@@ -163,11 +163,16 @@ const (
 )
 
 // execute is Execute, also returning the lead's state after the command
-// (the state it was decided on when it added nothing).
-func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, how execFlags) ([]lead.Event, lead.State, error) {
+// (the state it was decided on when it added nothing). With known set, the
+// first attempt decides on *known, a state the caller has just loaded;
+// the append's version check still guards it.
+func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, how execFlags, known *lead.State) ([]lead.Event, lead.State, error) {
 	for attempt := 0; ; attempt++ {
-		s, err := e.state(ctx, id)
-		if err != nil {
+		var s lead.State
+		var err error
+		if attempt == 0 && known != nil {
+			s = *known
+		} else if s, err = e.state(ctx, id); err != nil {
 			return nil, s, err
 		}
 		if s.Version == 0 && how&execCreate == 0 {

@@ -364,7 +364,7 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 			return appended, nil
 		}
 		var events []lead.Event
-		events, s, err = e.execute(ctx, id, due[0], execNoSchedule)
+		events, s, err = e.execute(ctx, id, due[0], execNoSchedule, &s)
 		if err != nil {
 			return appended, err
 		}
