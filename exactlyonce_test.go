@@ -118,19 +118,16 @@ func TestRestartedEngineRecordsEachBreachStepOnce(t *testing.T) {
 	}
 }
 
-// Two Engines Run on one store with the same clock; each due warning and
-// breach step is recorded exactly once.
-func TestTwoRunningEnginesRecordEachBreachStepExactlyOnce(t *testing.T) {
+// raceEngines has engines that share one store and mock clock race on the
+// SLA: each Runs; n leads are made over them in turn (every third
+// accepted, the rest handed off); then the clock moves on in 3-hour steps
+// for five days, and at every step each engine also Ticks at once, so they
+// contend for the same due steps. It returns the leads once every engine
+// has stopped.
+func raceEngines(t *testing.T, mock *clock.Mock, engines []*leadline.Engine, n int) []lead.ID {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store := eventstore.NewMemory()
-	mock := clock.NewMock(monday)
-	var engines []*leadline.Engine
-	for range 2 {
-		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(ladderPolicy()), leadline.WithRouter(directory(t)))
-		must(t, err)
-		engines = append(engines, e)
-	}
 	var wg sync.WaitGroup
 	for _, e := range engines {
 		wg.Add(1)
@@ -141,18 +138,15 @@ func TestTwoRunningEnginesRecordEachBreachStepExactlyOnce(t *testing.T) {
 			}
 		}()
 	}
-	// Commands interleaved over both engines.
 	var ids []lead.ID
-	for i := range 30 {
-		e := engines[i%2]
+	for i := range n {
+		e := engines[i%len(engines)]
 		if i%3 == 0 {
 			ids = append(ids, accepted(t, e, "ana"))
 		} else {
 			ids = append(ids, handedOff(t, e, "ben"))
 		}
 	}
-	// Advance the clock in steps; after each, let both engines act
-	// directly too, so that they race on the same due steps.
 	for range 40 {
 		mock.Add(3 * time.Hour)
 		var tw sync.WaitGroup
@@ -169,12 +163,36 @@ func TestTwoRunningEnginesRecordEachBreachStepExactlyOnce(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	requireOnce(t, breachCounts(t, store), 2*len(ids))
+	return ids
+}
+
+// requireReturned checks that every engine sees every lead back with
+// marketing: each lead's ladder ran to its end.
+func requireReturned(t *testing.T, engines []*leadline.Engine, ids []lead.ID) {
+	t.Helper()
 	for _, id := range ids {
-		if st := stage(t, engines[0], id); st != lead.StageNurturing {
-			t.Fatalf("lead %s is %s after five days, want Nurturing", id, st)
+		for i, e := range engines {
+			if st := stage(t, e, id); st != lead.StageNurturing {
+				t.Fatalf("engine %d sees lead %s in %s after five days, want Nurturing", i, id, st)
+			}
 		}
 	}
+}
+
+// Two Engines Run on one store with the same clock; each due warning and
+// breach step is recorded exactly once.
+func TestTwoRunningEnginesRecordEachBreachStepExactlyOnce(t *testing.T) {
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(monday)
+	var engines []*leadline.Engine
+	for range 2 {
+		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(ladderPolicy()), leadline.WithRouter(directory(t)))
+		must(t, err)
+		engines = append(engines, e)
+	}
+	ids := raceEngines(t, mock, engines, 30)
+	requireOnce(t, breachCounts(t, store), 2*len(ids))
+	requireReturned(t, engines, ids)
 }
 
 // For random lifecycles and random clock advances, every deadline that
