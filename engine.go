@@ -85,9 +85,7 @@ func New(store eventstore.Store, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
-	if err := e.sla.init(); err != nil {
-		return nil, err
-	}
+	e.sla.init()
 	return e, nil
 }
 
@@ -178,6 +176,8 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, how 
 		if s.Version == 0 && how&execCreate == 0 {
 			return nil, s, fmt.Errorf("%w: %q", ErrNotFound, id)
 		}
+		// Each attempt completes the caller's command afresh (a rep routed
+		// on the state that attempt decides on).
 		cmd, err := e.sla.complete(s, cmd)
 		if err != nil {
 			return nil, s, err

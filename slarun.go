@@ -31,7 +31,6 @@ type slaConfig struct {
 	leads  map[lead.ID]tracked
 	load   map[string]int // open leads per rep
 	kick   chan struct{}  // wakes Run when the queue's head moves earlier
-	closed bool
 }
 
 // tracked is what the Engine remembers of a lead with open work: the
@@ -45,14 +44,13 @@ func defaultSLA() slaConfig {
 	return slaConfig{policies: map[int]sla.Policy{}, retry: 5 * time.Second}
 }
 
-func (c *slaConfig) init() error {
+func (c *slaConfig) init() {
 	c.leads = make(map[lead.ID]tracked)
 	c.load = make(map[string]int)
 	c.kick = make(chan struct{}, 1)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	return nil
 }
 
 // WithPolicy adds an SLA policy. The last one given is the current policy,
