@@ -26,11 +26,11 @@ type slaConfig struct {
 
 	ticking sync.Mutex // held by Tick
 
-	mu     sync.Mutex
-	queue  sla.Queue
-	leads  map[lead.ID]tracked
-	load   map[string]int // open leads per rep
-	kick   chan struct{}  // wakes Run when the queue's head moves earlier
+	mu    sync.Mutex
+	queue sla.Queue
+	leads map[lead.ID]tracked
+	load  map[string]int // open leads per rep
+	kick  chan struct{}  // wakes Run when the queue's head moves earlier
 }
 
 // tracked is what the Engine remembers of a lead with open work: the
