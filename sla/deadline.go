@@ -66,7 +66,13 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 			if !ok {
 				break
 			}
-			dl.Steps = append(dl.Steps, Point{Step: i, Action: st.Action, At: at})
+			action := st.Action
+			if action == lead.ActionStall && s.Stage == lead.StageStalled && !s.Marked(id, true, i) {
+				// A lead stalled by hand (or by another clock) cannot stall
+				// again: the step records the breach, and the ladder goes on.
+				action = lead.ActionNotify
+			}
+			dl.Steps = append(dl.Steps, Point{Step: i, Action: action, At: at})
 		}
 		out = append(out, dl)
 	}
@@ -86,10 +92,18 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		add(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false)
 		if len(out) > before {
 			if dl := &out[len(out)-1]; dl.Due.Before(nth) {
-				shift := nth.Sub(dl.Due)
+				// The ladder runs from the new due time in the rule's
+				// hours; shifting by wall time would put its steps
+				// outside coverage.
 				dl.Due = nth
+				ladder := p.ladder(lead.KindUnresponsive)
 				for i := range dl.Steps {
-					dl.Steps[i].At = dl.Steps[i].At.Add(shift)
+					at, ok := p.advance(nth, ladder[dl.Steps[i].Step].After, p.Unresponsive.Business, s.Pauses)
+					if !ok {
+						dl.Steps = dl.Steps[:i]
+						break
+					}
+					dl.Steps[i].At = at
 				}
 			}
 		}
