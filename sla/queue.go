@@ -11,13 +11,15 @@ import (
 // one timer serves every lead instead of a goroutine per lead. It is not
 // safe for concurrent use; the Engine guards it.
 type Queue struct {
-	heap  []entry
-	index map[lead.ID]int
+	heap  []*entry
+	index map[lead.ID]*entry
 }
 
+// entry keeps its own place in the heap, so moving it touches no map.
 type entry struct {
-	at int64 // Unix nanoseconds
-	id lead.ID
+	at  int64 // Unix nanoseconds
+	pos int   // index in heap
+	id  lead.ID
 }
 
 // Len returns the number of leads queued.
@@ -27,29 +29,30 @@ func (q *Queue) Len() int { return len(q.heap) }
 // at removes the lead.
 func (q *Queue) Set(id lead.ID, at time.Time) {
 	if q.index == nil {
-		q.index = make(map[lead.ID]int)
+		q.index = make(map[lead.ID]*entry)
 	}
-	i, ok := q.index[id]
+	e, ok := q.index[id]
 	if at.IsZero() {
 		if ok {
-			q.remove(i)
+			q.remove(e.pos)
 		}
 		return
 	}
 	n := at.UnixNano()
 	if ok {
-		old := q.heap[i].at
-		q.heap[i].at = n
+		old := e.at
+		e.at = n
 		if n < old {
-			q.up(i)
+			q.up(e.pos)
 		} else {
-			q.down(i)
+			q.down(e.pos)
 		}
 		return
 	}
-	q.heap = append(q.heap, entry{at: n, id: id})
-	q.index[id] = len(q.heap) - 1
-	q.up(len(q.heap) - 1)
+	e = &entry{at: n, pos: len(q.heap), id: id}
+	q.heap = append(q.heap, e)
+	q.index[id] = e
+	q.up(e.pos)
 }
 
 // Peek returns the earliest queued lead and its instant.
@@ -76,9 +79,9 @@ func (q *Queue) remove(i int) {
 	delete(q.index, q.heap[i].id)
 	if i != last {
 		q.heap[i] = q.heap[last]
-		q.index[q.heap[i].id] = i
+		q.heap[i].pos = i
 	}
-	q.heap[last] = entry{}
+	q.heap[last] = nil
 	q.heap = q.heap[:last]
 	if i < last {
 		q.down(i)
@@ -118,6 +121,6 @@ func (q *Queue) down(i int) {
 
 func (q *Queue) swap(i, j int) {
 	q.heap[i], q.heap[j] = q.heap[j], q.heap[i]
-	q.index[q.heap[i].id] = i
-	q.index[q.heap[j].id] = j
+	q.heap[i].pos = i
+	q.heap[j].pos = j
 }
