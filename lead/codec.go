@@ -70,6 +70,21 @@ type header struct {
 // never panics. Unknown fields are ignored, so a newer writer that only
 // adds fields stays readable.
 func Decode(data []byte) (Event, error) {
+	e, ok := decodeFast(data)
+	if !ok {
+		var err error
+		if e, err = decodeReflect(data); err != nil {
+			return nil, err
+		}
+	}
+	if m := e.Base(); m.Lead == "" || m.Version == 0 {
+		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, e.Type())
+	}
+	return e, nil
+}
+
+// decodeReflect reads any JSON spelling of an event with encoding/json.
+func decodeReflect(data []byte) (Event, error) {
 	h, ok := quickHeader(data)
 	if !ok {
 		if err := json.Unmarshal(data, &h); err != nil {
@@ -86,9 +101,6 @@ func Decode(data []byte) (Event, error) {
 	e, err := dec(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, h.Type, err)
-	}
-	if m := e.Base(); m.Lead == "" || m.Version == 0 {
-		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, h.Type)
 	}
 	// Encode omits empty attributes, so "attributes":{} must read as none:
 	// otherwise one event would have two decodings, and replays of the same
