@@ -15,10 +15,12 @@ import (
 // store: callers must not modify it.
 type Memory struct {
 	mu      sync.RWMutex
-	log     chunks              // the global order; Position == index+1
-	streams map[string][]uint32 // stream -> indexes into log, in version order
-	ids     map[string]uint32   // record ID -> index into log
-	wake    chan struct{}       // closed and replaced on every append
+	log     chunks               // the global order; Position == index+1
+	streams map[string]*[]uint32 // stream -> indexes into log, in version order
+	ids     map[string]uint32    // record ID -> index into log
+	// wake is closed by the next append; subscribers that have caught up
+	// wait on it. nil when nobody waits, so appends make no channel.
+	wake chan struct{}
 }
 
 // chunks is the global log in fixed-size blocks, so that growing it never
@@ -60,9 +62,8 @@ var _ Store = (*Memory)(nil)
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
 	return &Memory{
-		streams: make(map[string][]uint32),
+		streams: make(map[string]*[]uint32),
 		ids:     make(map[string]uint32),
-		wake:    make(chan struct{}),
 	}
 }
 
@@ -84,7 +85,10 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 		return prev.Version + uint64(len(recs)) - 1, nil
 	}
 	idx := m.streams[stream]
-	actual := uint64(len(idx))
+	if idx == nil {
+		idx = new([]uint32)
+	}
+	actual := uint64(len(*idx))
 	if actual != expected {
 		return 0, &ConflictError{Stream: stream, Expected: expected, Actual: actual}
 	}
@@ -104,12 +108,16 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 		r.Position = uint64(n) + 1
 		r.Data = slices.Clone(r.Data)
 		m.log.append(r)
-		idx = append(idx, n)
+		*idx = append(*idx, n)
 		m.ids[r.ID] = n
 	}
-	m.streams[stream] = idx
-	close(m.wake)
-	m.wake = make(chan struct{})
+	if len(*idx) == len(recs) {
+		m.streams[stream] = idx
+	}
+	if m.wake != nil {
+		close(m.wake)
+		m.wake = nil
+	}
 	return actual, nil
 }
 
@@ -129,7 +137,10 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	idx := m.streams[stream]
+	var idx []uint32
+	if p := m.streams[stream]; p != nil {
+		idx = *p
+	}
 	if from >= uint64(len(idx)) {
 		return nil, nil
 	}
@@ -145,7 +156,10 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 func (m *Memory) Version(stream string) uint64 {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return uint64(len(m.streams[stream]))
+	if p := m.streams[stream]; p != nil {
+		return uint64(len(*p))
+	}
+	return 0
 }
 
 // Read implements Store.
@@ -153,26 +167,45 @@ func (m *Memory) Read(ctx context.Context, from uint64, limit int) ([]Record, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	recs, _ := m.since(from, limit)
+	recs, _ := m.since(from, limit, false)
 	return recs, nil
 }
 
-// since returns up to limit records from position from, and a channel that
-// is closed on the next append.
-func (m *Memory) since(from uint64, limit int) ([]Record, <-chan struct{}) {
+// since returns up to limit records from position from. When there are
+// none and wait is set, it returns instead a channel the next append
+// closes, made under the same lock that saw the log end, so no append
+// slips between the look and the wait.
+func (m *Memory) since(from uint64, limit int, wait bool) ([]Record, <-chan struct{}) {
 	if from > 0 {
 		from--
 	}
 	m.mu.RLock()
-	defer m.mu.RUnlock()
+	recs := m.copyFrom(from, limit)
+	m.mu.RUnlock()
+	if recs != nil || !wait {
+		return recs, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if recs := m.copyFrom(from, limit); recs != nil {
+		return recs, nil
+	}
+	if m.wake == nil {
+		m.wake = make(chan struct{})
+	}
+	return nil, m.wake
+}
+
+// copyFrom copies up to limit records from index from; m.mu is held.
+func (m *Memory) copyFrom(from uint64, limit int) []Record {
 	if from >= uint64(m.log.len()) {
-		return nil, m.wake
+		return nil
 	}
 	end := uint64(m.log.len())
 	if limit > 0 && from+uint64(limit) < end {
 		end = from + uint64(limit)
 	}
-	return m.log.copyRange(make([]Record, 0, end-from), int(from), int(end)), m.wake
+	return m.log.copyRange(make([]Record, 0, end-from), int(from), int(end))
 }
 
 // subscribeBatch bounds how many records a subscriber copies per lock.
@@ -187,7 +220,7 @@ func (m *Memory) Subscribe(ctx context.Context, from uint64, fn func(Record) err
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		recs, wake := m.since(from, subscribeBatch)
+		recs, wake := m.since(from, subscribeBatch, true)
 		for _, r := range recs {
 			if err := fn(r); err != nil {
 				return err
