@@ -9,6 +9,7 @@ import (
 	"github.com/leadline/leadline"
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
@@ -104,5 +105,82 @@ func ExampleEngine_Subscribe() {
 	// Output:
 	// 1 Captured lead-1
 	// 2 MarketingQualified lead-1
+	// context canceled
+}
+
+// Run is how a service enforces the SLA: it rebuilds its deadline queue
+// from the store, then sleeps on the clock until the next deadline. Here a
+// mock clock stands in for time, and a subscriber waits for the
+// escalation the breach brings.
+func ExampleEngine_Run() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mock := clock.NewMock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	team, _ := sla.NewRoundRobin("", sla.Rep{Name: "ana", Manager: "mia"})
+	policy := sla.Policy{Version: 1, Accept: sla.Rule{Within: 4 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionEscalate}}}}
+	engine, _ := leadline.New(eventstore.NewMemory(),
+		leadline.WithClock(mock), leadline.WithPolicy(policy), leadline.WithRouter(team))
+
+	ran := make(chan error, 1)
+	go func() { ran <- engine.Run(ctx) }()
+
+	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
+	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_ = engine.HandOff(ctx, id, lead.HandOff{})
+	mock.Add(4 * time.Hour) // nobody accepts
+
+	_ = engine.Subscribe(ctx, 1, func(_ uint64, ev lead.Event) error {
+		if e, ok := ev.(lead.Escalated); ok {
+			fmt.Println(e.Lead, "escalated to", e.Manager, "at", e.At.Format("15:04"))
+			cancel()
+		}
+		return nil
+	})
+	fmt.Println(<-ran)
+	// Output:
+	// lead-1 escalated to mia at 13:00
+	// context canceled
+}
+
+// Execute takes any command; the per-command methods are shorthands for it.
+func ExampleEngine_Execute() {
+	ctx := context.Background()
+	engine, _ := leadline.New(eventstore.NewMemory())
+	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
+
+	events, err := engine.Execute(ctx, id, lead.Score{Fit: 60, Intent: 35})
+	for _, ev := range events {
+		fmt.Printf("%s v%d total %d\n", ev.Type(), ev.Base().Version, ev.(lead.Scored).Total)
+	}
+	fmt.Println(err)
+	// Output:
+	// Scored v2 total 95
+	// <nil>
+}
+
+// WatchCommitments holds marketing to "20 MQLs a month": ten days into
+// March with 2 MQLs, the month is at risk and a pacing alert comes while
+// it can still be saved.
+func ExampleEngine_WatchCommitments() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	mock := clock.NewMock(march)
+	engine, _ := leadline.New(eventstore.NewMemory(), leadline.WithClock(mock))
+	for i := range 2 {
+		id, _ := engine.Capture(ctx, lead.Capture{Email: fmt.Sprintf("buyer%d@example.com", i)})
+		_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	}
+	mock.Add(10 * 24 * time.Hour)
+
+	commitments := []funnel.Commitment{{Name: "marketing: 20 MQLs a month", Kind: funnel.MQLVolume, Target: 20}}
+	err := engine.WatchCommitments(ctx, march, 24*time.Hour, commitments, func(a funnel.Alert) error {
+		fmt.Printf("%s alert for %q: %.0f so far\n", a.Kind, a.Commitment, a.Actual)
+		cancel() // a service would route the alert and keep watching
+		return nil
+	})
+	fmt.Println(err)
+	// Output:
+	// pacing alert for "marketing: 20 MQLs a month": 2 so far
 	// context canceled
 }
