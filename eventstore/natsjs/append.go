@@ -98,6 +98,16 @@ func validate(stream string, recs []eventstore.Record) error {
 // carrying the expected-sequence check; several records go as one atomic
 // batch whose commit message returns the acknowledgement.
 func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (*jetstream.PubAck, error) {
+	// While the client is reconnecting it buffers publishes and sends them
+	// once back, maybe long after this call gave up: when it knows it is
+	// disconnected, send nothing and say so.
+	switch st := s.nc.Status(); st {
+	case nats.CONNECTED:
+	case nats.CLOSED:
+		return nil, nats.ErrConnectionClosed
+	default:
+		return nil, fmt.Errorf("%w (connection %v); nothing was sent", nats.ErrDisconnected, st)
+	}
 	msgs := s.messages(stream, expected, seq, recs)
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
