@@ -27,29 +27,6 @@ func Encode(e Event) ([]byte, error) {
 	return AppendEncode(make([]byte, 0, 256), e)
 }
 
-// encodeReflect is Encode through encoding/json, which the hand-written
-// encoder must match byte for byte; tests compare the two.
-func encodeReflect(e Event) ([]byte, error) {
-	if e == nil {
-		return nil, fmt.Errorf("%w: nil event", ErrMalformed)
-	}
-	if _, ok := decoders[e.Type()]; !ok {
-		return nil, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
-	}
-	body, err := json.Marshal(e)
-	if err != nil {
-		return nil, fmt.Errorf("lead: encode %s: %w", e.Type(), err)
-	}
-	// body is a JSON object; splice the header in after its '{'.
-	const pre, mid = `{"type":"`, `","schema":1,`
-	out := make([]byte, 0, len(pre)+len(e.Type())+len(mid)+len(body)-1)
-	out = append(out, pre...)
-	out = append(out, e.Type()...)
-	out = append(out, mid...)
-	out = append(out, body[1:]...)
-	return out, nil
-}
-
 // EventType returns the "type" field of an encoded event without decoding
 // the rest, for stores and consumers that route by type.
 func EventType(data []byte) (string, error) {
