@@ -444,7 +444,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // directly to prepare an Engine that will only Tick.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	var last uint64
-	seen := map[lead.ID]struct{}{}
+	seen := map[lead.ID]uint64{} // lead -> the last version read
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
 		if err != nil {
@@ -457,15 +457,19 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 			if _, err := e.apply(ctx, r); err != nil {
 				return last, fmt.Errorf("leadline: rebuild: %w", err)
 			}
-			seen[lead.ID(r.Stream)] = struct{}{}
+			seen[lead.ID(r.Stream)] = r.Version
 			last = r.Position
 		}
 	}
-	// Schedule each lead once, on its final state.
-	for id := range seen {
-		s, err := e.state(ctx, id)
-		if err != nil {
-			return last, fmt.Errorf("leadline: rebuild: %w", err)
+	// Schedule each lead once, on the state just folded; only a lead the
+	// cache has evicted meanwhile is read from the store again.
+	for id, version := range seen {
+		s, ok := e.cache.get(id)
+		if !ok || s.Version < version {
+			var err error
+			if s, err = e.state(ctx, id); err != nil {
+				return last, fmt.Errorf("leadline: rebuild: %w", err)
+			}
 		}
 		e.sla.observe(s)
 	}
