@@ -92,8 +92,8 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 	if actual != expected {
 		return 0, &ConflictError{Stream: stream, Expected: expected, Actual: actual}
 	}
-	for i, r := range recs {
-		if _, dup := m.ids[r.ID]; dup || slices.ContainsFunc(recs[:i], func(o Record) bool { return o.ID == r.ID }) {
+	for _, r := range recs[1:] {
+		if _, dup := m.ids[r.ID]; dup {
 			return 0, fmt.Errorf("%w: record ID %q is already used", ErrInvalid, r.ID)
 		}
 	}

@@ -19,9 +19,18 @@ import (
 )
 
 // Record is one stored event.
+//
+// A store may also hold records it did not write: another application's
+// messages on the store's subjects, or bytes published by hand. Load, Read
+// and Subscribe deliver those as they are, with what the store can tell of
+// them (Position, and Stream and Type where it can read them); a record
+// without a version has Version 0 and may have no ID. They never end a
+// read: telling a foreign or broken record from a good one is the reader's
+// job (the Engine quarantines them).
 type Record struct {
 	// ID identifies the event across retries: appending a record whose ID
-	// the stream already holds is a no-op (see Store.Append). Required.
+	// the stream already holds is a no-op (see Store.Append). Required: 1
+	// to MaxIDLen bytes of printable ASCII without spaces, kept verbatim.
 	ID string
 	// Stream is the stream the record belongs to. Set by the store.
 	Stream string
@@ -33,7 +42,7 @@ type Record struct {
 	Position uint64
 	// Type names the payload's type, for routing and filtering. Required.
 	Type string
-	// Data is the payload.
+	// Data is the payload, at most MaxDataLen bytes.
 	Data []byte
 }
 
@@ -49,6 +58,11 @@ type Store interface {
 	// recs[0].ID, the call is taken as a retry of an append that
 	// succeeded, writes nothing and returns the version of the last of
 	// those records, whatever expected says.
+	//
+	// An append that ends without the store knowing whether it took
+	// effect (a timeout, a connection lost after sending) returns an error
+	// matching ErrUnknownOutcome: all of recs or none may be stored.
+	// Retrying it with the same records is safe; nothing else is.
 	Append(ctx context.Context, stream string, expected uint64, recs ...Record) (uint64, error)
 
 	// Load returns the records of stream with Version >= from, in order.
@@ -73,8 +87,27 @@ type Store interface {
 var ErrConflict = errors.New("eventstore: version conflict")
 
 // ErrInvalid is matched by errors for input a store refuses: a bad stream
-// name, a record without ID or Type, an empty append.
+// name, a record without ID or Type, an ID the store could not keep
+// verbatim, an empty append, a record or append over the size limits.
 var ErrInvalid = errors.New("eventstore: invalid input")
+
+// ErrTooLarge is matched by the error for a record over MaxDataLen bytes
+// or an append of more than MaxAppendRecords records. It matches
+// ErrInvalid too.
+var ErrTooLarge = fmt.Errorf("%w: too large", ErrInvalid)
+
+// ErrUnknownOutcome is matched by the error of an append whose outcome the
+// store cannot know: no acknowledgement came, so all of its records or
+// none may be stored. Retry the same append with the same record IDs (for
+// the Engine: the same command with the same ID); the store keeps them
+// once.
+var ErrUnknownOutcome = errors.New("eventstore: outcome unknown; retry with the same IDs")
+
+// ErrPermanent is matched by store errors that retrying cannot fix: the
+// store's backing stream was deleted or no longer fits the store, its
+// connection was closed for good. Every other error of a read or an append
+// may be transient (a server restarting, a leader election, a timeout).
+var ErrPermanent = errors.New("eventstore: permanent failure")
 
 // ConflictError is the ErrConflict a store returns when it knows the
 // stream's actual version.
@@ -91,11 +124,14 @@ func (e *ConflictError) Error() string {
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
-// Size limits every store accepts at least.
+// Size limits every store keeps to: it accepts everything within them and
+// refuses, with ErrInvalid (ErrTooLarge for sizes), everything beyond.
 const (
-	MaxStreamLen = 128
-	MaxTypeLen   = 128
-	MaxIDLen     = 128
+	MaxStreamLen     = 128
+	MaxTypeLen       = 128
+	MaxIDLen         = 128
+	MaxDataLen       = 256 << 10 // bytes of one record's Data
+	MaxAppendRecords = 1000      // records in one append (nats-server's atomic batch limit)
 )
 
 // ValidateStream checks that name can name a stream in every store: 1 to
@@ -112,8 +148,9 @@ func ValidateStream(name string) error {
 }
 
 // ValidateAppend checks an append's arguments the way every store must:
-// a valid stream name, at least one record, each with an ID and a Type
-// that is a valid token.
+// a valid stream name, 1 to MaxAppendRecords records, each with a valid
+// ID (ValidateID), a Type that is a valid token, and at most MaxDataLen
+// bytes of Data, with no ID twice.
 func ValidateAppend(stream string, recs []Record) error {
 	if err := ValidateStream(stream); err != nil {
 		return err
@@ -121,12 +158,39 @@ func ValidateAppend(stream string, recs []Record) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("%w: append to %q with no records", ErrInvalid, stream)
 	}
+	if len(recs) > MaxAppendRecords {
+		return fmt.Errorf("%w: append of %d records to %q, over the limit of %d", ErrTooLarge, len(recs), stream, MaxAppendRecords)
+	}
 	for i, r := range recs {
-		if r.ID == "" || len(r.ID) > MaxIDLen {
-			return fmt.Errorf("%w: record %d: ID must be 1..%d bytes", ErrInvalid, i, MaxIDLen)
+		if err := ValidateID(r.ID); err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
 		}
 		if r.Type == "" || len(r.Type) > MaxTypeLen || !token(r.Type) {
 			return fmt.Errorf("%w: record %d: Type %q must be 1..%d letters, digits, '-' or '_'", ErrInvalid, i, r.Type, MaxTypeLen)
+		}
+		if len(r.Data) > MaxDataLen {
+			return fmt.Errorf("%w: record %d: Data is %d bytes, over the limit of %d", ErrTooLarge, i, len(r.Data), MaxDataLen)
+		}
+		for _, o := range recs[:i] {
+			if o.ID == r.ID {
+				return fmt.Errorf("%w: record ID %q appears twice in one append", ErrInvalid, r.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateID checks that id can be kept verbatim by every store: 1 to
+// MaxIDLen bytes of printable ASCII, no spaces or control characters (a
+// NATS header would trim or rewrite them, and a retry would then carry
+// another ID).
+func ValidateID(id string) error {
+	if id == "" || len(id) > MaxIDLen {
+		return fmt.Errorf("%w: record ID must be 1..%d bytes, got %d", ErrInvalid, MaxIDLen, len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c > '~' {
+			return fmt.Errorf("%w: record ID %q holds byte %#02x; IDs are printable ASCII without spaces", ErrInvalid, id, c)
 		}
 	}
 	return nil
