@@ -14,5 +14,6 @@ func (s State) Clone() State {
 	s.UnansweredTimes = slices.Clone(s.UnansweredTimes)
 	s.Pauses = slices.Clone(s.Pauses)
 	s.Marks = slices.Clone(s.Marks)
+	s.Recent = slices.Clone(s.Recent)
 	return s
 }

@@ -30,11 +30,20 @@ type settler interface {
 // in UTC. A Warn or Breach for a deadline that is no longer running, or
 // already recorded, returns no events and no error.
 func Decide(s State, c Command, now time.Time) ([]Event, error) {
-	if c == nil {
-		return nil, &ValidationError{Command: "<nil>", Field: "Command", Reason: "must not be nil"}
-	}
-	if err := c.validate(now); err != nil {
+	return DecideWith(s, c, now, Origin{})
+}
+
+// DecideWith is Decide for a command from origin o: every event it adds
+// carries o's command and correlation IDs in its Meta, so that the
+// history remembers the command (State.Applied) and readers can trace it.
+// Recognising a retry is the caller's part: DecideWith decides c afresh.
+func DecideWith(s State, c Command, now time.Time, o Origin) ([]Event, error) {
+	if err := Validate(c, now); err != nil {
 		return nil, err
+	}
+	v := checker{cmd: c.Name()}
+	if v.origin(o); v.err != nil {
+		return nil, v.err
 	}
 	if st, ok := c.(settler); ok && st.settled(s) {
 		return nil, nil
@@ -42,7 +51,7 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	if !allows(s.Stage, c.Name()) {
 		return nil, &TransitionError{Stage: s.Stage, Command: c.Name(), Allowed: Allowed(s.Stage)}
 	}
-	m := Meta{Lead: s.ID, Version: s.Version + 1, At: now.UTC()}
+	m := Meta{Lead: s.ID, Version: s.Version + 1, At: now.UTC(), Command: o.Command, Correlation: o.Correlation}
 	events, to, err := c.decide(s, m)
 	if err != nil {
 		return nil, err
@@ -53,6 +62,21 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		return nil, &ConditionError{Command: c.Name(), Reason: fmt.Sprintf("would move the lead from %s to %s, which the lifecycle table does not allow", s.Stage, to)}
 	}
 	return events, nil
+}
+
+// Validate checks command c's own input, as Decide does first, without a
+// state: a *ValidationError naming the field, or nil. now is the time of
+// the decision, which dated fields are checked against; it must be an
+// instant the event codec can write (years 1 to 9999).
+func Validate(c Command, now time.Time) error {
+	if c == nil {
+		return &ValidationError{Command: "<nil>", Field: "Command", Reason: "must not be nil"}
+	}
+	v := checker{cmd: c.Name()}
+	if v.time("now", now, true); v.err != nil {
+		return v.err
+	}
+	return c.validate(now)
 }
 
 // next returns m for the event after it.
@@ -214,7 +238,7 @@ func (Reject) Name() string { return "Reject" }
 func (c Reject) validate(time.Time) error {
 	v := checker{cmd: "Reject"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, true)
+	v.prose("Reason", c.Reason, true)
 	return v.err
 }
 
@@ -251,7 +275,7 @@ func (c Touch) validate(time.Time) error {
 	default:
 		v.fail("Outcome", "must be one of no_answer, voicemail, bounced, connected, replied; got %q", c.Outcome)
 	}
-	v.text("Content", c.Content, MaxTextLen, false)
+	v.prose("Content", c.Content, false)
 	v.text("Campaign", c.Campaign, MaxFieldLen, false)
 	return v.err
 }
@@ -306,7 +330,7 @@ func (Stall) Name() string { return "Stall" }
 func (c Stall) validate(time.Time) error {
 	v := checker{cmd: "Stall"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, false)
+	v.prose("Reason", c.Reason, false)
 	return v.err
 }
 
@@ -325,7 +349,7 @@ func (Recycle) Name() string { return "Recycle" }
 func (c Recycle) validate(time.Time) error {
 	v := checker{cmd: "Recycle"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, true)
+	v.prose("Reason", c.Reason, true)
 	return v.err
 }
 
@@ -344,7 +368,7 @@ func (Disqualify) Name() string { return "Disqualify" }
 func (c Disqualify) validate(time.Time) error {
 	v := checker{cmd: "Disqualify"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, true)
+	v.prose("Reason", c.Reason, true)
 	return v.err
 }
 
@@ -387,7 +411,7 @@ func (Lose) Name() string { return "Lose" }
 func (c Lose) validate(time.Time) error {
 	v := checker{cmd: "Lose"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, true)
+	v.prose("Reason", c.Reason, true)
 	return v.err
 }
 

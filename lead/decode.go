@@ -44,6 +44,14 @@ func decodeFast(data []byte) (ev Event, ok bool) {
 			s, ok := p.str()
 			m.Actor = s
 			return ok
+		case "command":
+			s, ok := p.str()
+			m.Command = s
+			return ok
+		case "correlation":
+			s, ok := p.str()
+			m.Correlation = s
+			return ok
 		}
 		return e.field(&p, h.Type, key)
 	})

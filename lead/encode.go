@@ -55,6 +55,8 @@ func (w *encoder) event(e Event) {
 	w.b = strconv.AppendUint(w.b, m.Version, 10)
 	w.time("at", m.At)
 	w.omitString("actor", m.Actor)
+	w.omitString("command", m.Command)
+	w.omitString("correlation", m.Correlation)
 	switch e := e.(type) {
 	case Captured:
 		w.string("email", e.Email)

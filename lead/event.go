@@ -7,12 +7,16 @@ import "time"
 type ID string
 
 // Meta is what every event carries: which lead, its position in the lead's
-// stream (1 for the first event), when it happened and who did it.
+// stream (1 for the first event), when it happened and who did it, and,
+// when the command that added it carried them, the command's ID and the
+// caller's correlation ID (see Origin).
 type Meta struct {
-	Lead    ID        `json:"lead"`
-	Version uint64    `json:"version"`
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor,omitempty"`
+	Lead        ID        `json:"lead"`
+	Version     uint64    `json:"version"`
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor,omitempty"`
+	Command     string    `json:"command,omitempty"`
+	Correlation string    `json:"correlation,omitempty"`
 }
 
 // Base returns the event's Meta. It lets code that holds an Event read the

@@ -23,9 +23,7 @@ func (c Warn) validate(time.Time) error {
 		return err
 	}
 	v.fraction("Fraction", c.Fraction, true)
-	if c.Due.IsZero() {
-		v.fail("Due", "must be set")
-	}
+	v.time("Due", c.Due, true)
 	return v.err
 }
 
@@ -68,9 +66,7 @@ func (c Breach) validate(time.Time) error {
 	if !c.Action.Valid() {
 		v.fail("Action", "must be one of notify, escalate, reassign, return, stall; got %q", c.Action)
 	}
-	if c.Due.IsZero() {
-		v.fail("Due", "must be set")
-	}
+	v.time("Due", c.Due, true)
 	v.text("To", c.To, MaxFieldLen, c.Action == ActionEscalate || c.Action == ActionReassign)
 	v.text("Team", c.Team, MaxFieldLen, false)
 	if c.PolicyVersion < 0 {
@@ -153,8 +149,8 @@ func (Pause) Name() string { return "Pause" }
 func (c Pause) validate(now time.Time) error {
 	v := checker{cmd: "Pause"}
 	v.text("Actor", c.Actor, MaxFieldLen, false)
-	v.text("Reason", c.Reason, MaxTextLen, true)
-	if !c.Until.IsZero() && !c.Until.After(now) {
+	v.prose("Reason", c.Reason, true)
+	if v.time("Until", c.Until, false); v.err == nil && !c.Until.IsZero() && !c.Until.After(now) {
 		v.fail("Until", "%s is not in the future", c.Until.UTC().Format(time.RFC3339))
 	}
 	return v.err

@@ -83,6 +83,21 @@ type State struct {
 	// Marks are the warnings and breach steps recorded for clocks that
 	// are still running.
 	Marks []Mark
+
+	// Recent are the lead's last MaxRemembered commands that carried an
+	// ID (Origin.Command), oldest first: what lets a retried command be
+	// recognised (State.Applied) however long after the first attempt.
+	Recent []Applied
+
+	// owed is the action a breach step recorded by the last event still
+	// has to carry out in the same command (its next event), if any.
+	owed owed
+}
+
+// owed is a breach step's action whose event has not followed yet.
+type owed struct {
+	deadline DeadlineID
+	action   Action
 }
 
 // Interval is a stretch of time [From, To); a zero To means still open.
@@ -130,6 +145,8 @@ func (s *State) apply(e Event, owned bool) {
 	m := e.Base()
 	s.Version = m.Version
 	before := s.Stage
+	s.remember(e, m, owned)
+	s.owed = owed{}
 	switch e := e.(type) {
 	case Captured:
 		s.ID = m.Lead
@@ -228,6 +245,9 @@ func (s *State) apply(e Event, owned bool) {
 		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
 	case DeadlineBreached:
 		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
+		if e.Action != ActionNotify {
+			s.owed = owed{deadline: e.Deadline, action: e.Action}
+		}
 	case Escalated:
 		// The escalation is a fact for subscribers and reports; it does
 		// not move the lead.

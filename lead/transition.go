@@ -81,6 +81,40 @@ var table = []Transition{
 	{StageLost, "Recycle", StageNurturing},
 }
 
+// addedBy lists, for each event type, the commands that add it, the
+// command whose first event it is first. Folding a stored history checks
+// each event against the table through it (Check), and a remembered
+// command is named by its first event.
+var addedBy = map[string][]string{
+	"Captured":           {"Capture"},
+	"Scored":             {"Score"},
+	"MarketingQualified": {"QualifyMarketing"},
+	"HandedOff":          {"HandOff"},
+	"Accepted":           {"Accept"},
+	"Rejected":           {"Reject"},
+	"Touched":            {"Touch"},
+	"SalesQualified":     {"QualifySales"},
+	"Stalled":            {"Stall", "Breach"},
+	"Recycled":           {"Recycle", "Breach"},
+	"Disqualified":       {"Disqualify"},
+	"Won":                {"Win"},
+	"Lost":               {"Lose"},
+	"DeadlineWarned":     {"Warn"},
+	"DeadlineBreached":   {"Breach"},
+	"Escalated":          {"Breach"},
+	"Reassigned":         {"Reassign", "Breach"},
+	"Paused":             {"Pause"},
+	"Resumed":            {"Resume"},
+}
+
+// commandOf names the command whose first event e is.
+func commandOf(e Event) string {
+	if c := addedBy[e.Type()]; len(c) > 0 {
+		return c[0]
+	}
+	return ""
+}
+
 // allowedByStage[st] lists the commands allowed in st, in table order.
 var allowedByStage = func() [stageCount][]string {
 	var a [stageCount][]string

@@ -32,14 +32,64 @@ func (c *checker) fail(field, format string, args ...any) {
 	}
 }
 
+// text checks a one-line field: a name, rep, team, source or actor.
 func (c *checker) text(field, v string, max int, required bool) {
+	c.check(field, v, max, required, false)
+}
+
+// prose checks a field that may run over several lines: a reason, a
+// content description. Tabs and line breaks are allowed there.
+func (c *checker) prose(field, v string, required bool) {
+	c.check(field, v, MaxTextLen, required, true)
+}
+
+func (c *checker) check(field, v string, max int, required, lines bool) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
-		c.fail(field, "must not be empty")
+		c.fail(field, "must not be empty or only spaces")
 	case len(v) > max:
 		c.fail(field, "is %d bytes, over the limit of %d", len(v), max)
 	case !utf8.ValidString(v):
 		c.fail(field, "is not valid UTF-8")
+	default:
+		if r, ok := unsafeRune(v, lines); ok {
+			c.fail(field, "holds %U; control characters and bidirectional overrides are not allowed", r)
+		}
+	}
+}
+
+// unsafeRune returns the first rune of v that could forge what a log line,
+// a terminal or a report shows: C0 and C1 control characters (tabs and
+// line breaks allowed only with lines), DEL, line and paragraph
+// separators, and the bidirectional embeddings, overrides, isolates and
+// marks.
+func unsafeRune(v string, lines bool) (rune, bool) {
+	for _, r := range v {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			if !lines {
+				return r, true
+			}
+		case r < 0x20, r >= 0x7f && r < 0xa0,
+			r == 0x061c, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// time checks that t, when set, is an instant the event codec can write:
+// years 1 to 9999 (RFC 3339).
+func (c *checker) time(field string, t time.Time, required bool) {
+	if t.IsZero() {
+		if required {
+			c.fail(field, "must be set")
+		}
+		return
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		c.fail(field, "year %d is outside 1..9999", y)
 	}
 }
 
@@ -67,6 +117,10 @@ func (c *checker) email(field, v string) {
 	}
 	if len(v) > MaxEmailLen {
 		c.fail(field, "is %d bytes, over the limit of %d", len(v), MaxEmailLen)
+		return
+	}
+	if r, ok := unsafeRune(v, false); ok {
+		c.fail(field, "holds %U; control characters and bidirectional overrides are not allowed", r)
 		return
 	}
 	a, err := mail.ParseAddress(v)
@@ -124,6 +178,9 @@ func (c *checker) score(field string, v int) {
 // notBeforeDay fails when t falls on a calendar day (UTC) before now's.
 func (c *checker) notBeforeDay(field string, t, now time.Time) {
 	if t.IsZero() {
+		return
+	}
+	if c.time(field, t, false); c.err != nil {
 		return
 	}
 	ty, tm, td := t.UTC().Date()

@@ -239,3 +239,75 @@ func TestDecideAcceptsFieldsAtTheirLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestTextThatCouldForgeLogsOrReportsIsRefusedNamingTheField(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		cmd   lead.Command
+		field string
+	}{
+		{withCapture(func(c *lead.Capture) { c.FullName = "Ada\x00\x1b[31m\r\nINFO fake log line" }), "FullName"},
+		{withCapture(func(c *lead.Capture) { c.Company = "Acme\u202egnp.exe" }), "Company"},
+		{withCapture(func(c *lead.Capture) { c.Source = "web\x7f" }), "Source"},
+		{withCapture(func(c *lead.Capture) { c.Attributes = map[string]string{"tier": "gold\u2028"} }), "Attributes[tier]"},
+		{withCapture(func(c *lead.Capture) { c.Email = "ada\u202e@example.com" }), "Email"},
+		{lead.HandOff{Rep: "ana\nbo"}, "Rep"},
+		{lead.HandOff{Rep: "   "}, "Rep"},
+		{lead.HandOff{Rep: "ana", Team: "emea\u2067"}, "Team"},
+		{lead.Reassign{To: "\t"}, "To"},
+		{lead.Recycle{Reason: " \n\t "}, "Reason"},
+		{lead.Disqualify{Reason: "spam\x1b[2J"}, "Reason"},
+		{lead.Touch{Actor: "rep:ana\x00", Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}, "Actor"},
+		{withQualifySales(func(c *lead.QualifySales) { c.CloseDate = far }), "CloseDate"},
+		{lead.Pause{Reason: "fair", Until: far}, "Until"},
+		{lead.Warn{Deadline: acceptDeadline, Fraction: 0.5, Due: far}, "Due"},
+		{lead.Breach{Deadline: acceptDeadline, Action: lead.ActionNotify, Due: time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)}, "Due"},
+	}
+	for _, c := range cases {
+		err := lead.Validate(c.cmd, now)
+		var v *lead.ValidationError
+		if !errors.As(err, &v) || v.Field != c.field {
+			t.Errorf("Validate(%#v) = %v, want a *ValidationError naming %s", c.cmd, err, c.field)
+		}
+		if events, err := lead.Decide(lead.State{}, c.cmd, now); err == nil || events != nil {
+			t.Errorf("Decide(%#v) = %d events, %v; want the validation error and no events", c.cmd, len(events), err)
+		}
+	}
+}
+
+func TestReasonsMayRunOverSeveralLines(t *testing.T) {
+	c := lead.Disqualify{Reason: "no budget this year;\r\n\tcall again in Q3"}
+	if err := lead.Validate(c, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("Validate(%q) = %v, want nil: tabs and line breaks are allowed in reasons", c.Reason, err)
+	}
+}
+
+func TestDecideRefusesAClockOutsideTheYearsTheCodecWrites(t *testing.T) {
+	_, err := lead.Decide(lead.State{}, capture, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))
+	var v *lead.ValidationError
+	if !errors.As(err, &v) || v.Field != "now" {
+		t.Fatalf("Decide at year 10000 = %v, want a *ValidationError naming now", err)
+	}
+}
+
+func TestOriginIDsMustBePrintableASCII(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, o := range []lead.Origin{{Command: "req 1"}, {Command: "req\r\n1"}, {Correlation: strings.Repeat("c", lead.MaxOriginLen+1)}, {Command: "caf\u00e9"}} {
+		_, err := lead.DecideWith(lead.State{}, capture, now, o)
+		if !errors.Is(err, lead.ErrInvalid) {
+			t.Errorf("DecideWith(origin %q) = %v, want a *ValidationError", o, err)
+		}
+	}
+	events, err := lead.DecideWith(lead.State{}, capture, now, lead.Origin{Command: "req-7f3a", Correlation: "00-4bf92f3577b34da6-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := events[0].Base(); m.Command != "req-7f3a" || m.Correlation != "00-4bf92f3577b34da6-01" {
+		t.Fatalf("event Meta = %+v, want the origin's IDs", m)
+	}
+	s := lead.Replay(events)
+	if a, ok := s.Applied("req-7f3a"); !ok || a.Command != "Capture" || a.From != 1 || a.Count != 1 {
+		t.Fatalf("Applied(req-7f3a) = %+v, %v; want Capture at version 1, 1 event", a, ok)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode"
 
 	"github.com/leadline/leadline/lead"
 	"pgregory.net/rapid"
@@ -191,10 +192,14 @@ func drawActor(t *rapid.T) string { return rapid.SampledFrom(actors).Draw(t, "ac
 
 func drawReason(t *rapid.T) string { return rapid.SampledFrom(reasons).Draw(t, "reason") }
 
-// optionalText draws a short, possibly empty, valid UTF-8 field.
+// optionalText draws a short, possibly empty, valid one-line field: any
+// letters, marks, digits, punctuation, symbols and spaces, none of the
+// control or bidirectional characters validation refuses.
 func optionalText(t *rapid.T, label string) string {
-	return rapid.StringN(0, 24, lead.MaxFieldLen).Draw(t, label)
+	return textGen.Draw(t, label)
 }
+
+var textGen = rapid.StringOfN(rapid.RuneFrom(nil, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs), 0, 24, lead.MaxFieldLen)
 
 var emailGen = rapid.StringMatching(`[a-z][a-z0-9]{0,11}(\.[a-z0-9]{1,6})?(\+[a-z0-9]{1,6})?@[a-z][a-z0-9]{0,11}\.(com|io|co|de|co\.uk)`)
 
@@ -212,7 +217,7 @@ func drawCommand(t *rapid.T, s lead.State, now time.Time, name string) lead.Comm
 			Company:    optionalText(t, "company"),
 			Source:     rapid.SampledFrom([]string{"", "webinar", "ebook", "referral", "paid-search"}).Draw(t, "source"),
 			Campaign:   optionalText(t, "campaign"),
-			Attributes: rapid.MapOfN(rapid.StringMatching(`[a-z]{1,10}`), rapid.StringN(0, 12, lead.MaxFieldLen), 0, 3).Draw(t, "attributes"),
+			Attributes: rapid.MapOfN(rapid.StringMatching(`[a-z]{1,10}`), textGen, 0, 3).Draw(t, "attributes"),
 		}
 	case "Score":
 		return lead.Score{Actor: drawActor(t), Fit: rapid.IntRange(0, lead.MaxScore).Draw(t, "fit"), Intent: rapid.IntRange(0, lead.MaxScore).Draw(t, "intent")}

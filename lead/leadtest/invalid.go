@@ -48,6 +48,12 @@ func InvalidCommand() *rapid.Generator[lead.Command] {
 	return rapid.Map(InvalidCases(), func(i Invalid) lead.Command { return i.Command })
 }
 
+// UnsafeText are characters every text field refuses: they could forge
+// what a log line, a terminal or a report shows (NUL, ESC, a line break in
+// a one-line field, DEL, a C1 control, a line separator, the right-to-left
+// override and isolate, a bidirectional mark).
+var UnsafeText = []string{"\x00", "\x1b", "\r\n", "\x7f", "\u0085", "\u2028", "\u202e", "\u2067", "\u200f"}
+
 // BadEmails are addresses Capture refuses.
 var BadEmails = []string{
 	"", "a", "a@", "@b.co", "A <a@b.co>", "a@b", "a@.co", "a@b.", "a b@c.co", "a@@b.co", "<a@b.co>",
@@ -190,6 +196,24 @@ var invalidCases = func() []func(*rapid.T) Invalid {
 		with(validBreach(), "Team", func(c *lead.Breach) { c.Team = over(lead.MaxFieldLen) }),
 		with(validBreach(), "PolicyVersion", func(c *lead.Breach) { c.PolicyVersion = -1 }),
 	}
+	for _, bad := range UnsafeText {
+		cs = append(cs,
+			with(validCapture(), "FullName", func(c *lead.Capture) { c.FullName = "Ada" + bad + "Lovelace" }),
+			fixed(lead.Reassign{To: "rep" + bad + "ben"}, "To"),
+		)
+		if bad != "\r\n" { // reasons may run over several lines
+			cs = append(cs, fixed(lead.Disqualify{Reason: "spam" + bad}, "Reason"))
+		}
+	}
+	cs = append(cs,
+		with(validCapture(), "FullName", func(c *lead.Capture) { c.FullName = "Ada\x00\x1b[31m\r\nINFO fake log line" }),
+		with(validQualifySales(), "CloseDate", func(c *lead.QualifySales) { c.CloseDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		fixed(lead.Pause{Reason: "call after the fair", Until: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "Until"),
+		with(validWarn(), "Due", func(c *lead.Warn) { c.Due = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		with(validBreach(), "Due", func(c *lead.Breach) { c.Due = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		fixed(lead.Recycle{Reason: " \t "}, "Reason"),
+		fixed(lead.HandOff{Rep: "   "}, "Rep"),
+	)
 	for _, e := range BadEmails {
 		cs = append(cs, with(validCapture(), "Email", func(c *lead.Capture) { c.Email = e }))
 	}

@@ -1,0 +1,140 @@
+package lead
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrCorrupt is matched (with errors.Is) by every *HistoryError.
+var ErrCorrupt = errors.New("lead: corrupt history")
+
+// HistoryError says why a stored event cannot follow the history before
+// it: it names another lead, breaks the versioning, or is a step the
+// lifecycle table does not allow from the state before it. Decide never
+// adds such an event; it comes from a writer that went around Decide.
+type HistoryError struct {
+	Lead    ID     // the lead whose history it is
+	Version uint64 // the version the event claims
+	Type    string // the event's type
+	Reason  string
+}
+
+func (e *HistoryError) Error() string {
+	return fmt.Sprintf("lead: history of %s: %s at version %d: %s", e.Lead, e.Type, e.Version, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *HistoryError) Is(target error) bool { return target == ErrCorrupt }
+
+// Apply is Evolve for an event read from a store: it returns the state
+// after e, or a *HistoryError when e is not a step Decide could have made
+// from s (see Check) and s unchanged. Folding Apply over a history
+// accepts exactly the histories that Decide writes.
+func Apply(s State, e Event) (State, error) {
+	if err := Check(s, e); err != nil {
+		return s, err
+	}
+	return Evolve(s, e), nil
+}
+
+// Check reports whether e can follow the history whose fold is s, as a
+// *HistoryError when it cannot: e must be the next version of the same
+// lead; some command that adds events of e's type must have a row in the
+// lifecycle table from s's stage to the stage after e; a warning or
+// breach step must be for a running clock and not recorded yet; the
+// action of a breach step must be carried out by the event right after
+// it, and only there. Evolve stays total: Check is a separate step, pure,
+// on the same table Decide consults.
+func Check(s State, e Event) error {
+	if e == nil {
+		return &HistoryError{Lead: s.ID, Version: s.Version + 1, Type: "<nil>", Reason: "no event"}
+	}
+	m := e.Base()
+	fail := func(format string, args ...any) error {
+		id := s.ID
+		if id == "" {
+			id = m.Lead
+		}
+		return &HistoryError{Lead: id, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
+	}
+	commands, known := addedBy[e.Type()]
+	switch {
+	case !known:
+		return fail("not a lead event")
+	case m.Version != s.Version+1:
+		return fail("follows version %d", s.Version)
+	case s.Version > 0 && m.Lead != s.ID:
+		return fail("belongs to lead %s", m.Lead)
+	}
+	var v checker
+	v.id("Lead", m.Lead)
+	if v.err != nil {
+		return fail("lead ID: %v", v.err.(*ValidationError).Reason)
+	}
+	if err := checkOwed(s, e); err != nil {
+		return fail("%s", err)
+	}
+	switch e := e.(type) {
+	case DeadlineWarned:
+		if !s.Running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
+			return fail("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
+		}
+	case DeadlineBreached:
+		if !s.Running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
+			return fail("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
+		}
+		if !e.Action.Valid() {
+			return fail("unknown action %q", e.Action)
+		}
+	case Stalled:
+		if e.From != StageNone && e.From != s.Stage {
+			return fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+		}
+	case Recycled:
+		if e.From != StageNone && e.From != s.Stage {
+			return fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+		}
+	}
+	to := Evolve(s, e).Stage
+	for _, c := range commands {
+		if Permits(s.Stage, c, to) {
+			return nil
+		}
+	}
+	return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", s.Stage, to, Allowed(s.Stage), s.Stage)
+}
+
+// checkOwed checks that a breach step's action comes right after it, in
+// the event its action adds, and nowhere else.
+func checkOwed(s State, e Event) error {
+	if s.owed.action == "" {
+		switch e := e.(type) {
+		case Escalated:
+			return errors.New("escalates with no breach step before it")
+		case Reassigned:
+			if !e.Deadline.IsZero() {
+				return errors.New("reassigns for a breach step that is not right before it")
+			}
+		case Recycled:
+			if !e.Deadline.IsZero() {
+				return errors.New("returns the lead for a breach step that is not right before it")
+			}
+		}
+		return nil
+	}
+	d, ok := s.owed.deadline, false
+	switch e := e.(type) {
+	case Escalated:
+		ok = s.owed.action == ActionEscalate && e.Deadline == d
+	case Reassigned:
+		ok = s.owed.action == ActionReassign && e.Deadline == d
+	case Recycled:
+		ok = s.owed.action == ActionReturn && e.Deadline == d
+	case Stalled:
+		ok = s.owed.action == ActionStall
+	}
+	if !ok {
+		return fmt.Errorf("the breach step of %s before it owes its %s", d, s.owed.action)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package lead_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/lead/leadtest"
+)
+
+// applyAll folds lead.Apply over events and returns the state and the
+// first error.
+func applyAll(events []lead.Event) (lead.State, error) {
+	var s lead.State
+	for _, e := range events {
+		var err error
+		if s, err = lead.Apply(s, e); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func TestEveryHistoryDecideWritesPassesTheCheck(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		h := leadtest.Histories(40).Draw(t, "history")
+		s, err := applyAll(h.Events)
+		if err != nil {
+			t.Fatalf("checked fold refused a history Decide wrote: %v", err)
+		}
+		if want := lead.Replay(h.Events); s.Version != want.Version || s.Stage != want.Stage {
+			t.Fatalf("checked fold ended at %s v%d, Replay at %s v%d", s.Stage, s.Version, want.Stage, want.Version)
+		}
+	})
+}
+
+func TestForgedHistoriesAreCorrupt(t *testing.T) {
+	at := t0
+	m := func(v uint64) lead.Meta { return lead.Meta{Lead: "lead-1", Version: v, At: at} }
+	captured := lead.Captured{Meta: m(1), Email: "ana@example.com"}
+	handed := script(t, capture, qualifyMQL, handOff)
+	accept3 := lead.DeadlineID{Kind: lead.KindAccept, Since: 3}
+	cases := []struct {
+		name   string
+		events []lead.Event
+	}{
+		{"accepted straight from captured", []lead.Event{captured, lead.Accepted{Meta: m(2)}}},
+		{"won straight from captured", []lead.Event{captured, lead.Won{Meta: m(2), Amount: 1e15}}},
+		{"a version skipped", []lead.Event{captured, lead.Scored{Meta: m(3)}}},
+		{"a version repeated", []lead.Event{captured, lead.Scored{Meta: m(1)}}},
+		{"another lead's event", []lead.Event{captured, lead.Scored{Meta: lead.Meta{Lead: "lead-2", Version: 2, At: at}}}},
+		{"a history not starting with a capture", []lead.Event{lead.Scored{Meta: m(1)}}},
+		{"a stage the event cannot come from", []lead.Event{captured, lead.Touched{Meta: m(2), Channel: lead.ChannelPhone, Outcome: lead.OutcomeReplied}}},
+		{"an escalation with no breach", append(handed.Events[:3:3], lead.Escalated{Meta: m(4), Deadline: accept3, Rep: "rep:ana", Manager: "mia"})},
+		{"a breach of a clock that is not running", append(handed.Events[:3:3], lead.DeadlineBreached{Meta: m(4), Deadline: lead.DeadlineID{Kind: lead.KindQualify, Since: 3}, Action: lead.ActionNotify, Due: at})},
+		{"a breach without the action it names", append(handed.Events[:3:3],
+			lead.DeadlineBreached{Meta: m(4), Deadline: accept3, Action: lead.ActionReturn, Due: at},
+			lead.Scored{Meta: m(5)})},
+		{"a return for a breach that is not right before it", append(handed.Events[:3:3],
+			lead.Recycled{Meta: m(4), From: lead.StageHandedOff, Reason: "sla", Deadline: accept3})},
+		{"a stall that says it left another stage", append(script(t, capture, qualifyMQL, handOff, accept).Events,
+			lead.Stalled{Meta: m(5), From: lead.StageSQL})},
+	}
+	for _, c := range cases {
+		_, err := applyAll(c.events)
+		var he *lead.HistoryError
+		if !errors.As(err, &he) || !errors.Is(err, lead.ErrCorrupt) {
+			t.Errorf("%s: checked fold returned %v, want a *lead.HistoryError", c.name, err)
+			continue
+		}
+		if last := c.events[len(c.events)-1]; he.Version != last.Base().Version || he.Type != last.Type() {
+			t.Errorf("%s: error names %s v%d, want the forged %s v%d", c.name, he.Type, he.Version, last.Type(), last.Base().Version)
+		}
+	}
+}
+
+func TestApplyLeavesTheStateAsItWasOnAForgedEvent(t *testing.T) {
+	s := script(t, capture).State
+	got, err := lead.Apply(s, lead.Won{Meta: lead.Meta{Lead: "lead-1", Version: 2, At: t0.Add(time.Hour)}, Amount: 1e15})
+	if err == nil || got.Stage != lead.StageCaptured || got.WonAmount != 0 || got.Version != 1 {
+		t.Fatalf("Apply(forged Won) = %s v%d amount %v, %v; want the state unchanged and an error", got.Stage, got.Version, got.WonAmount, err)
+	}
+}
+
+func TestAStateRemembersItsLastIdentifiedCommandsOnly(t *testing.T) {
+	s := script(t, capture, qualifyMQL, handOff, accept).State
+	now := t0.Add(10 * time.Hour)
+	var first []lead.Event
+	for i := range lead.MaxRemembered + 3 {
+		events, err := lead.DecideWith(s, touchNo, now, lead.Origin{Command: "touch-" + string(rune('a'+i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = events
+		}
+		for _, e := range events {
+			s = lead.Evolve(s, e)
+		}
+	}
+	if len(s.Recent) != lead.MaxRemembered {
+		t.Fatalf("State remembers %d commands, want %d", len(s.Recent), lead.MaxRemembered)
+	}
+	if _, ok := s.Applied("touch-a"); ok {
+		t.Fatal("the oldest command is still remembered beyond MaxRemembered")
+	}
+	last := "touch-" + string(rune('a'+lead.MaxRemembered+2))
+	if a, ok := s.Applied(last); !ok || a.Command != "Touch" || a.From != s.Version || a.Count != 1 {
+		t.Fatalf("Applied(%s) = %+v, %v", last, a, ok)
+	}
+	if first[0].Base().Command != "touch-a" {
+		t.Fatalf("first touch carries command %q", first[0].Base().Command)
+	}
+}
+
+func TestABreachAndItsActionAreOneRememberedCommand(t *testing.T) {
+	s := script(t, capture, qualifyMQL, handOff).State
+	b := lead.Breach{Actor: "sla", Deadline: lead.DeadlineID{Kind: lead.KindAccept, Since: 3}, Action: lead.ActionReturn, Due: t0}
+	events, err := lead.DecideWith(s, b, t0.Add(9*time.Hour), lead.Origin{Command: "sla-accept@3-0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		s = lead.Evolve(s, e)
+	}
+	if a, ok := s.Applied("sla-accept@3-0"); !ok || a.Command != "Breach" || a.From != 4 || a.Count != 2 {
+		t.Fatalf("Applied = %+v, %v; want Breach at version 4 with 2 events", a, ok)
+	}
+}
