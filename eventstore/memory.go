@@ -57,7 +57,10 @@ func (c *chunks) copyRange(out []Record, from, to int) []Record {
 	return out
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store         = (*Memory)(nil)
+	_ BatchAppender = (*Memory)(nil)
+)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
@@ -77,6 +80,33 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.appendLocked(stream, expected, recs)
+}
+
+// AppendBatch implements BatchAppender: every append under one lock.
+func (m *Memory) AppendBatch(ctx context.Context, appends []Append) []AppendResult {
+	out := make([]AppendResult, len(appends))
+	if err := ctx.Err(); err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	for i, a := range appends {
+		out[i].Err = ValidateAppend(a.Stream, a.Records)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, a := range appends {
+		if out[i].Err == nil {
+			out[i].Version, out[i].Err = m.appendLocked(a.Stream, a.Expected, a.Records)
+		}
+	}
+	return out
+}
+
+// appendLocked is Append after validation, with m.mu held.
+func (m *Memory) appendLocked(stream string, expected uint64, recs []Record) (uint64, error) {
 	if i, ok := m.ids[recs[0].ID]; ok {
 		prev := m.log.at(i)
 		if prev.Stream != stream {

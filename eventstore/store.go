@@ -205,3 +205,28 @@ func token(s string) bool {
 	}
 	return true
 }
+
+// Append is one append of an AppendBatch call: what Store.Append takes.
+type Append struct {
+	Stream   string
+	Expected uint64
+	Records  []Record
+}
+
+// AppendResult is the outcome of one Append of an AppendBatch call: what
+// Store.Append would have returned for it.
+type AppendResult struct {
+	Version uint64
+	Err     error
+}
+
+// BatchAppender is an optional interface a Store may implement: many
+// appends to different streams in one call, for throughput (the Engine
+// uses it when one tick records steps for many leads). Each append keeps
+// every guarantee of Store.Append (expected version, all or none, retry by
+// record ID, ErrUnknownOutcome); the appends are independent of each
+// other: one failing does not stop the rest, and their relative order in
+// the global order is not defined. Results come in the order of appends.
+type BatchAppender interface {
+	AppendBatch(ctx context.Context, appends []Append) []AppendResult
+}

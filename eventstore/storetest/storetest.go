@@ -45,6 +45,7 @@ var suite = []group{
 	{"Read", readTests},
 	{"Subscribe", subscribeTests},
 	{"Context", contextTests},
+	{"Batch", batchTests},
 }
 
 // Run runs the conformance suite against stores made by newStore; each subtest gets a fresh, empty store.
