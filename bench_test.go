@@ -30,7 +30,7 @@ func BenchmarkEngineRoundTrip(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if err := e.Touch(ctx, ids[i%leads], touch); err != nil {
+		if err := run(e, ctx, ids[i%leads], touch); err != nil {
 			b.Fatal(err)
 		}
 	}

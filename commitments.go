@@ -19,6 +19,7 @@ import (
 //
 // It returns ctx.Err() when ctx ends, fn's error if fn fails, a
 // *funnel.FieldError for an invalid commitment, or the store's error.
+// Records the Engine quarantines (see Fault) are skipped.
 // Alerts are plain values: route them to chat, mail or a NATS subject.
 func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every time.Duration, commitments []funnel.Commitment, fn func(funnel.Alert) error) error {
 	if every <= 0 {
@@ -28,6 +29,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 		return errors.New("leadline: WatchCommitments: no commitments")
 	}
 	var proj funnel.Projection
+	versions := map[string]uint64{}
 	for _, c := range commitments {
 		if _, err := proj.Review(c, from, from); err != nil {
 			return fmt.Errorf("leadline: WatchCommitments: %w", err)
@@ -42,7 +44,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 	ticker := e.clock.Ticker(every) // before the first review, so no tick is missed
 	defer ticker.Stop()
 	review := func() error {
-		if err := e.catchUp(ctx, &proj); err != nil {
+		if err := e.catchUp(ctx, &proj, versions); err != nil {
 			return err
 		}
 		now := e.clock.Now()
@@ -76,17 +78,19 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 	}
 }
 
-// catchUp applies every record after the projection's position.
-func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection) error {
-	for {
-		recs, err := e.store.Read(ctx, p.Position()+1, 4096)
+// catchUp applies every record after the projection's position; records
+// the Engine quarantines are skipped.
+func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, versions map[string]uint64) error {
+	for from := p.Position() + 1; ; {
+		recs, err := e.store.Read(ctx, from, 4096)
 		if err != nil || len(recs) == 0 {
 			return err
 		}
 		for _, r := range recs {
-			ev, err := decodeRecord(r)
-			if err != nil {
-				return err
+			from = r.Position + 1
+			ev, ok := e.readable(r, versions)
+			if !ok {
+				continue
 			}
 			if err := p.Apply(r.Position, ev); err != nil {
 				return err

@@ -21,7 +21,7 @@ func TestWatchCommitmentsReportsAPacingAlertOnce(t *testing.T) {
 	mock.Set(march.Add(time.Hour))
 	for range 2 {
 		id := capture(t, e)
-		must(t, e.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}))
+		must(t, run(e, ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}))
 	}
 	// Ten days in, nothing has changed: the month is at risk.
 	mock.Add(10 * 24 * time.Hour)

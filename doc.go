@@ -20,13 +20,20 @@
 //     default, or on NATS JetStream (package eventstore/natsjs), where other
 //     services subscribe to SLA breaches.
 //
-// The Engine is the façade a service embeds: New(store, options...), one
-// method per command, Lead for the current state, Subscribe for the event
-// feed, and Run to enforce the SLA:
+// The Engine is the façade a service embeds: New(store, options...),
+// Execute for every command (Capture for a new lead), Lead for the current
+// state, Subscribe for the event feed, and Run to enforce the SLA:
 //
 //	engine, err := leadline.New(eventstore.NewMemory(), leadline.WithPolicy(sla.DefaultPolicy()))
-//	id, err := engine.Capture(ctx, lead.Capture{Email: "ada@example.com"})
+//	id, err := engine.Capture(ctx, lead.Capture{Email: "ada@example.com"}, leadline.CommandID(requestID))
+//	_, err = engine.Execute(ctx, id, lead.Touch{Channel: lead.ChannelEmail}, leadline.CommandID(nextRequestID))
 //	go engine.Run(ctx)
+//
+// A command given a CommandID is safe to retry after any error: the
+// Engine records it once. Warnings and breach steps are the SLA's own:
+// Execute refuses them (ErrSLACommand). A record in the store that is not
+// a readable lead event is quarantined, reported once (WithFaults) and
+// skipped; it never stops enforcement for other leads.
 //
 // Only the Engine and the stores do I/O, start goroutines or read the
 // clock; lead, sla and funnel are pure, so every history can be replayed

@@ -27,14 +27,14 @@ func ExampleEngine() {
 	if err != nil {
 		panic(err)
 	}
-	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
-	_ = engine.HandOff(ctx, id, lead.HandOff{Rep: "ana"})
-	_ = engine.Accept(ctx, id, lead.Accept{Actor: "ana"})
+	_, _ = engine.Execute(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_, _ = engine.Execute(ctx, id, lead.HandOff{Rep: "ana"})
+	_, _ = engine.Execute(ctx, id, lead.Accept{Actor: "ana"})
 
 	state, _ := engine.Lead(ctx, id)
 	fmt.Println(state.Stage, "by", state.Rep)
 
-	err = engine.Win(ctx, id, lead.Win{Amount: 1000})
+	_, err = engine.Execute(ctx, id, lead.Win{Amount: 1000})
 	var te *lead.TransitionError
 	if errors.As(err, &te) {
 		fmt.Println("refused:", te.Command, "in", te.Stage)
@@ -63,8 +63,8 @@ func ExampleEngine_Tick() {
 		leadline.WithClock(mock), leadline.WithPolicy(policy), leadline.WithRouter(team))
 
 	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
-	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceManual})
-	_ = engine.HandOff(ctx, id, lead.HandOff{}) // the router picks ana
+	_, _ = engine.Execute(ctx, id, lead.QualifyMarketing{Source: lead.SourceManual})
+	_, _ = engine.Execute(ctx, id, lead.HandOff{}) // the router picks ana
 
 	mock.Add(8 * time.Hour) // Monday 17:00
 	n, _ := engine.Tick(ctx)
@@ -92,7 +92,7 @@ func ExampleEngine_Subscribe() {
 	defer cancel()
 	engine, _ := leadline.New(eventstore.NewMemory())
 	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
-	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_, _ = engine.Execute(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
 
 	err := engine.Subscribe(ctx, 1, func(pos uint64, ev lead.Event) error {
 		fmt.Println(pos, ev.Type(), ev.Base().Lead)
@@ -125,8 +125,8 @@ func ExampleEngine_Run() {
 	go func() { ran <- engine.Run(ctx) }()
 
 	id, _ := engine.Capture(ctx, lead.Capture{ID: "lead-1", Email: "ada@example.com"})
-	_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
-	_ = engine.HandOff(ctx, id, lead.HandOff{})
+	_, _ = engine.Execute(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_, _ = engine.Execute(ctx, id, lead.HandOff{})
 	mock.Add(4 * time.Hour) // nobody accepts
 
 	_ = engine.Subscribe(ctx, 1, func(_ uint64, ev lead.Event) error {
@@ -169,7 +169,7 @@ func ExampleEngine_WatchCommitments() {
 	engine, _ := leadline.New(eventstore.NewMemory(), leadline.WithClock(mock))
 	for i := range 2 {
 		id, _ := engine.Capture(ctx, lead.Capture{Email: fmt.Sprintf("buyer%d@example.com", i)})
-		_ = engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
+		_, _ = engine.Execute(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore})
 	}
 	mock.Add(10 * 24 * time.Hour)
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
+	"sync/atomic"
 
 	"github.com/leadline/leadline/lead"
 )
@@ -40,16 +40,20 @@ type Directory interface {
 }
 
 // RoundRobin routes leads to reps in turn, skipping reps that are
-// unavailable, at capacity, outside the lead's territory or excluded. It is
-// a Router and a Directory, and safe for concurrent use.
+// unavailable, at capacity, outside the lead's territory or excluded: the
+// next lead goes to the eligible rep who holds the fewest open leads
+// (load), ties going to the rep listed first. As the Engine counts every
+// lead it routes, that is round robin among the reps with room, and it
+// needs no memory of whose turn it is: Route is a pure function of the
+// lead, the loads and the reps. It is a Router and a Directory.
+//
+// SetAvailable swaps the rep list as a whole, so a RoundRobin may be read
+// by a running Engine while another goroutine marks reps away.
 type RoundRobin struct {
-	// Attribute is the lead attribute (lead.Capture.Attributes) holding
+	// attribute is the lead attribute (lead.Capture.Attributes) holding
 	// its territory; empty means territories are not used.
 	attribute string
-
-	mu   sync.Mutex
-	reps []Rep
-	next int
+	reps      atomic.Pointer[[]Rep] // replaced, never modified
 }
 
 // NewRoundRobin returns a RoundRobin over reps, which must have distinct,
@@ -77,41 +81,49 @@ func NewRoundRobin(attribute string, reps ...Rep) (*RoundRobin, error) {
 		r.Territories = slices.Clone(r.Territories)
 		cp[i] = r
 	}
-	return &RoundRobin{attribute: attribute, reps: cp}, nil
+	rr := &RoundRobin{attribute: attribute}
+	rr.reps.Store(&cp)
+	return rr, nil
 }
 
-// Route implements Router.
+// Route implements Router. Without a load function every eligible rep
+// counts as holding no lead, so the first one listed is picked.
 func (r *RoundRobin) Route(s lead.State, load func(rep string) int, exclude string) (Rep, error) {
 	territory := ""
 	if r.attribute != "" {
 		territory = s.Attributes[r.attribute]
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k := range r.reps {
-		i := (r.next + k) % len(r.reps)
-		rep := r.reps[i]
+	best, bestLoad := -1, 0
+	reps := *r.reps.Load()
+	for i, rep := range reps {
 		if rep.Unavailable || rep.Name == exclude {
 			continue
 		}
 		if territory != "" && len(rep.Territories) > 0 && !slices.Contains(rep.Territories, territory) {
 			continue
 		}
-		if rep.Capacity > 0 && load != nil && load(rep.Name) >= rep.Capacity {
+		n := 0
+		if load != nil {
+			n = load(rep.Name)
+		}
+		if rep.Capacity > 0 && n >= rep.Capacity {
 			continue
 		}
-		r.next = i + 1
-		rep.Territories = slices.Clone(rep.Territories)
-		return rep, nil
+		if best < 0 || n < bestLoad {
+			best, bestLoad = i, n
+		}
 	}
-	return Rep{}, ErrNoRep
+	if best < 0 {
+		return Rep{}, ErrNoRep
+	}
+	rep := reps[best]
+	rep.Territories = slices.Clone(rep.Territories)
+	return rep, nil
 }
 
 // Lookup implements Directory.
 func (r *RoundRobin) Lookup(name string) (Rep, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rep := range r.reps {
+	for _, rep := range *r.reps.Load() {
 		if rep.Name == name {
 			rep.Territories = slices.Clone(rep.Territories)
 			return rep, true
@@ -121,14 +133,18 @@ func (r *RoundRobin) Lookup(name string) (Rep, bool) {
 }
 
 // SetAvailable marks a rep available or not, for example while on leave.
+// It is safe to call while an Engine routes with r.
 func (r *RoundRobin) SetAvailable(name string, available bool) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := range r.reps {
-		if r.reps[i].Name == name {
-			r.reps[i].Unavailable = !available
+	for {
+		old := r.reps.Load()
+		i := slices.IndexFunc(*old, func(rep Rep) bool { return rep.Name == name })
+		if i < 0 {
+			return fmt.Errorf("sla: unknown rep %q", name)
+		}
+		reps := slices.Clone(*old)
+		reps[i].Unavailable = !available
+		if r.reps.CompareAndSwap(old, &reps) {
 			return nil
 		}
 	}
-	return fmt.Errorf("sla: unknown rep %q", name)
 }

@@ -44,15 +44,21 @@ func mustRoundRobin(t *testing.T, attribute string, reps ...sla.Rep) *sla.RoundR
 	return rr
 }
 
-// route routes n leads in s and returns who got them.
+// route routes n leads in s and returns who got them. With load nil it
+// counts the leads it routes, as the Engine does.
 func route(t *testing.T, rr *sla.RoundRobin, s lead.State, n int, load func(string) int, exclude string) []string {
 	t.Helper()
+	routed := map[string]int{}
+	if load == nil {
+		load = func(rep string) int { return routed[rep] }
+	}
 	var got []string
 	for range n {
 		rep, err := rr.Route(s, load, exclude)
 		if err != nil {
 			t.Fatalf("Route: %v", err)
 		}
+		routed[rep.Name]++
 		got = append(got, rep.Name)
 	}
 	return got
@@ -80,8 +86,9 @@ func TestRoundRobinRespectsCapacity(t *testing.T) {
 		open[rep.Name]++
 		got = append(got, rep.Name)
 	}
-	// ana has room for one more, ben for one; chloe has no cap.
-	want := []string{"ana", "ben", "chloe", "chloe", "chloe", "chloe"}
+	// ana holds one and has room for one more, ben for one; chloe has no
+	// cap: the least loaded goes first, ties in list order.
+	want := []string{"ben", "chloe", "ana", "chloe", "chloe", "chloe"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Route order = %v, want %v", got, want)
 	}
@@ -192,31 +199,35 @@ func TestRoundRobinLookup(t *testing.T) {
 
 func TestRoundRobinIsSafeForConcurrentUse(t *testing.T) {
 	rr := mustRoundRobin(t, "", sla.Rep{Name: "ana"}, sla.Rep{Name: "ben"})
+	var mu sync.Mutex
+	total := map[string]int{}
+	load := func(rep string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return total[rep]
+	}
 	var wg sync.WaitGroup
-	counts := make([]map[string]int, 4)
-	for g := range counts {
-		counts[g] = map[string]int{}
+	for g := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 100 {
-				rep, err := rr.Route(lead.State{}, nil, "")
-				if err == nil {
-					counts[g][rep.Name]++
+			for i := range 100 {
+				rep, err := rr.Route(lead.State{}, load, "")
+				if err != nil {
+					t.Errorf("Route: %v", err)
+					return
 				}
+				mu.Lock()
+				total[rep.Name]++
+				mu.Unlock()
+				_ = rr.SetAvailable("ben", (g+i)%7 != 0)
 				_ = rr.SetAvailable("ben", true)
 				rr.Lookup("ana")
 			}
 		}()
 	}
 	wg.Wait()
-	total := map[string]int{}
-	for _, c := range counts {
-		for k, v := range c {
-			total[k] += v
-		}
-	}
-	if total["ana"] != 200 || total["ben"] != 200 {
-		t.Errorf("routed %v, want 200 each", total)
+	if total["ana"]+total["ben"] != 400 || total["ben"] == 0 || total["ana"] == 0 {
+		t.Errorf("routed %v, want 400 leads spread over both", total)
 	}
 }

@@ -138,11 +138,10 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := engine.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}); err != nil {
-			return err
-		}
-		if err := engine.HandOff(ctx, id, lead.HandOff{}); err != nil {
-			return err
+		for _, cmd := range []lead.Command{lead.QualifyMarketing{Source: lead.SourceScore}, lead.HandOff{}} {
+			if _, err := engine.Execute(ctx, id, cmd); err != nil {
+				return err
+			}
 		}
 	}
 

@@ -34,15 +34,15 @@ func handedOff(t tb, e *leadline.Engine, rep string) lead.ID {
 	ctx := context.Background()
 	id, err := e.Capture(ctx, lead.Capture{Email: "lead@example.com"})
 	must(t, err)
-	must(t, e.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}))
-	must(t, e.HandOff(ctx, id, lead.HandOff{Rep: rep}))
+	must(t, run(e, ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}))
+	must(t, run(e, ctx, id, lead.HandOff{Rep: rep}))
 	return id
 }
 
 func accepted(t tb, e *leadline.Engine, rep string) lead.ID {
 	t.Helper()
 	id := handedOff(t, e, rep)
-	must(t, e.Accept(context.Background(), id, lead.Accept{Actor: rep}))
+	must(t, run(e, context.Background(), id, lead.Accept{Actor: rep}))
 	return id
 }
 
@@ -166,7 +166,7 @@ func TestAcceptingInTimeMeetsTheDeadline(t *testing.T) {
 	e, mock, _ := newEngine(t, leadline.WithPolicy(p), leadline.WithRouter(team(t)))
 	id := handedOff(t, e, "ana")
 	advance(t, e, mock, 7*time.Hour)
-	must(t, e.Accept(context.Background(), id, lead.Accept{}))
+	must(t, run(e, context.Background(), id, lead.Accept{}))
 	advance(t, e, mock, 48*time.Hour)
 	for _, ev := range slaEvents(t, e, id) {
 		if ev[:6] == "breach" && ev[7:13] == "accept" {
@@ -195,7 +195,7 @@ func TestLateFirstTouchIsBreached(t *testing.T) {
 	late := accepted(t, e, "ana")
 	onTime := accepted(t, e, "ana")
 	advance(t, e, mock, 3*time.Hour)
-	must(t, e.Touch(context.Background(), onTime, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
+	must(t, run(e, context.Background(), onTime, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
 	advance(t, e, mock, time.Hour)
 	wantEvents(t, slaEvents(t, e, late), "breach first_touch@4 step 0 notify")
 	wantEvents(t, slaEvents(t, e, onTime))
@@ -210,12 +210,12 @@ func TestFewerTouchesThanTheCadenceIsBreached(t *testing.T) {
 	ctx := context.Background()
 	touch := lead.Touch{Channel: lead.ChannelEmail, Outcome: lead.OutcomeReplied}
 	for day := range 5 {
-		must(t, e.Touch(ctx, full, touch))
+		must(t, run(e, ctx, full, touch))
 		// Six touches on short, but three a day on two days: within the
 		// Gap they count once a day, so 2 count.
 		if day < 2 {
 			for range 3 {
-				must(t, e.Touch(ctx, short, touch))
+				must(t, run(e, ctx, short, touch))
 			}
 		}
 		advance(t, e, mock, 24*time.Hour)
@@ -234,11 +234,11 @@ func TestUnresponsiveLeadReturnsToMarketing(t *testing.T) {
 	id := accepted(t, e, "ana")
 	ctx := context.Background()
 	noAnswer := lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}
-	must(t, e.Touch(ctx, id, noAnswer)) // version 5 starts the streak
+	must(t, run(e, ctx, id, noAnswer)) // version 5 starts the streak
 	advance(t, e, mock, 24*time.Hour)
-	must(t, e.Touch(ctx, id, noAnswer))
+	must(t, run(e, ctx, id, noAnswer))
 	advance(t, e, mock, 24*time.Hour)
-	must(t, e.Touch(ctx, id, noAnswer))
+	must(t, run(e, ctx, id, noAnswer))
 	advance(t, e, mock, 4*24*time.Hour) // 6 days after the first attempt
 	wantEvents(t, slaEvents(t, e, id))
 	advance(t, e, mock, 24*time.Hour) // 7 days
@@ -250,10 +250,10 @@ func TestAnsweredTouchResetsTheUnresponsiveStreak(t *testing.T) {
 	e, mock, _ := newEngine(t, leadline.WithPolicy(p))
 	id := accepted(t, e, "ana")
 	ctx := context.Background()
-	must(t, e.Touch(ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}))
+	must(t, run(e, ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}))
 	advance(t, e, mock, 12*time.Hour)
-	must(t, e.Touch(ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
-	must(t, e.Touch(ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}))
+	must(t, run(e, ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
+	must(t, run(e, ctx, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}))
 	advance(t, e, mock, 48*time.Hour)
 	wantEvents(t, slaEvents(t, e, id))
 }
@@ -281,7 +281,7 @@ func TestTouchRevivesAStalledLeadBeforeTheGraceEnds(t *testing.T) {
 	e, mock, _ := newEngine(t, leadline.WithPolicy(p))
 	id := accepted(t, e, "ana")
 	advance(t, e, mock, 24*time.Hour)
-	must(t, e.Touch(context.Background(), id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
+	must(t, run(e, context.Background(), id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}))
 	advance(t, e, mock, 12*time.Hour)
 	if got := stage(t, e, id); got != lead.StageAccepted {
 		t.Fatalf("stage %s, want Accepted after the touch", got)
@@ -299,9 +299,9 @@ func TestPausedTimeDoesNotCountTowardsTheDeadline(t *testing.T) {
 	id := handedOff(t, e, "ana")
 	ctx := context.Background()
 	advance(t, e, mock, time.Hour)
-	must(t, e.Pause(ctx, id, lead.Pause{Reason: "prospect travelling"}))
+	must(t, run(e, ctx, id, lead.Pause{Reason: "prospect travelling"}))
 	advance(t, e, mock, 2*time.Hour)
-	must(t, e.Resume(ctx, id, lead.Resume{}))
+	must(t, run(e, ctx, id, lead.Resume{}))
 	advance(t, e, mock, 7*time.Hour-time.Second)
 	wantEvents(t, slaEvents(t, e, id))
 	advance(t, e, mock, time.Second)
@@ -312,7 +312,7 @@ func TestPauseUntilADateResumesTheClockByItself(t *testing.T) {
 	p := sla.Policy{Version: 1, Accept: sla.Rule{Within: 8 * time.Hour}}
 	e, mock, _ := newEngine(t, leadline.WithPolicy(p))
 	id := handedOff(t, e, "ana")
-	must(t, e.Pause(context.Background(), id, lead.Pause{Reason: "call after Wednesday", Until: monday.Add(48 * time.Hour)}))
+	must(t, run(e, context.Background(), id, lead.Pause{Reason: "call after Wednesday", Until: monday.Add(48 * time.Hour)}))
 	advance(t, e, mock, 48*time.Hour+8*time.Hour-time.Second)
 	wantEvents(t, slaEvents(t, e, id))
 	advance(t, e, mock, time.Second)
@@ -349,7 +349,7 @@ func TestRequiredFieldsAtSQLAreEnforced(t *testing.T) {
 	p := sla.Policy{Version: 1, RequiredAtSQL: []sla.Field{sla.FieldAmount, sla.FieldCloseDate}}
 	e, _, _ := newEngine(t, leadline.WithPolicy(p))
 	id := accepted(t, e, "ana")
-	err := e.QualifySales(context.Background(), id, lead.QualifySales{Amount: 100, Currency: "EUR"})
+	err := run(e, context.Background(), id, lead.QualifySales{Amount: 100, Currency: "EUR"})
 	var ve *lead.ValidationError
 	if !errorsAs(err, &ve) || ve.Field != "CloseDate" {
 		t.Fatalf("err = %v, want a ValidationError on CloseDate", err)
@@ -360,12 +360,12 @@ func TestHandOffToUnknownRepIsRefused(t *testing.T) {
 	e, _, _ := newEngine(t, leadline.WithRouter(team(t)))
 	id := capture(t, e)
 	ctx := context.Background()
-	must(t, e.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceManual}))
+	must(t, run(e, ctx, id, lead.QualifyMarketing{Source: lead.SourceManual}))
 	var ve *lead.ValidationError
-	if err := e.HandOff(ctx, id, lead.HandOff{Rep: "zed"}); !errorsAs(err, &ve) || ve.Field != "Rep" {
+	if err := run(e, ctx, id, lead.HandOff{Rep: "zed"}); !errorsAs(err, &ve) || ve.Field != "Rep" {
 		t.Fatalf("err = %v, want a ValidationError on Rep", err)
 	}
-	must(t, e.HandOff(ctx, id, lead.HandOff{}))
+	must(t, run(e, ctx, id, lead.HandOff{}))
 	s, _ := e.Lead(ctx, id)
 	if s.Rep != "ana" || s.Team != "emea" {
 		t.Fatalf("router picked %q/%q, want ana/emea", s.Rep, s.Team)
@@ -379,8 +379,8 @@ func TestRouterHonoursCapacity(t *testing.T) {
 	var reps []string
 	for range 3 {
 		id := capture(t, e)
-		must(t, e.QualifyMarketing(ctx, id, lead.QualifyMarketing{Source: lead.SourceManual}))
-		err := e.HandOff(ctx, id, lead.HandOff{})
+		must(t, run(e, ctx, id, lead.QualifyMarketing{Source: lead.SourceManual}))
+		err := run(e, ctx, id, lead.HandOff{})
 		if err != nil {
 			reps = append(reps, "none")
 			if !errorsIs(err, sla.ErrNoRep) {

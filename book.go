@@ -1,0 +1,322 @@
+package leadline
+
+import (
+	"sync"
+	"time"
+
+	"github.com/leadline/leadline/lead"
+)
+
+// book is the Engine's one record per lead it knows something about: the
+// state it last folded (while cached), its place in the deadline queue,
+// the rep holding it, whether its history is corrupt. One lookup finds all
+// of it; the queue is a heap of the same entries.
+type book struct {
+	mu        sync.Mutex
+	leads     map[lead.ID]*entry
+	heap      []*entry       // entries with something coming due, earliest first
+	load      map[string]int // open leads per rep
+	ring      []*entry       // entries holding a state, swept to evict
+	hand      int
+	maxStates int
+	// kick wakes Run when the queue's head moves earlier.
+	kick chan struct{}
+}
+
+type entry struct {
+	id      lead.ID
+	state   *lead.State // replaced, never modified; nil when not cached
+	slot    int         // index in ring, -1 without a state
+	used    bool        // read since the eviction hand last passed
+	seen    uint64      // the version the schedule was last set from
+	rep     string      // who holds the lead while sales owns it
+	due     int64       // unix nanoseconds; valid while pos >= 0
+	pos     int         // index in heap, -1 when not queued
+	corrupt *CorruptError
+}
+
+func (b *book) init(maxStates int) {
+	b.leads = make(map[lead.ID]*entry)
+	b.load = make(map[string]int)
+	b.maxStates = maxStates
+	b.kick = make(chan struct{}, 1)
+}
+
+// entry returns id's entry, making one when make is set; b.mu is held.
+func (b *book) entry(id lead.ID, make bool) *entry {
+	en := b.leads[id]
+	if en == nil && make {
+		en = &entry{id: id, slot: -1, pos: -1}
+		b.leads[id] = en
+	}
+	return en
+}
+
+// tidy forgets an entry that holds nothing; b.mu is held.
+func (b *book) tidy(en *entry) {
+	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil {
+		delete(b.leads, en.id)
+	}
+}
+
+// state returns the cached state of id (the zero State when there is
+// none), or its CorruptError.
+func (b *book) state(id lead.ID) (lead.State, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.leads[id]
+	switch {
+	case en == nil:
+		return lead.State{}, nil
+	case en.corrupt != nil:
+		return lead.State{}, en.corrupt
+	case en.state == nil:
+		return lead.State{}, nil
+	}
+	en.used = true
+	return *en.state, nil
+}
+
+// corrupted returns id's CorruptError, or nil.
+func (b *book) corrupted(id lead.ID) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if en := b.leads[id]; en != nil && en.corrupt != nil {
+		return en.corrupt
+	}
+	return nil
+}
+
+// put caches s unless a later version of the lead is cached already.
+func (b *book) put(s lead.State) {
+	if b.maxStates == 0 || s.ID == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(s.ID, true)
+	if en.corrupt != nil || en.state != nil && en.state.Version >= s.Version {
+		return
+	}
+	en.used = true
+	if en.state != nil {
+		en.state = &s
+		return
+	}
+	en.state = &s
+	if len(b.ring) < b.maxStates {
+		en.slot = len(b.ring)
+		b.ring = append(b.ring, en)
+		return
+	}
+	// Second chance: pass over entries read since the hand last came by.
+	for {
+		victim := b.ring[b.hand]
+		if victim.used {
+			victim.used = false
+			b.hand = (b.hand + 1) % len(b.ring)
+			continue
+		}
+		victim.state, victim.slot = nil, -1
+		b.tidy(victim)
+		b.ring[b.hand], en.slot = en, b.hand
+		b.hand = (b.hand + 1) % len(b.ring)
+		return
+	}
+}
+
+// markCorrupt records that id is corrupt, keeping the first cause; it
+// reports whether this was the first.
+func (b *book) markCorrupt(id lead.ID, ce *CorruptError) (*CorruptError, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(id, true)
+	if en.corrupt != nil {
+		return en.corrupt, false
+	}
+	en.corrupt = ce
+	if en.state != nil {
+		b.ring[en.slot] = b.ring[len(b.ring)-1]
+		b.ring[en.slot].slot = en.slot
+		b.ring = b.ring[:len(b.ring)-1]
+		if b.hand >= len(b.ring) {
+			b.hand = 0
+		}
+		en.state, en.slot = nil, -1
+	}
+	b.setRep(en, "")
+	b.unqueue(en)
+	return ce, true
+}
+
+// loadOf reports the open leads rep holds.
+func (b *book) loadOf(rep string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.load[rep]
+}
+
+// schedule records lead s as the Engine last saw it: the rep holding it
+// and the instant something of it comes due (zero for never). An older
+// version than one already scheduled from is ignored, so schedules from
+// commands and from the store's feed may come in any order.
+func (b *book) schedule(s lead.State, wake time.Time) {
+	if s.ID == "" {
+		return
+	}
+	rep := ""
+	if s.Stage.Owner() == "sales" {
+		rep = s.Rep
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(s.ID, true)
+	if en.corrupt != nil || en.seen > s.Version {
+		b.tidy(en)
+		return
+	}
+	en.seen = s.Version
+	b.setRep(en, rep)
+	b.queue(en, wake)
+	b.tidy(en)
+}
+
+// requeue sets id's next instant to at, keeping the rest.
+func (b *book) requeue(id lead.ID, at time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if en := b.entry(id, true); en.corrupt == nil {
+		b.queue(en, at)
+	}
+}
+
+// popDue removes the leads due at or before now from the queue, earliest
+// first.
+func (b *book) popDue(now time.Time) []lead.ID {
+	n := now.UnixNano()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var ids []lead.ID
+	for len(b.heap) > 0 && b.heap[0].due <= n {
+		en := b.heap[0]
+		ids = append(ids, en.id)
+		b.unqueue(en)
+		b.tidy(en)
+	}
+	return ids
+}
+
+// next returns the earliest queued instant.
+func (b *book) next() (time.Time, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.heap) == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, b.heap[0].due), true
+}
+
+// queued returns how many leads have something coming due.
+func (b *book) queued() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.heap)
+}
+
+func (b *book) setRep(en *entry, rep string) {
+	if en.rep == rep {
+		return
+	}
+	if en.rep != "" {
+		if b.load[en.rep]--; b.load[en.rep] <= 0 {
+			delete(b.load, en.rep)
+		}
+	}
+	if rep != "" {
+		b.load[rep]++
+	}
+	en.rep = rep
+}
+
+// queue puts en at instant at (zero removes it); b.mu is held.
+func (b *book) queue(en *entry, at time.Time) {
+	if at.IsZero() {
+		b.unqueue(en)
+		return
+	}
+	n := at.UnixNano()
+	if en.pos < 0 {
+		en.due, en.pos = n, len(b.heap)
+		b.heap = append(b.heap, en)
+		b.up(en.pos)
+	} else {
+		old := en.due
+		en.due = n
+		if n < old {
+			b.up(en.pos)
+		} else {
+			b.down(en.pos)
+		}
+	}
+	if en.pos == 0 {
+		select {
+		case b.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (b *book) unqueue(en *entry) {
+	i := en.pos
+	if i < 0 {
+		return
+	}
+	last := len(b.heap) - 1
+	if i != last {
+		b.heap[i] = b.heap[last]
+		b.heap[i].pos = i
+	}
+	b.heap[last] = nil
+	b.heap = b.heap[:last]
+	en.pos = -1
+	if i < last {
+		b.down(i)
+		b.up(i)
+	}
+}
+
+func (b *book) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if b.heap[p].due <= b.heap[i].due {
+			return
+		}
+		b.swap(i, p)
+		i = p
+	}
+}
+
+func (b *book) down(i int) {
+	n := len(b.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && b.heap[r].due < b.heap[l].due {
+			m = r
+		}
+		if b.heap[i].due <= b.heap[m].due {
+			return
+		}
+		b.swap(i, m)
+		i = m
+	}
+}
+
+func (b *book) swap(i, j int) {
+	b.heap[i], b.heap[j] = b.heap[j], b.heap[i]
+	b.heap[i].pos = i
+	b.heap[j].pos = j
+}

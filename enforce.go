@@ -1,0 +1,310 @@
+package leadline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+)
+
+// observe schedules lead s: the rep holding it and when its next warning
+// or breach step comes due under its policy.
+func (e *Engine) observe(s lead.State) {
+	var wake time.Time
+	if p, ok := e.env.PolicyFor(s); ok {
+		_, wake = p.Plan(s, time.Time{})
+	}
+	e.book.schedule(s, wake)
+}
+
+// Tick records every warning and breach step that is due at the clock's
+// current time, for the leads this Engine has seen (through its own
+// commands, or through Run's subscription to the store), and returns how
+// many events it appended. When it returns without error, everything due
+// when it was called is recorded: Ticks of one Engine run one at a time,
+// so a Tick never returns while another holds due leads. Run calls it
+// whenever the next deadline comes; tests that advance a mock clock call
+// it directly to act at once.
+//
+// A lead Tick could not record for (a store error) is tried again a few
+// seconds later on the Engine's clock, and its error is returned joined
+// with the others; a corrupt lead is skipped. Tick returns ctx.Err() when
+// ctx ends, also while it waits for another Tick.
+func (e *Engine) Tick(ctx context.Context) (int, error) {
+	select {
+	case e.ticking <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-e.ticking }()
+	now := e.clock.Now()
+	ids := e.book.popDue(now)
+	appended := 0
+	var errs []error
+	for i, id := range ids {
+		n, err := e.fire(ctx, id, now)
+		appended += n
+		switch {
+		case err == nil, errors.Is(err, ErrCorrupt):
+		case ctx.Err() != nil:
+			for _, rest := range ids[i:] {
+				e.book.requeue(rest, now)
+			}
+			return appended, ctx.Err()
+		default:
+			errs = append(errs, err)
+			e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
+			e.book.requeue(id, now.Add(e.retry))
+		}
+	}
+	return appended, errors.Join(errs...)
+}
+
+// fire records what is due for one lead, one command at a time, deciding
+// each against the state the last one left.
+func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, error) {
+	s, err := e.state(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	p, ok := e.env.PolicyFor(s)
+	if !ok {
+		e.book.schedule(s, time.Time{})
+		return 0, nil
+	}
+	appended := 0
+	// Each round records at least one event or stops; a ladder has at
+	// most MaxStepsInLadder steps and a few warnings per clock.
+	for range 8 * lead.MaxStepsInLadder {
+		due, wake := p.Plan(s, now)
+		if len(due) == 0 {
+			e.book.schedule(s, wake)
+			return appended, nil
+		}
+		var events []lead.Event
+		events, s, err = e.execute(ctx, id, due[0], lead.Origin{}, &s)
+		if err != nil {
+			return appended, err
+		}
+		appended += len(events)
+		for _, ev := range events {
+			if b, ok := ev.(lead.DeadlineBreached); ok {
+				e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+			}
+		}
+	}
+	e.observe(s)
+	return appended, nil
+}
+
+// Run enforces the SLA until ctx ends. It first rebuilds its deadline
+// queue from the store (nothing about timers lives only in memory), then
+// follows the store's global order so that commands from other Engines
+// schedule deadlines here too, and sleeps on the clock until the earliest
+// deadline, where it records warnings and breach steps through Decide with
+// the expected version. Several Engines may Run on one store, and an Engine
+// may be restarted at any point: each due warning and step is recorded
+// exactly once.
+//
+// Run supervises itself: a store error while rebuilding, following or
+// recording is logged (at Warn, with the lead) and retried with capped
+// exponential backoff (WithBackoff), however long the store is away. It
+// returns ctx.Err() when ctx ends, and otherwise only an error retrying
+// cannot fix: one matching eventstore.ErrPermanent (the stream was deleted
+// or misconfigured, the connection closed for good).
+//
+// Give the Engine a cache (WithCacheSize) at least as large as the number
+// of open leads, or following the store reloads leads it evicted.
+func (e *Engine) Run(ctx context.Context) error {
+	var last uint64
+	for attempt := 0; ; attempt++ {
+		pos, err := e.Rebuild(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			last = pos
+			break
+		}
+		if errors.Is(err, eventstore.ErrPermanent) {
+			return err
+		}
+		e.log.Warn("leadline: rebuilding from the store failed; retrying", "attempt", attempt+1, "err", err)
+		if e.backoff.wait(ctx, attempt) != nil {
+			return ctx.Err()
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fatal := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := e.followFrom(ctx, last); err != nil {
+			fatal <- err
+		}
+	}()
+	defer func() { cancel(); <-done }()
+	for {
+		if _, err := e.Tick(ctx); ctx.Err() != nil {
+			return ctx.Err()
+		} else if err != nil {
+			e.log.Warn("leadline: SLA tick", "err", err)
+		}
+		next, ok := e.book.next()
+		var timer *clock.Timer
+		var fire <-chan time.Time
+		if ok {
+			timer = e.clock.Timer(max(next.Sub(e.clock.Now()), 0))
+			fire = timer.C
+		}
+		select {
+		case <-ctx.Done():
+		case err := <-fatal:
+			if ok {
+				timer.Stop()
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("leadline: following the store: %w", err)
+		case <-e.book.kick:
+		case <-fire:
+		}
+		if ok {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// followFrom follows the store's global order after position last,
+// resubscribing after transient errors, until ctx ends (nil) or the store
+// fails for good.
+func (e *Engine) followFrom(ctx context.Context, last uint64) error {
+	for attempt := 0; ; {
+		err := e.store.Subscribe(ctx, last+1, func(r eventstore.Record) error {
+			if err := e.follow(ctx, r); err != nil {
+				return err
+			}
+			last, attempt = r.Position, 0
+			return nil
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, eventstore.ErrPermanent) {
+			return err
+		}
+		e.log.Warn("leadline: following the store failed; resubscribing", "position", last+1, "attempt", attempt+1, "err", err)
+		if e.backoff.wait(ctx, attempt) != nil {
+			return nil
+		}
+		attempt++
+	}
+}
+
+// Rebuild reads the store's whole global order, brings the Engine's view
+// of every lead up to date and queues each lead's next deadline. It returns
+// the position of the last record read. Records it cannot read are
+// quarantined (see Fault) and skipped. Run calls it first; call it
+// directly to prepare an Engine that will only Tick.
+func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
+	var last uint64
+	seen := map[lead.ID]uint64{} // lead -> the last version read
+	for {
+		recs, err := e.store.Read(ctx, last+1, 4096)
+		if err != nil {
+			return last, fmt.Errorf("leadline: rebuild: %w", err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for _, r := range recs {
+			last = r.Position
+			if v, ok := seen[lead.ID(r.Stream)]; ok && r.Version <= v {
+				// In one pass of the global order a stream's versions
+				// only grow: this record was written around the store's
+				// version check.
+				e.corrupt(lead.ID(r.Stream), r, &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", v)})
+				delete(seen, lead.ID(r.Stream))
+				continue
+			}
+			_, ok, err := e.apply(ctx, r)
+			if err != nil {
+				return last, fmt.Errorf("leadline: rebuild: %w", err)
+			}
+			if ok {
+				seen[lead.ID(r.Stream)] = r.Version
+			}
+		}
+	}
+	// Schedule each lead once, on the state just folded; only a lead the
+	// cache has evicted meanwhile is read from the store again.
+	for id, version := range seen {
+		s, err := e.book.state(id)
+		if errors.Is(err, ErrCorrupt) {
+			continue
+		}
+		if s.Version < version {
+			if s, err = e.state(ctx, id); errors.Is(err, ErrCorrupt) {
+				continue
+			} else if err != nil {
+				return last, fmt.Errorf("leadline: rebuild: %w", err)
+			}
+		}
+		e.observe(s)
+	}
+	return last, nil
+}
+
+// follow folds one record of the global order into the Engine's view of
+// its lead and schedules the lead.
+func (e *Engine) follow(ctx context.Context, r eventstore.Record) error {
+	s, ok, err := e.apply(ctx, r)
+	if ok && s.Version == r.Version {
+		e.observe(s)
+	}
+	return err
+}
+
+// apply folds record r into the Engine's view of its lead and returns the
+// lead's state, at r's version or later; ok is false when r was
+// quarantined or belongs to a corrupt lead. Only store errors are
+// returned.
+func (e *Engine) apply(ctx context.Context, r eventstore.Record) (lead.State, bool, error) {
+	id := lead.ID(r.Stream)
+	s, err := e.book.state(id)
+	if err != nil {
+		return s, false, nil // corrupt: reported when found
+	}
+	ev, err := decodeRecord(r)
+	if err != nil {
+		e.corrupt(id, r, err)
+		return s, false, nil
+	}
+	switch {
+	case s.Version+1 == r.Version:
+		next, err := lead.Apply(s, ev)
+		if err != nil {
+			e.corrupt(id, r, err)
+			return s, false, nil
+		}
+		e.book.put(next)
+		return next, true, nil
+	case s.Version < r.Version:
+		// The cache lost the lead (or never had it): read it whole.
+		s, err := e.state(ctx, id)
+		if errors.Is(err, ErrCorrupt) {
+			return s, false, nil
+		}
+		return s, err == nil, err
+	}
+	return s, true, nil
+}

@@ -1,0 +1,293 @@
+package leadline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
+)
+
+// ErrSLACommand is matched by the error Execute returns for a lead.Warn or
+// lead.Breach: warnings and breach steps are recorded by the Engine's SLA
+// alone, when the lead's policy says they are due, with the action the
+// policy names (Tick, Run). Nothing a caller sends can suppress, pre-empt
+// or change one.
+var ErrSLACommand = errors.New("leadline: warnings and breach steps are recorded by the SLA alone")
+
+// ErrCommandIDReused is matched by the error for a command whose ID the
+// lead's history already holds for another kind of command: an ID names
+// one request, and a retry must be the same command.
+var ErrCommandIDReused = errors.New("leadline: command ID already used by another command")
+
+// CommandOption qualifies one command given to Execute or Capture.
+type CommandOption func(*lead.Origin)
+
+// CommandID gives a command the caller's ID for it, such as the request
+// ID of an HTTP Idempotency-Key header or a NATS message: a command with
+// an ID is safe to retry. Its events get IDs derived from the lead, the
+// command ID and their index, so the store keeps a retried append once,
+// and the Engine recognises a command it has already applied to the lead
+// (it remembers the lead's last lead.MaxRemembered identified commands,
+// in the lead's history itself) and returns the events that command
+// added, appending nothing. The ID is recorded in each event's Meta
+// (Command), where NATS consumers see it too.
+//
+// A command without an ID is not safe to retry: after an error matching
+// eventstore.ErrUnknownOutcome it may or may not be stored, and sending
+// it again may record it twice.
+func CommandID(id string) CommandOption {
+	return func(o *lead.Origin) { o.Command = id }
+}
+
+// CorrelationID passes the caller's correlation ID (a trace ID, a
+// conversation ID) through to the Meta of every event the command adds.
+func CorrelationID(id string) CommandOption {
+	return func(o *lead.Origin) { o.Correlation = id }
+}
+
+// Execute decides cmd against lead id's current state and appends the
+// events it adds, returning them. On a concurrent write it reloads and
+// decides again, backing off, up to the retry limit.
+//
+// Errors: from validation and Decide (*lead.ValidationError,
+// *lead.TransitionError, *lead.ConditionError) with nothing appended;
+// ErrNotFound for a lead with no events (except Capture); a *CorruptError
+// for a lead whose history is unreadable; ErrSLACommand for lead.Warn and
+// lead.Breach; and from the store, an error matching
+// eventstore.ErrUnknownOutcome when the append's outcome is not known: then
+// retry the same command with the same CommandID, which is safe.
+//
+// A Capture is for lead id: its ID field may be left empty.
+func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts ...CommandOption) ([]lead.Event, error) {
+	switch cmd.(type) {
+	case lead.Warn, lead.Breach:
+		return nil, fmt.Errorf("%w: %s on %s: Tick records what the policy says is due", ErrSLACommand, cmd.Name(), id)
+	case lead.Capture:
+		c := cmd.(lead.Capture)
+		if c.ID == "" {
+			c.ID = id
+		} else if c.ID != id {
+			return nil, &lead.ValidationError{Command: "Capture", Field: "ID", Reason: fmt.Sprintf("is %q, but Execute was called for lead %q", c.ID, id)}
+		}
+		cmd = c
+	}
+	var o lead.Origin
+	for _, opt := range opts {
+		opt(&o)
+	}
+	events, s, err := e.execute(ctx, id, cmd, o, nil)
+	if len(events) > 0 {
+		e.observe(s)
+	}
+	return events, err
+}
+
+// Capture records a new lead and returns its ID. When c.ID is empty, the
+// ID is derived from the command's CommandID when it has one (so a
+// retried Capture finds the lead it made the first time), and is a fresh
+// UUID v7, which sorts by creation time, when it has none.
+func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOption) (lead.ID, error) {
+	var o lead.Origin
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if c.ID == "" {
+		if o.Command != "" {
+			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
+		} else {
+			u, err := uuid.NewV7()
+			if err != nil {
+				return "", fmt.Errorf("leadline: lead ID: %w", err)
+			}
+			c.ID = lead.ID(u.String())
+		}
+	}
+	events, s, err := e.execute(ctx, c.ID, c, o, nil)
+	if err != nil {
+		return "", err
+	}
+	if len(events) > 0 {
+		e.observe(s)
+	}
+	return c.ID, nil
+}
+
+// The namespaces of the name-based UUIDs the Engine derives.
+var (
+	leadNamespace  = uuid.MustParse("6f1c35f0-4a8e-4c47-9d2a-0c6b1f7c2e51")
+	eventNamespace = uuid.MustParse("b3d6a1e2-5f0c-4e8b-8a71-2d9e4c0f6a13")
+)
+
+// execute decides cmd on lead id and appends its events; it returns them
+// with the lead's state after them (the state decided on when it added
+// none). With known set, the first attempt decides on *known, a state the
+// caller has just loaded; the append's version check still guards it.
+func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, error) {
+	_, create := cmd.(lead.Capture)
+	for attempt := 0; ; attempt++ {
+		now := e.clock.Now()
+		var s lead.State
+		var err error
+		if attempt == 0 && known != nil {
+			s = *known
+		} else if s, err = e.state(ctx, id); err != nil {
+			return nil, s, err
+		}
+		if a, ok := s.Applied(o.Command); ok {
+			events, err := e.applied(ctx, id, cmd, a)
+			return events, s, err
+		}
+		if s.Version == 0 && !create {
+			return nil, s, fmt.Errorf("%w: %q", ErrNotFound, id)
+		}
+		// Each attempt completes the command afresh: a rep routed on the
+		// state this attempt decides on. DecideWith validates what the
+		// caller sent together with what the SLA filled in.
+		c, err := sla.Complete(s, cmd, e.env)
+		if err != nil {
+			return nil, s, err
+		}
+		events, err := lead.DecideWith(s, c, now, o)
+		if err != nil || len(events) == 0 {
+			return nil, s, err
+		}
+		recs, err := encodeRecords(id, recordKey(c, o), events)
+		if err != nil {
+			return nil, s, err
+		}
+		v, err := e.store.Append(ctx, string(id), s.Version, recs...)
+		if errors.Is(err, eventstore.ErrConflict) && attempt < e.retries {
+			if err := e.backoff.wait(ctx, attempt); err != nil {
+				return nil, s, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, s, e.appendError(cmd, id, o, err)
+		}
+		if v != s.Version+uint64(len(recs)) {
+			// The store held these record IDs already: this is a retry of
+			// an append that did land. The lead's history says what it
+			// added.
+			if s, err = e.state(ctx, id); err != nil {
+				return nil, s, err
+			}
+			if a, ok := s.Applied(o.Command); ok {
+				events, err := e.applied(ctx, id, cmd, a)
+				return events, s, err
+			}
+			return nil, s, nil // an SLA step another Engine recorded first
+		}
+		for _, ev := range events {
+			s = lead.Evolve(s, ev)
+		}
+		e.book.put(s)
+		return events, s, nil
+	}
+}
+
+// applied returns the events that command a of lead id added, for a
+// retry of it.
+func (e *Engine) applied(ctx context.Context, id lead.ID, cmd lead.Command, a lead.Applied) ([]lead.Event, error) {
+	if a.Command != cmd.Name() {
+		return nil, fmt.Errorf("%w: %q is the ID of a %s on lead %s, not of this %s", ErrCommandIDReused, a.ID, a.Command, id, cmd.Name())
+	}
+	recs, err := e.store.Load(ctx, string(id), a.From)
+	if err != nil {
+		return nil, fmt.Errorf("leadline: load %s: %w", id, err)
+	}
+	if len(recs) < a.Count {
+		return nil, fmt.Errorf("leadline: load %s: %d records from version %d, want %d", id, len(recs), a.From, a.Count)
+	}
+	events := make([]lead.Event, a.Count)
+	for i, r := range recs[:a.Count] {
+		if events[i], err = decodeRecord(r); err != nil {
+			return nil, e.corrupt(id, r, err)
+		}
+	}
+	return events, nil
+}
+
+func (e *Engine) appendError(cmd lead.Command, id lead.ID, o lead.Origin, err error) error {
+	if errors.Is(err, eventstore.ErrUnknownOutcome) {
+		if o.Command == "" {
+			return fmt.Errorf("leadline: %s %s: %w (the command had no ID, so sending it again may record it twice: read the lead's history first)", cmd.Name(), id, err)
+		}
+		return fmt.Errorf("leadline: %s %s: %w (retry with command ID %q)", cmd.Name(), id, err, o.Command)
+	}
+	return fmt.Errorf("leadline: %s %s: %w", cmd.Name(), id, err)
+}
+
+// recordKey is what the IDs of a command's events derive from: the
+// command ID, or for a warning or breach step its identity (deadline and
+// step), so that two Engines recording one step write the same records.
+// "" means random IDs.
+func recordKey(c lead.Command, o lead.Origin) string {
+	switch c := c.(type) {
+	case lead.Warn:
+		return "sla/" + c.Deadline.String() + "/warn/" + strconv.FormatFloat(c.Fraction, 'g', -1, 64)
+	case lead.Breach:
+		return "sla/" + c.Deadline.String() + "/step/" + strconv.Itoa(c.Step)
+	}
+	if o.Command != "" {
+		return "cmd/" + o.Command
+	}
+	return ""
+}
+
+func encodeRecords(id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+	recs := make([]eventstore.Record, len(events))
+	// One buffer holds every event's bytes; stores copy what they keep.
+	buf := make([]byte, 0, 320*len(events))
+	for i, ev := range events {
+		start := len(buf)
+		var err error
+		if buf, err = lead.AppendEncode(buf, ev); err != nil {
+			return nil, err
+		}
+		data := buf[start:len(buf):len(buf)]
+		var u uuid.UUID
+		if key != "" {
+			u = uuid.NewSHA1(eventNamespace, []byte(string(id)+"\x00"+key+"\x00"+strconv.Itoa(i)))
+		} else if u, err = uuid.NewV7(); err != nil {
+			return nil, fmt.Errorf("leadline: event ID: %w", err)
+		}
+		recs[i] = eventstore.Record{ID: u.String(), Type: ev.Type(), Data: data}
+	}
+	return recs, nil
+}
+
+// backoff is capped exponential backoff with jitter, in real time.
+type backoff struct {
+	min, max time.Duration
+}
+
+// delay is the wait before attempt+1: min doubling per attempt up to max,
+// the upper half of it at random.
+func (b backoff) delay(attempt int) time.Duration {
+	d := b.max
+	if attempt < 32 && b.min<<attempt > 0 && b.min<<attempt < b.max {
+		d = b.min << attempt
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// wait sleeps before attempt+1, or returns ctx.Err().
+func (b backoff) wait(ctx context.Context, attempt int) error {
+	t := time.NewTimer(b.delay(attempt))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,149 @@
+package leadline
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/sla"
+)
+
+// ErrInvalidOption is matched (with errors.Is) by the error New returns
+// for an option it cannot take.
+var ErrInvalidOption = errors.New("leadline: invalid option")
+
+// Option configures an Engine; pass them to New.
+type Option func(*Engine) error
+
+func optionError(option, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidOption, option, fmt.Sprintf(format, args...))
+}
+
+// WithClock sets the clock the Engine stamps events with and runs SLA
+// timers on. The default is the real clock; tests pass clock.NewMock.
+func WithClock(c clock.Clock) Option {
+	return func(e *Engine) error {
+		if c == nil {
+			return optionError("WithClock", "nil clock")
+		}
+		e.clock = c
+		return nil
+	}
+}
+
+// WithRetries sets how many times a command is decided again after its
+// append met a concurrent write (an ErrConflict). The default is 10.
+func WithRetries(n int) Option {
+	return func(e *Engine) error {
+		if n < 0 {
+			return optionError("WithRetries", "%d is negative", n)
+		}
+		e.retries = n
+		return nil
+	}
+}
+
+// WithCacheSize bounds how many leads' current states the Engine keeps in
+// memory between commands (default 65536; 0 turns the cache off). The
+// cache only saves reading and folding; the store stays the truth, and a
+// cached state is brought up to date from the store before every decision.
+func WithCacheSize(n int) Option {
+	return func(e *Engine) error {
+		if n < 0 {
+			return optionError("WithCacheSize", "%d is negative", n)
+		}
+		e.book.maxStates = n
+		return nil
+	}
+}
+
+// WithBackoff sets how the Engine waits before trying again after a
+// transient store error (Run) or a conflict with a concurrent writer
+// (every command): first wait min, doubling up to max, with jitter. The
+// waits are in real time whatever the Engine's clock, because they are
+// about the store recovering, not about the SLA. Defaults: 1ms and 5s.
+func WithBackoff(min, max time.Duration) Option {
+	return func(e *Engine) error {
+		if min <= 0 || max < min {
+			return optionError("WithBackoff", "want 0 < min <= max, got %v and %v", min, max)
+		}
+		e.backoff = backoff{min: min, max: max}
+		return nil
+	}
+}
+
+// WithPolicy adds an SLA policy. The last one given is the current policy,
+// which new hand-offs record and run under; earlier ones stay in force for
+// the leads handed off under them, so a policy change never moves a
+// running clock. Leads with no known policy version run under the current
+// one. Without a policy the Engine keeps no deadlines.
+func WithPolicy(p sla.Policy) Option {
+	return func(e *Engine) error {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("%w: WithPolicy: %w", ErrInvalidOption, err)
+		}
+		p.Warnings = append([]float64(nil), p.Warnings...)
+		e.env.Policies[p.Version] = p
+		e.env.Current = p.Version
+		return nil
+	}
+}
+
+// WithRouter sets the router that picks a rep for hand-offs without one
+// and for reassignments. Without a router, a reassignment step of a breach
+// ladder falls through to the next step's action.
+func WithRouter(r sla.Router) Option {
+	return func(e *Engine) error {
+		if r == nil {
+			return optionError("WithRouter", "nil router")
+		}
+		e.env.Router = r
+		if d, ok := r.(sla.Directory); ok && e.env.Directory == nil {
+			e.env.Directory = d
+		}
+		return nil
+	}
+}
+
+// WithDirectory sets the directory of reps: hand-offs to a rep it does not
+// know are refused, and escalations go to the rep's manager. A router that
+// is also a Directory (sla.RoundRobin) serves as both.
+func WithDirectory(d sla.Directory) Option {
+	return func(e *Engine) error {
+		if d == nil {
+			return optionError("WithDirectory", "nil directory")
+		}
+		e.env.Directory = d
+		return nil
+	}
+}
+
+// WithLogger sets where the Engine reports what it does not return to a
+// caller: records it quarantines, store errors Run retries, SLA steps it
+// records. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) error {
+		if l == nil {
+			return optionError("WithLogger", "nil logger")
+		}
+		e.log = l
+		return nil
+	}
+}
+
+// WithFaults sets a function the Engine calls with every record it
+// quarantines (see Fault): a record that is not a lead event, does not
+// decode, breaks its stream's versioning or is not a legal step of the
+// lifecycle. fn runs on the goroutine that read the record and must not
+// block for long. Faults are also logged.
+func WithFaults(fn func(Fault)) Option {
+	return func(e *Engine) error {
+		if fn == nil {
+			return optionError("WithFaults", "nil function")
+		}
+		e.faults = fn
+		return nil
+	}
+}

@@ -1,0 +1,130 @@
+package leadline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
+)
+
+// ErrForeign is matched by the Err of a Fault for a record that is not a
+// lead event at all: its Type is none of the lead codec's. Such records
+// are most often another application's, sharing the store (or, on NATS,
+// publishing on its subjects); they are reported like every other fault,
+// but logged at Debug rather than Warn.
+var ErrForeign = errors.New("leadline: not a lead event")
+
+// Fault is a record the Engine quarantined: it is not a lead event
+// (ErrForeign), does not decode (lead.ErrMalformed, lead.ErrUnknownEvent),
+// does not follow its stream's versioning, or is not a legal step of the
+// lifecycle from the state before it (both *lead.HistoryError). The
+// Engine reports each once (WithFaults, and the logger), skips it, and
+// answers every command and read of its lead with a *CorruptError; every
+// other lead goes on being enforced. An event log cannot be edited, so a
+// corrupt lead stays corrupt: its events up to the fault are still in
+// History's error and in the store, for a person to look at.
+type Fault struct {
+	Position uint64 // in the store's global order; 0 when met loading one lead
+	Stream   string // the record's stream: the lead ID for a lead's records
+	Version  uint64 // the version the record claims (0 when it has none)
+	Type     string // the record's type
+	Err      error
+}
+
+// ErrCorrupt is matched by every *CorruptError.
+var ErrCorrupt = errors.New("leadline: corrupt lead history")
+
+// CorruptError is the answer for a lead whose stored history holds a
+// record the Engine quarantined: the lead's state cannot be known, so no
+// command is decided on it and nothing is appended.
+type CorruptError struct {
+	Lead     lead.ID
+	Position uint64 // of the first bad record in the global order, 0 if met by a load
+	Version  uint64 // the version that record claims
+	Err      error  // why it was quarantined
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("leadline: lead %s is corrupt at version %d (position %d): %v", e.Lead, e.Version, e.Position, e.Err)
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// Unwrap returns why the record was quarantined.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// eventTypes is the set of the codec's event types.
+var eventTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range lead.EventTypes() {
+		m[t] = true
+	}
+	return m
+}()
+
+// decodeRecord reads a stored record as a lead event and checks that the
+// event is where the record says: same type, lead and version.
+func decodeRecord(r eventstore.Record) (lead.Event, error) {
+	if !eventTypes[r.Type] {
+		return nil, fmt.Errorf("%w: type %q in stream %q", ErrForeign, r.Type, r.Stream)
+	}
+	ev, err := lead.Decode(r.Data)
+	if err != nil {
+		return nil, err
+	}
+	if m := ev.Base(); ev.Type() != r.Type || string(m.Lead) != r.Stream || m.Version != r.Version {
+		return nil, &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type,
+			Reason: fmt.Sprintf("the record holds a %s for lead %s at version %d", ev.Type(), m.Lead, m.Version)}
+	}
+	return ev, nil
+}
+
+// corrupt marks lead id corrupt at record r for reason err, reports the
+// fault the first time, and returns the lead's CorruptError.
+func (e *Engine) corrupt(id lead.ID, r eventstore.Record, err error) *CorruptError {
+	ce := &CorruptError{Lead: id, Position: r.Position, Version: r.Version, Err: err}
+	ce, first := e.book.markCorrupt(id, ce)
+	if first {
+		f := Fault{Position: r.Position, Stream: r.Stream, Version: r.Version, Type: r.Type, Err: err}
+		level := slog.LevelWarn
+		if errors.Is(err, ErrForeign) {
+			level = slog.LevelDebug
+		}
+		e.log.Log(context.Background(), level, "leadline: quarantined a record", "stream", f.Stream, "version", f.Version, "position", f.Position, "type", f.Type, "err", err)
+		if e.faults != nil {
+			e.faults(f)
+		}
+	}
+	return ce
+}
+
+// state returns lead id's state, brought up to date from the store and
+// checked event by event (lead.Apply).
+func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
+	s, err := e.book.state(id)
+	if err != nil {
+		return lead.State{}, err
+	}
+	recs, err := e.store.Load(ctx, string(id), s.Version+1)
+	if err != nil {
+		return lead.State{}, fmt.Errorf("leadline: load %s: %w", id, err)
+	}
+	if len(recs) == 0 {
+		return s, nil
+	}
+	for _, r := range recs {
+		ev, err := decodeRecord(r)
+		if err == nil {
+			s, err = lead.Apply(s, ev)
+		}
+		if err != nil {
+			return lead.State{}, e.corrupt(id, r, err)
+		}
+	}
+	e.book.put(s)
+	return s, nil
+}
