@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,22 +18,36 @@ import (
 
 // BenchmarkEngineRoundTrip is one command through the Engine on the memory
 // store: load (from the cache, checking the store for newer events),
-// decide, encode, append with the expected version.
+// decide, encode, append with the expected version; with a command ID
+// ("id") also the look-up of remembered commands and the derived event
+// IDs.
 func BenchmarkEngineRoundTrip(b *testing.B) {
-	ctx := context.Background()
-	e, _, _ := newEngine(b)
-	const leads = 1024
-	ids := make([]lead.ID, leads)
-	for i := range ids {
-		ids[i] = accepted(b, e, "ana")
-	}
-	touch := lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if err := run(e, ctx, ids[i%leads], touch); err != nil {
-			b.Fatal(err)
+	for _, withID := range []bool{false, true} {
+		name := "no-id"
+		if withID {
+			name = "id"
 		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			e, _, _ := newEngine(b)
+			const leads = 1024
+			ids := make([]lead.ID, leads)
+			for i := range ids {
+				ids[i] = accepted(b, e, "ana")
+			}
+			touch := lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}
+			var opts []leadline.CommandOption
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if withID {
+					opts = append(opts[:0], leadline.CommandID("req-"+strconv.Itoa(i)))
+				}
+				if err := run(e, ctx, ids[i%leads], touch, opts...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

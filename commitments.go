@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leadline/leadline/funnel"
+	"github.com/leadline/leadline/lead"
 )
 
 // WatchCommitments holds the teams to the commitments of their SLA (N MQLs
@@ -29,7 +30,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 		return errors.New("leadline: WatchCommitments: no commitments")
 	}
 	var proj funnel.Projection
-	versions := map[string]uint64{}
+	paths := map[string]lead.Path{}
 	for _, c := range commitments {
 		if _, err := proj.Review(c, from, from); err != nil {
 			return fmt.Errorf("leadline: WatchCommitments: %w", err)
@@ -44,7 +45,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 	ticker := e.clock.Ticker(every) // before the first review, so no tick is missed
 	defer ticker.Stop()
 	review := func() error {
-		if err := e.catchUp(ctx, &proj, versions); err != nil {
+		if err := e.catchUp(ctx, &proj, paths); err != nil {
 			return err
 		}
 		now := e.clock.Now()
@@ -80,7 +81,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 
 // catchUp applies every record after the projection's position; records
 // the Engine quarantines are skipped.
-func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, versions map[string]uint64) error {
+func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, paths map[string]lead.Path) error {
 	for from := p.Position() + 1; ; {
 		recs, err := e.store.Read(ctx, from, 4096)
 		if err != nil || len(recs) == 0 {
@@ -88,7 +89,10 @@ func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, versions map
 		}
 		for _, r := range recs {
 			from = r.Position + 1
-			ev, ok := e.readable(r, versions)
+			ev, ok, err := e.readable(ctx, r, paths)
+			if err != nil {
+				return err
+			}
 			if !ok {
 				continue
 			}

@@ -112,41 +112,63 @@ func (e *Engine) History(ctx context.Context, id lead.ID) ([]lead.Event, error) 
 // subscriber that remembers the last position it handled resumes from the
 // one after it.
 //
-// Records that are not lead events, do not decode or do not follow their
-// stream's versioning are quarantined (see Fault) and skipped, and so are
-// the later records of a lead the Engine knows to be corrupt; fn never
-// sees them. Whether each event is a legal step of its lead's lifecycle
-// is the folding reader's to check (lead.Apply; funnel.Projection does).
+// Records that are not lead events, do not decode, do not follow their
+// stream's versioning or are no step of the lifecycle table from the
+// lead's stage (lead.Path) are quarantined (see Fault) and skipped, and so
+// are the later records of a lead the Engine knows to be corrupt; fn
+// never sees them, so a forged Won never reaches a projection. A
+// subscriber that starts mid-history reads, once per lead, the lead's
+// events before its first one to know where the lead stands.
 func (e *Engine) Subscribe(ctx context.Context, from uint64, fn func(position uint64, ev lead.Event) error) error {
-	versions := map[string]uint64{}
+	paths := map[string]lead.Path{}
 	return e.store.Subscribe(ctx, from, func(r eventstore.Record) error {
-		ev, ok := e.readable(r, versions)
+		ev, ok, err := e.readable(ctx, r, paths)
 		if !ok {
-			return nil
+			return err
 		}
 		return fn(r.Position, ev)
 	})
 }
 
 // readable decodes a record of the global order for a reader that keeps
-// no lead states: nil and false when it is quarantined or belongs to a
-// corrupt lead. versions holds the last version seen per stream; a reader
-// that starts mid-history takes the first record of each stream as it
-// comes.
-func (e *Engine) readable(r eventstore.Record, versions map[string]uint64) (lead.Event, bool) {
+// no lead states: false when it is quarantined or belongs to a corrupt
+// lead. paths follows each stream's history (lead.Path), so an event that
+// breaks its lead's versioning or the lifecycle table makes the lead
+// corrupt. The first record of a stream met mid-history has the events
+// before it loaded, to know the lead's stage; the error is the load's.
+func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[string]lead.Path) (lead.Event, bool, error) {
 	if e.book.corrupted(lead.ID(r.Stream)) != nil {
-		return nil, false
+		return nil, false, nil
 	}
 	ev, err := decodeRecord(r)
-	if err == nil {
-		if last, ok := versions[r.Stream]; ok && r.Version != last+1 {
-			err = &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("follows version %d", last)}
-		}
-	}
 	if err != nil {
 		e.corrupt(lead.ID(r.Stream), r, err)
-		return nil, false
+		return nil, false, nil
 	}
-	versions[r.Stream] = r.Version
-	return ev, true
+	p, ok := paths[r.Stream]
+	if !ok && r.Version > 1 {
+		recs, err := e.store.Load(ctx, r.Stream, 1)
+		if err != nil {
+			return nil, false, fmt.Errorf("leadline: load %s: %w", r.Stream, err)
+		}
+		for _, before := range recs {
+			if before.Version >= r.Version {
+				break
+			}
+			bev, err := decodeRecord(before)
+			if err == nil {
+				err = p.Follow(bev)
+			}
+			if err != nil {
+				e.corrupt(lead.ID(r.Stream), before, err)
+				return nil, false, nil
+			}
+		}
+	}
+	if err := p.Follow(ev); err != nil {
+		e.corrupt(lead.ID(r.Stream), r, err)
+		return nil, false, nil
+	}
+	paths[r.Stream] = p
+	return ev, true, nil
 }

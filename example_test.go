@@ -142,7 +142,7 @@ func ExampleEngine_Run() {
 	// context canceled
 }
 
-// Execute takes any command; the per-command methods are shorthands for it.
+// Execute takes any command and returns the events it added.
 func ExampleEngine_Execute() {
 	ctx := context.Background()
 	engine, _ := leadline.New(eventstore.NewMemory())
@@ -183,4 +183,55 @@ func ExampleEngine_WatchCommitments() {
 	// Output:
 	// pacing alert for "marketing: 20 MQLs a month": 2 so far
 	// context canceled
+}
+
+// A handler that takes requests from HTTP or NATS gives each command the
+// request's ID: a retry after a timeout (its own, or its client's) is then
+// recorded once. Without an ID, the second Touch would count twice.
+func ExampleCommandID() {
+	ctx := context.Background()
+	engine, _ := leadline.New(eventstore.NewMemory())
+
+	// handle runs one request, retrying while the store cannot say
+	// whether the append landed.
+	handle := func(requestID string, id lead.ID, cmd lead.Command) error {
+		var err error
+		for range 3 {
+			_, err = engine.Execute(ctx, id, cmd, leadline.CommandID(requestID))
+			if !errors.Is(err, eventstore.ErrUnknownOutcome) {
+				return err
+			}
+		}
+		return err
+	}
+
+	id, _ := engine.Capture(ctx, lead.Capture{Email: "ada@example.com"}, leadline.CommandID("form-7f3a"))
+	_ = handle("req-1", id, lead.QualifyMarketing{Source: lead.SourceScore})
+	_ = handle("req-2", id, lead.HandOff{Rep: "ana"})
+	_ = handle("req-3", id, lead.Accept{Actor: "ana"})
+	_ = handle("req-4", id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer})
+	_ = handle("req-4", id, lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}) // the client retried
+
+	s, _ := engine.Lead(ctx, id)
+	fmt.Println("touches:", s.Touches, "unanswered:", s.Unanswered)
+	again, _ := engine.Capture(ctx, lead.Capture{Email: "ada@example.com"}, leadline.CommandID("form-7f3a"))
+	fmt.Println("a retried capture finds the same lead:", again == id)
+
+	_, err := engine.Execute(ctx, id, lead.Accept{Actor: "ana"}, leadline.CommandID("req-4"))
+	fmt.Println(errors.Is(err, leadline.ErrCommandIDReused))
+	// Output:
+	// touches: 1 unanswered: 1
+	// a retried capture finds the same lead: true
+	// true
+}
+
+// Warnings and breach steps are the SLA's own: a caller cannot record one.
+func ExampleErrSLACommand() {
+	ctx := context.Background()
+	engine, _ := leadline.New(eventstore.NewMemory())
+	id, _ := engine.Capture(ctx, lead.Capture{Email: "ada@example.com"})
+	_, err := engine.Execute(ctx, id, lead.Breach{Deadline: lead.DeadlineID{Kind: lead.KindAccept, Since: 3}, Action: lead.ActionNotify})
+	fmt.Println(errors.Is(err, leadline.ErrSLACommand))
+	// Output:
+	// true
 }

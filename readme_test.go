@@ -15,9 +15,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite README.md's generated sections")
 
-// The README's state diagram is generated from the transition table and
-// its usage snippet is ExampleEngine's body, so neither can drift: this
-// test fails when they differ (go test -run README -update rewrites them).
+// The README's state diagram is generated from the transition table, its
+// usage snippet is ExampleEngine's body and its retries snippet
+// ExampleCommandID's, so none can drift: this test fails when they differ
+// (go test -run README -update rewrites them).
 func TestREADMEMatchesTheTableAndTheExample(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -25,6 +26,7 @@ func TestREADMEMatchesTheTableAndTheExample(t *testing.T) {
 	}
 	want := replaceSection(t, readme, "diagram", "```mermaid\n"+lead.Mermaid()+"```\n")
 	want = replaceSection(t, want, "usage", "```go\n"+exampleBody(t, "example_test.go", "ExampleEngine")+"```\n")
+	want = replaceSection(t, want, "retries", "```go\n"+exampleBody(t, "example_test.go", "ExampleCommandID")+"```\n")
 	if bytes.Equal(readme, want) {
 		return
 	}

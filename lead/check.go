@@ -138,3 +138,58 @@ func checkOwed(s State, e Event) error {
 	}
 	return nil
 }
+
+// Path follows one lead's history in a few words of memory, for readers
+// that keep no State per lead (a projection over millions of leads, a
+// breach consumer): the lead, the version and the stage after the events
+// it has followed. Follow checks what Check checks of versions, lead IDs
+// and the lifecycle table, so a forged step (an Accepted on a Captured
+// lead, a Won out of nowhere) is refused; the clocks' warnings and breach
+// steps need the full State and are Check's alone.
+type Path struct {
+	Lead    ID
+	Version uint64
+	Stage   Stage
+	// StalledFrom is the stage a stalled lead left, where a touch brings
+	// it back.
+	StalledFrom Stage
+}
+
+// Follow advances p past e, or returns a *HistoryError and leaves p as it
+// was when e cannot follow the events p has followed.
+func (p *Path) Follow(e Event) error {
+	if e == nil {
+		return &HistoryError{Lead: p.Lead, Version: p.Version + 1, Type: "<nil>", Reason: "no event"}
+	}
+	m := e.Base()
+	fail := func(format string, args ...any) error {
+		id := p.Lead
+		if id == "" {
+			id = m.Lead
+		}
+		return &HistoryError{Lead: id, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
+	}
+	commands, known := addedBy[e.Type()]
+	switch {
+	case !known:
+		return fail("not a lead event")
+	case m.Version != p.Version+1:
+		return fail("follows version %d", p.Version)
+	case p.Version > 0 && m.Lead != p.Lead:
+		return fail("belongs to lead %s", m.Lead)
+	}
+	before := State{ID: p.Lead, Version: p.Version, Stage: p.Stage, StalledFrom: p.StalledFrom}
+	after := Evolve(before, e)
+	ok := false
+	for _, c := range commands {
+		if Permits(p.Stage, c, after.Stage) {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", p.Stage, after.Stage, Allowed(p.Stage), p.Stage)
+	}
+	*p = Path{Lead: after.ID, Version: after.Version, Stage: after.Stage, StalledFrom: after.StalledFrom}
+	return nil
+}

@@ -77,6 +77,51 @@ func TestForgedHistoriesAreCorrupt(t *testing.T) {
 	}
 }
 
+// followAll follows events on a Path and returns it and the first error.
+func followAll(events []lead.Event) (lead.Path, error) {
+	var p lead.Path
+	for _, e := range events {
+		if err := p.Follow(e); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+func TestAPathFollowsEveryHistoryDecideWrites(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		h := leadtest.Histories(40).Draw(t, "history")
+		p, err := followAll(h.Events)
+		if err != nil {
+			t.Fatalf("Path refused a history Decide wrote: %v", err)
+		}
+		if want := lead.Replay(h.Events); p.Version != want.Version || p.Stage != want.Stage || p.Lead != want.ID {
+			t.Fatalf("Path ended at %s %s v%d, Replay at %s %s v%d", p.Lead, p.Stage, p.Version, want.ID, want.Stage, want.Version)
+		}
+	})
+}
+
+func TestAPathRefusesForgedStepsAndStaysPut(t *testing.T) {
+	m := func(v uint64) lead.Meta { return lead.Meta{Lead: "lead-1", Version: v, At: t0} }
+	captured := lead.Captured{Meta: m(1), Email: "ana@example.com"}
+	for name, forged := range map[string]lead.Event{
+		"accepted straight from captured": lead.Accepted{Meta: m(2)},
+		"won straight from captured":      lead.Won{Meta: m(2), Amount: 1e15},
+		"a version skipped":               lead.Scored{Meta: m(3)},
+		"another lead's event":            lead.Scored{Meta: lead.Meta{Lead: "lead-2", Version: 2, At: t0}},
+	} {
+		p, _ := followAll([]lead.Event{captured})
+		err := p.Follow(forged)
+		var he *lead.HistoryError
+		if !errors.As(err, &he) || he.Version != forged.Base().Version {
+			t.Errorf("%s: Follow = %v; want a *lead.HistoryError for it", name, err)
+		}
+		if p != (lead.Path{Lead: "lead-1", Version: 1, Stage: lead.StageCaptured}) {
+			t.Errorf("%s: the path moved to %+v", name, p)
+		}
+	}
+}
+
 func TestApplyLeavesTheStateAsItWasOnAForgedEvent(t *testing.T) {
 	s := script(t, capture).State
 	got, err := lead.Apply(s, lead.Won{Meta: lead.Meta{Lead: "lead-1", Version: 2, At: t0.Add(time.Hour)}, Amount: 1e15})
