@@ -67,17 +67,12 @@ func CorrelationID(id string) CommandOption {
 //
 // A Capture is for lead id: its ID field may be left empty.
 func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts ...CommandOption) ([]lead.Event, error) {
-	switch cmd.(type) {
-	case lead.Warn, lead.Breach:
+	if lead.Scheduled(cmd) {
 		return nil, fmt.Errorf("%w: %s on %s: Tick records what the policy says is due", ErrSLACommand, cmd.Name(), id)
-	case lead.Capture:
-		c := cmd.(lead.Capture)
-		if c.ID == "" {
-			c.ID = id
-		} else if c.ID != id {
-			return nil, &lead.ValidationError{Command: "Capture", Field: "ID", Reason: fmt.Sprintf("is %q, but Execute was called for lead %q", c.ID, id)}
-		}
-		cmd = c
+	}
+	cmd, err := lead.ForLead(cmd, id)
+	if err != nil {
+		return nil, err
 	}
 	var o lead.Origin
 	for _, opt := range opts {

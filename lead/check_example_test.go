@@ -72,3 +72,22 @@ func ExampleState_Applied() {
 	// Output:
 	// true QualifyMarketing added 1 event(s) from version 2
 }
+
+// ForLead makes a command one for a given lead: a Capture takes the ID,
+// and a Capture that names another lead is refused.
+func ExampleForLead() {
+	c, err := lead.ForLead(lead.Capture{Email: "ada@example.com"}, "lead-1")
+	fmt.Println(c.(lead.Capture).ID, err)
+	_, err = lead.ForLead(lead.Capture{ID: "lead-2", Email: "ada@example.com"}, "lead-1")
+	fmt.Println(err)
+	// Output:
+	// lead-1 <nil>
+	// lead: Capture.ID: is "lead-2", but the command is for lead "lead-1"
+}
+
+// Scheduled tells the SLA's own commands from a caller's.
+func ExampleScheduled() {
+	fmt.Println(lead.Scheduled(lead.Breach{}), lead.Scheduled(lead.Warn{}), lead.Scheduled(lead.Touch{}))
+	// Output:
+	// true true false
+}

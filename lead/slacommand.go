@@ -186,3 +186,31 @@ func (c Resume) decide(s State, m Meta) ([]Event, Stage, error) {
 	}
 	return []Event{Resumed{Meta: m.by(c.Actor)}}, s.Stage, nil
 }
+
+// Scheduled reports whether c is a command only an SLA schedule issues
+// (Warn and Breach): a service takes them from its policy's plan, never
+// from a caller.
+func Scheduled(c Command) bool {
+	switch c.(type) {
+	case Warn, Breach:
+		return true
+	}
+	return false
+}
+
+// ForLead returns c as a command for lead id: a Capture without an ID is
+// given id, and a Capture for another lead is a *ValidationError on its
+// ID. Every other command is returned as it is.
+func ForLead(c Command, id ID) (Command, error) {
+	cp, ok := c.(Capture)
+	switch {
+	case !ok:
+		return c, nil
+	case cp.ID == "":
+		cp.ID = id
+		return cp, nil
+	case cp.ID != id:
+		return nil, &ValidationError{Command: "Capture", Field: "ID", Reason: fmt.Sprintf("is %q, but the command is for lead %q", cp.ID, id)}
+	}
+	return c, nil
+}
