@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+
 	"github.com/leadline/leadline"
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
@@ -20,30 +22,35 @@ import (
 // store: load (from the cache, checking the store for newer events),
 // decide, encode, append with the expected version; with a command ID
 // ("id") also the look-up of remembered commands and the derived event
-// IDs.
+// IDs; with an OpenTelemetry SDK behind WithMeterProvider ("metrics")
+// also the instruments.
 func BenchmarkEngineRoundTrip(b *testing.B) {
-	for _, withID := range []bool{false, true} {
-		name := "no-id"
-		if withID {
-			name = "id"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, v := range []struct {
+		name            string
+		withID, metrics bool
+	}{{"no-id", false, false}, {"id", true, false}, {"metrics", false, true}} {
+		withID := v.withID
+		b.Run(v.name, func(b *testing.B) {
 			ctx := context.Background()
-			e, _, _ := newEngine(b)
+			var opts []leadline.Option
+			if v.metrics {
+				opts = append(opts, leadline.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))))
+			}
+			e, _, _ := newEngine(b, opts...)
 			const leads = 1024
 			ids := make([]lead.ID, leads)
 			for i := range ids {
 				ids[i] = accepted(b, e, "ana")
 			}
 			touch := lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected}
-			var opts []leadline.CommandOption
+			var cmdOpts []leadline.CommandOption
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
 				if withID {
-					opts = append(opts[:0], leadline.CommandID("req-"+strconv.Itoa(i)))
+					cmdOpts = append(cmdOpts[:0], leadline.CommandID("req-"+strconv.Itoa(i)))
 				}
-				if err := run(e, ctx, ids[i%leads], touch, opts...); err != nil {
+				if err := run(e, ctx, ids[i%leads], touch, cmdOpts...); err != nil {
 					b.Fatal(err)
 				}
 			}

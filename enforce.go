@@ -86,7 +86,7 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 			return appended, nil
 		}
 		var events []lead.Event
-		events, s, err = e.execute(ctx, id, due[0], lead.Origin{}, &s)
+		events, s, _, err = e.execute(ctx, id, due[0], lead.Origin{}, &s)
 		if err != nil {
 			return appended, err
 		}

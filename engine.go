@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
@@ -39,6 +41,8 @@ type Engine struct {
 	retry   time.Duration // how long Tick waits before a lead it failed on
 	ticking chan struct{} // held by Tick
 	book    book
+	meter   metric.MeterProvider // nil for none
+	metrics instruments
 }
 
 // New returns an Engine on store. Options that cannot be taken return an
@@ -64,6 +68,9 @@ func New(store eventstore.Store, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.env.Load = e.book.loadOf
+	if err := e.metrics.init(e.meter, e.book.queued); err != nil {
+		return nil, fmt.Errorf("%w: WithMeterProvider: %w", ErrInvalidOption, err)
+	}
 	return e, nil
 }
 

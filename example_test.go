@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
 	"github.com/leadline/leadline"
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
@@ -234,4 +237,25 @@ func ExampleErrSLACommand() {
 	fmt.Println(errors.Is(err, leadline.ErrSLACommand))
 	// Output:
 	// true
+}
+
+// WithMeterProvider takes any OpenTelemetry MeterProvider; here the SDK's
+// manual reader shows what one command recorded.
+func ExampleWithMeterProvider() {
+	ctx := context.Background()
+	reader := sdkmetric.NewManualReader()
+	engine, _ := leadline.New(eventstore.NewMemory(),
+		leadline.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
+	_, _ = engine.Capture(ctx, lead.Capture{Email: "ada@example.com"})
+
+	var rm metricdata.ResourceMetrics
+	_ = reader.Collect(ctx, &rm)
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == leadline.MetricCommands {
+			outcome, _ := sum.DataPoints[0].Attributes.Value("outcome")
+			fmt.Println(m.Name, outcome.AsString(), sum.DataPoints[0].Value)
+		}
+	}
+	// Output:
+	// leadline.commands applied 1
 }

@@ -68,21 +68,38 @@ func CorrelationID(id string) CommandOption {
 // A Capture is for lead id: its ID field may be left empty.
 func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts ...CommandOption) ([]lead.Event, error) {
 	if lead.Scheduled(cmd) {
-		return nil, fmt.Errorf("%w: %s on %s: Tick records what the policy says is due", ErrSLACommand, cmd.Name(), id)
-	}
-	cmd, err := lead.ForLead(cmd, id)
-	if err != nil {
+		err := fmt.Errorf("%w: %s on %s: Tick records what the policy says is due", ErrSLACommand, cmd.Name(), id)
+		e.counted(cmd, nil, false, err)
 		return nil, err
 	}
+	forLead, err := lead.ForLead(cmd, id)
+	if err != nil {
+		e.counted(cmd, nil, false, err)
+		return nil, err
+	}
+	cmd = forLead
 	var o lead.Origin
 	for _, opt := range opts {
 		opt(&o)
 	}
-	events, s, err := e.execute(ctx, id, cmd, o, nil)
+	events, s, retried, err := e.execute(ctx, id, cmd, o, nil)
+	e.counted(cmd, events, retried, err)
 	if len(events) > 0 {
 		e.observe(s)
 	}
 	return events, err
+}
+
+// counted records a caller's command in the metrics.
+func (e *Engine) counted(cmd lead.Command, events []lead.Event, retried bool, err error) {
+	if cmd == nil {
+		return
+	}
+	if retried {
+		e.metrics.retried(cmd.Name())
+		return
+	}
+	e.metrics.command(cmd.Name(), events, err)
 }
 
 // Capture records a new lead and returns its ID. When c.ID is empty, the
@@ -105,7 +122,8 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 			c.ID = lead.ID(u.String())
 		}
 	}
-	events, s, err := e.execute(ctx, c.ID, c, o, nil)
+	events, s, retried, err := e.execute(ctx, c.ID, c, o, nil)
+	e.counted(c, events, retried, err)
 	if err != nil {
 		return "", err
 	}
@@ -123,9 +141,9 @@ var (
 
 // execute decides cmd on lead id and appends its events; it returns them
 // with the lead's state after them (the state decided on when it added
-// none). With known set, the first attempt decides on *known, a state the
+// none), and whether cmd was recognised as a retry of one applied before. With known set, the first attempt decides on *known, a state the
 // caller has just loaded; the append's version check still guards it.
-func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, error) {
+func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, bool, error) {
 	_, create := cmd.(lead.Capture)
 	for attempt := 0; ; attempt++ {
 		now := e.clock.Now()
@@ -134,58 +152,61 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if attempt == 0 && known != nil {
 			s = *known
 		} else if s, err = e.state(ctx, id); err != nil {
-			return nil, s, err
+			return nil, s, false, err
 		}
 		if a, ok := s.Applied(o.Command); ok {
 			events, err := e.applied(ctx, id, cmd, a)
-			return events, s, err
+			return events, s, err == nil, err
 		}
 		if s.Version == 0 && !create {
-			return nil, s, fmt.Errorf("%w: %q", ErrNotFound, id)
+			return nil, s, false, fmt.Errorf("%w: %q", ErrNotFound, id)
 		}
 		// Each attempt completes the command afresh: a rep routed on the
 		// state this attempt decides on. DecideWith validates what the
 		// caller sent together with what the SLA filled in.
 		c, err := sla.Complete(s, cmd, e.env)
 		if err != nil {
-			return nil, s, err
+			return nil, s, false, err
 		}
 		events, err := lead.DecideWith(s, c, now, o)
 		if err != nil || len(events) == 0 {
-			return nil, s, err
+			return nil, s, false, err
 		}
 		recs, err := encodeRecords(id, recordKey(c, o), events)
 		if err != nil {
-			return nil, s, err
+			return nil, s, false, err
 		}
+		start := time.Now()
 		v, err := e.store.Append(ctx, string(id), s.Version, recs...)
+		e.metrics.appendDone(start, err)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < e.retries {
 			if err := e.backoff.wait(ctx, attempt); err != nil {
-				return nil, s, err
+				return nil, s, false, err
 			}
 			continue
 		}
 		if err != nil {
-			return nil, s, e.appendError(cmd, id, o, err)
+			return nil, s, false, e.appendError(cmd, id, o, err)
 		}
 		if v != s.Version+uint64(len(recs)) {
 			// The store held these record IDs already: this is a retry of
 			// an append that did land. The lead's history says what it
 			// added.
 			if s, err = e.state(ctx, id); err != nil {
-				return nil, s, err
+				return nil, s, false, err
 			}
 			if a, ok := s.Applied(o.Command); ok {
 				events, err := e.applied(ctx, id, cmd, a)
-				return events, s, err
+				return events, s, err == nil, err
 			}
-			return nil, s, nil // an SLA step another Engine recorded first
+			return nil, s, false, nil // an SLA step another Engine recorded first
 		}
+		e.metrics.appended(s, events)
 		for _, ev := range events {
 			s = lead.Evolve(s, ev)
 		}
 		e.book.put(s)
-		return events, s, nil
+		return events, s, false, nil
 	}
 }
 

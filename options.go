@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/sla"
 )
@@ -144,6 +146,21 @@ func WithFaults(fn func(Fault)) Option {
 			return optionError("WithFaults", "nil function")
 		}
 		e.faults = fn
+		return nil
+	}
+}
+
+// WithMeterProvider has the Engine record its metrics (the Metric*
+// constants) through mp: commands by kind and outcome, warnings and breach
+// steps, open deadlines, time to accept and to first touch, append
+// latency and conflicts, quarantined records. Without it the Engine
+// records none; it never uses OpenTelemetry's global provider.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(e *Engine) error {
+		if mp == nil {
+			return optionError("WithMeterProvider", "nil provider")
+		}
+		e.meter = mp
 		return nil
 	}
 }

@@ -89,6 +89,7 @@ func (e *Engine) corrupt(id lead.ID, r eventstore.Record, err error) *CorruptErr
 	ce := &CorruptError{Lead: id, Position: r.Position, Version: r.Version, Err: err}
 	ce, first := e.book.markCorrupt(id, ce)
 	if first {
+		e.metrics.quarantine(err)
 		f := Fault{Position: r.Position, Stream: r.Stream, Version: r.Version, Type: r.Type, Err: err}
 		level := slog.LevelWarn
 		if errors.Is(err, ErrForeign) {
