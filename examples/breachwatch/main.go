@@ -8,7 +8,13 @@
 //	go run ./examples/breachwatch -url nats://127.0.0.1:4222
 //
 // By default it starts nats-server in process, with JetStream storing in a
-// temporary directory that it removes on exit.
+// temporary directory that it removes on exit. It publishes on the
+// documented subjects (leadline.<lead>.<Type>, -prefix to change), so
+// against your own server
+//
+//	nats sub 'leadline.*.DeadlineBreached'
+//
+// shows the same breaches as its own consumer.
 package main
 
 import (
@@ -18,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -34,18 +41,23 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "breachwatch:", err)
 		os.Exit(1)
 	}
 }
 
 type config struct {
-	url    string
-	real   bool
-	leads  int
-	stream string
-	wait   time.Duration
+	url      string
+	real     bool
+	leads    int
+	stream   string
+	prefix   string
+	consumer string
+	wait     time.Duration
 }
 
 func parse(args []string, w io.Writer) (config, error) {
@@ -55,7 +67,9 @@ func parse(args []string, w io.Writer) (config, error) {
 	fs.StringVar(&c.url, "url", "", "NATS server to use (default: start one in process)")
 	fs.BoolVar(&c.real, "real", false, "run on the real clock (seconds-long SLA) instead of a mock clock")
 	fs.IntVar(&c.leads, "leads", 3, "how many leads to hand off and leave unaccepted")
-	fs.StringVar(&c.stream, "stream", "BREACHWATCH", "JetStream stream to keep the events in")
+	fs.StringVar(&c.stream, "stream", natsjs.DefaultStream, "JetStream stream to keep the events in")
+	fs.StringVar(&c.prefix, "prefix", natsjs.DefaultSubjectPrefix, "subject prefix of the stream's subjects")
+	fs.StringVar(&c.consumer, "consumer", "breachwatch-example", "durable consumer the watcher reads with")
 	fs.DurationVar(&c.wait, "wait", 30*time.Second, "give up when the breaches have not all arrived by then")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -85,24 +99,26 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		url = srv.ClientURL()
 		fmt.Fprintln(w, "started nats-server in process with JetStream")
 	}
+	subject := c.prefix + ".*.DeadlineBreached"
+	fmt.Fprintf(w, "server %s, stream %s; to watch from a shell: nats sub '%s'\n", redacted(url), c.stream, subject)
 
 	// The Engine's side: a JetStream store on its own connection.
 	nc, err := nats.Connect(url, nats.Name("leadline engine"))
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", url, err)
+		return fmt.Errorf("connect to %s: %w", redacted(url), err)
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return err
 	}
-	store, err := natsjs.New(ctx, js, natsjs.WithStream(c.stream), natsjs.WithSubjectPrefix("bw"))
+	store, err := natsjs.New(ctx, js, natsjs.WithStream(c.stream), natsjs.WithSubjectPrefix(c.prefix))
 	if err != nil {
 		return err
 	}
 
 	// The watcher's side: another connection, plain JetStream, JSON maps.
-	watched, stopWatch, err := watch(ctx, url, c.stream, "bw.*.DeadlineBreached", w)
+	watched, stopWatch, err := watch(ctx, url, c.stream, c.consumer, subject, w)
 	if err != nil {
 		return err
 	}
@@ -169,7 +185,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 // watch consumes subject from the stream with a durable consumer, as any
 // NATS service would, printing each breach and acknowledging it. It
 // returns how many breaches arrived so far.
-func watch(ctx context.Context, url, stream, subject string, w io.Writer) (count func() int, stop func(), err error) {
+func watch(ctx context.Context, url, stream, consumer, subject string, w io.Writer) (count func() int, stop func(), err error) {
 	nc, err := nats.Connect(url, nats.Name("breach watcher"))
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +196,7 @@ func watch(ctx context.Context, url, stream, subject string, w io.Writer) (count
 		return nil, nil, err
 	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
-		Durable:       "breach-watch",
+		Durable:       consumer,
 		FilterSubject: subject,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 	})
@@ -220,6 +236,15 @@ func watch(ctx context.Context, url, stream, subject string, w io.Writer) (count
 		return n
 	}
 	return count, func() { cc.Stop(); nc.Close() }, nil
+}
+
+// redacted is raw with any password replaced by "xxxxx".
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // embeddedServer starts nats-server with JetStream on a random loopback

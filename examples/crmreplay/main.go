@@ -39,7 +39,10 @@ var sampleOpportunities []byte
 var sampleManagers []byte
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h printed the flags
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "crmreplay:", err)
 		os.Exit(1)
 	}
