@@ -125,7 +125,7 @@ func benchAppendBatch(b *testing.B, s *natsjs.Store) {
 	ctx := context.Background()
 	const perCall = 4096
 	versions := make(map[string]uint64, perCall)
-	appends := make([]natsjs.Append, perCall)
+	appends := make([]eventstore.Append, perCall)
 	for i := range appends {
 		appends[i].Stream = fmt.Sprintf("0192lead%d", i)
 	}
