@@ -29,17 +29,26 @@ const maxConflictRetries = 3
 //
 // The server enforces expected: every append carries
 // Nats-Expected-Last-Subject-Sequence for <prefix>.<stream>.*, the
-// sequence of the record at version expected (0 for a new stream). The
-// Store remembers that sequence per stream from its own appends and loads;
-// when it does not know it, it reads the stream's last record first. A
-// stale memory cannot write anything wrong: the server refuses, and the
-// Store then reads the stream to report the actual version.
+// sequence of the last message on the stream's subjects when the stream
+// is at version expected (0 for a new stream). The Store remembers it per
+// stream from its own appends and loads; when it does not know it, it
+// reads the stream's last message first. A stale memory cannot write
+// anything wrong: the server refuses, and the Store then reads what is new
+// on the stream to tell a retry from a conflict and to report the actual
+// version.
 //
 // Several records are published as one atomic batch: all are stored or
-// none. Each record's ID is its Nats-Msg-Id; on any refusal the Store
-// looks for recs[0].ID in the stream before reporting a conflict, so a
-// retry of an append that succeeded returns its version even after the
-// server's duplicate window.
+// none. Each record's ID is its Nats-Msg-Id, kept byte for byte; on any
+// refusal the Store looks for recs[0].ID in the stream before reporting a
+// conflict, so a retry of an append that succeeded returns its version
+// even after the server's duplicate window.
+//
+// A record whose message would exceed the server's max payload is refused
+// before anything is sent, with an error matching eventstore.ErrTooLarge.
+// An append sent without an acknowledgement coming back matches
+// eventstore.ErrUnknownOutcome; one retrying cannot fix (the stream
+// deleted or reconfigured, the connection closed) matches
+// eventstore.ErrPermanent.
 func (s *Store) Append(ctx context.Context, stream string, expected uint64, recs ...eventstore.Record) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -47,48 +56,63 @@ func (s *Store) Append(ctx context.Context, stream string, expected uint64, recs
 	if err := validate(stream, recs); err != nil {
 		return 0, err
 	}
+	if err := s.checkSize(stream, expected, recs); err != nil {
+		return 0, err
+	}
 	for attempt := 0; ; attempt++ {
-		seq, ok := s.known(stream, expected)
+		seq, ok := s.appendSeq(stream, expected)
 		if !ok {
-			last, _, err := s.lastOf(ctx, stream)
+			last, found, err := s.lastOf(ctx, stream)
 			if err != nil {
 				return 0, err
 			}
-			if last.Version != expected {
-				return s.refused(ctx, stream, expected, recs, nil)
+			if found && last.Version != 0 && last.Version == expected {
+				seq, ok = last.Position, true
 			}
-			seq = last.Position
 		}
-		ack, err := s.publish(ctx, stream, expected, seq, recs)
+		if !ok {
+			v, err := s.refused(ctx, stream, expected, recs, nil)
+			if err != nil || v > 0 {
+				return v, err
+			}
+			if attempt == maxConflictRetries {
+				return 0, fmt.Errorf("natsjs: append to %s: the stream's state kept changing while it was read; nothing was stored, retry", stream)
+			}
+			continue // the stream is at expected after all: refused learned its tail
+		}
+		ack, sent, err := s.publish(ctx, stream, expected, seq, recs)
 		if err == nil {
 			return s.acknowledged(ctx, stream, expected, recs, ack)
 		}
 		if !refusal(err) {
-			return 0, s.publishError(ctx, stream, err)
+			return 0, s.publishError(ctx, stream, sent, err)
 		}
-		v, err := s.refused(ctx, stream, expected, recs, err)
-		if !errors.Is(err, errRetry) || attempt == maxConflictRetries {
-			if errors.Is(err, errRetry) {
-				err = &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: expected}
-			}
-			return v, err
+		v, rerr := s.refused(ctx, stream, expected, recs, err)
+		if rerr != nil || v > 0 {
+			return v, rerr
+		}
+		if attempt == maxConflictRetries {
+			return 0, fmt.Errorf("natsjs: append to %s: the server refused the expected sequence %d times while the stream stayed at version %d (its subjects are busy with other publishers); nothing was stored, retry: %w", stream, attempt+1, expected, err)
 		}
 	}
 }
 
-// validate checks an append the way every store does, plus duplicate IDs
-// within it.
+// validate checks an append the way every store does.
 func validate(stream string, recs []eventstore.Record) error {
-	if err := eventstore.ValidateAppend(stream, recs); err != nil {
-		return err
+	return eventstore.ValidateAppend(stream, recs)
+}
+
+// checkSize refuses an append with a message over the server's max
+// payload, which nats.go would otherwise refuse with an untyped error,
+// perhaps in the middle of a batch.
+func (s *Store) checkSize(stream string, expected uint64, recs []eventstore.Record) error {
+	limit := s.nc.MaxPayload()
+	if limit <= 0 {
+		return nil
 	}
-	if len(recs) > 1 {
-		seen := make(map[string]struct{}, len(recs))
-		for _, r := range recs {
-			if _, dup := seen[r.ID]; dup {
-				return fmt.Errorf("%w: record ID %q appears twice in one append", eventstore.ErrInvalid, r.ID)
-			}
-			seen[r.ID] = struct{}{}
+	for i, m := range s.messages(stream, expected, 0, recs) {
+		if n := int64(messageSize(m)); n > limit {
+			return fmt.Errorf("%w: record %d (%q, %d bytes of Data) makes a %d-byte message with its headers, over the server's max payload of %d bytes", eventstore.ErrTooLarge, i, recs[i].ID, len(recs[i].Data), n, limit)
 		}
 	}
 	return nil
@@ -96,27 +120,33 @@ func validate(stream string, recs []eventstore.Record) error {
 
 // publish sends recs as versions expected+1... of stream, the first
 // carrying the expected-sequence check; several records go as one atomic
-// batch whose commit message returns the acknowledgement.
-func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (*jetstream.PubAck, error) {
+// batch whose commit message returns the acknowledgement. sent reports
+// whether the last message (the one that stores the append) was handed to
+// the connection: when it was not, nothing can have been stored.
+func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (ack *jetstream.PubAck, sent bool, err error) {
 	// While the client is reconnecting it buffers publishes and sends them
 	// once back, maybe long after this call gave up: when it knows it is
 	// disconnected, send nothing and say so.
 	switch st := s.nc.Status(); st {
 	case nats.CONNECTED:
 	case nats.CLOSED:
-		return nil, nats.ErrConnectionClosed
+		return nil, false, nats.ErrConnectionClosed
 	default:
-		return nil, fmt.Errorf("%w (connection %v); nothing was sent", nats.ErrDisconnected, st)
+		return nil, false, fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
 	}
 	msgs := s.messages(stream, expected, seq, recs)
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	for _, m := range msgs[:len(msgs)-1] {
 		if err := s.nc.PublishMsg(m); err != nil {
-			return nil, err
+			return nil, false, err // no commit sent: the server drops the batch
 		}
 	}
-	return s.js.PublishMsg(ctx, msgs[len(msgs)-1])
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	ack, err = s.js.PublishMsg(ctx, msgs[len(msgs)-1])
+	return ack, true, err
 }
 
 // messages builds the messages of one append; several records get the
@@ -148,17 +178,18 @@ func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.
 func (s *Store) acknowledged(ctx context.Context, stream string, expected uint64, recs []eventstore.Record, ack *jetstream.PubAck) (uint64, error) {
 	if !ack.Duplicate {
 		v := expected + uint64(len(recs))
-		s.learn(stream, v, ack.Sequence)
+		s.learn(stream, ack.Sequence, place{v, ack.Sequence})
 		return v, nil
 	}
 	// The server already holds recs[0].ID (within its duplicate window) at
-	// ack.Sequence: a retry, if that sequence is in this stream.
+	// ack.Sequence: a retry, if that sequence is leadline's record in this
+	// stream.
 	prev, err := s.at(ctx, ack.Sequence)
 	if err != nil {
 		return 0, err
 	}
-	if prev.Stream != stream {
-		return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", eventstore.ErrInvalid, recs[0].ID, prev.Stream)
+	if prev.Stream != stream || prev.Version == 0 {
+		return 0, fmt.Errorf("%w: record ID %q is already used by sequence %d on another stream or by a message leadline did not write", eventstore.ErrInvalid, recs[0].ID, ack.Sequence)
 	}
 	return prev.Version + uint64(len(recs)) - 1, nil
 }
@@ -174,40 +205,90 @@ func refusal(err error) bool {
 	return false
 }
 
-// errRetry tells Append the refusal was not a conflict: publish again.
-var errRetry = errors.New("natsjs: retry")
-
-// refused resolves a refused append (cause nil: the Store's own read found
-// another version) by reading the stream: recs[0].ID stored means a retry
-// of an append that succeeded; otherwise another version is a conflict.
+// refused resolves a refused append (cause nil: the Store did not know the
+// stream's state) by reading the stream from the record at version
+// expected when the Store knows where it is, else from its start:
+// recs[0].ID stored means a retry of an append that succeeded (its version
+// is returned); another version is a *eventstore.ConflictError with the
+// actual version. When the stream is at expected after all, refused
+// returns (0, nil) and has learned the sequence to expect.
 func (s *Store) refused(ctx context.Context, stream string, expected uint64, recs []eventstore.Record, cause error) (uint64, error) {
-	stored, err := s.loadAll(ctx, stream)
+	start, known := s.startOf(stream, expected)
+	var found uint64
+	actual := uint64(0)
+	if known {
+		actual = expected
+	}
+	base := place{}
+	if known {
+		base = place{expected, start}
+	}
+	err := s.scan(ctx, "append to "+stream, stream, base, func(r eventstore.Record) {
+		if r.Version == 0 {
+			return
+		}
+		if r.ID == recs[0].ID && found == 0 {
+			found = r.Version
+		}
+		actual = r.Version
+	})
 	if err != nil {
 		return 0, err
 	}
-	for _, r := range stored {
-		if r.ID == recs[0].ID {
-			return r.Version + uint64(len(recs)) - 1, nil
-		}
+	if found > 0 {
+		return found + uint64(len(recs)) - 1, nil
 	}
-	actual := uint64(len(stored))
 	if actual != expected {
 		return 0, &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: actual}
+	}
+	if known && expected > 0 {
+		// The stream is at expected, yet the server refused: maybe a
+		// retry of an append now older than expected (the README's one
+		// window-bound case), so look for recs[0].ID before it too.
+		if err := s.scan(ctx, "append to "+stream, stream, place{}, func(r eventstore.Record) {
+			if r.Version > 0 && r.ID == recs[0].ID && found == 0 {
+				found = r.Version
+			}
+		}); err != nil {
+			return 0, err
+		}
+		if found > 0 {
+			return found + uint64(len(recs)) - 1, nil
+		}
 	}
 	if apiCode(cause) == codeBatchDuplicate {
 		return 0, fmt.Errorf("%w: a record ID of this append is already used: %v", eventstore.ErrInvalid, cause)
 	}
-	return 0, errRetry
+	return 0, nil
 }
 
-// publishError wraps a failed publish, naming a vanished stream clearly.
-func (s *Store) publishError(ctx context.Context, stream string, err error) error {
+// publishError classifies a failed publish. sent reports whether the
+// message that stores the append reached the connection.
+func (s *Store) publishError(ctx context.Context, stream string, sent bool, err error) error {
 	op := "append to " + stream
-	if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) {
-		return s.missingStream(ctx, op, err)
+	code := apiCode(err)
+	switch {
+	case permanentCode(code):
+		if gone := s.streamGone(ctx, op); gone != nil {
+			return gone
+		}
+		return fmt.Errorf("natsjs: %s: the JetStream stream refuses it: %w: %w", op, eventstore.ErrPermanent, err)
+	case code != 0:
+		// The server answered and stored nothing.
+		return fmt.Errorf("natsjs: %s: refused by the server, nothing was stored: %w", op, err)
+	case errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders):
+		if gone := s.streamGone(ctx, op); gone != nil {
+			return gone
+		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
-		return fmt.Errorf("natsjs: %s: no acknowledgement, the append may or may not be stored; retry it with the same record IDs: %w", op, err)
+	closed := errors.Is(err, nats.ErrConnectionClosed) || s.nc.IsClosed()
+	switch {
+	case !sent && closed:
+		return fmt.Errorf("natsjs: %s: nothing was stored: %w: %w", op, eventstore.ErrPermanent, err)
+	case !sent:
+		return fmt.Errorf("natsjs: %s: nothing was sent, so nothing was stored: %w", op, err)
+	case closed:
+		return fmt.Errorf("natsjs: %s: %w (retry with the same record IDs on a new connection): %w: %w", op, eventstore.ErrUnknownOutcome, eventstore.ErrPermanent, err)
 	}
-	return fmt.Errorf("natsjs: %s: %w", op, err)
+	return fmt.Errorf("natsjs: %s: no acknowledgement, the append may or may not be stored: %w; retry it with the same record IDs: %w", op, eventstore.ErrUnknownOutcome, err)
 }

@@ -4,30 +4,18 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/leadline/leadline/eventstore"
 )
 
-// Append is one append in an AppendBatch call: what Store.Append takes.
-type Append struct {
-	Stream   string
-	Expected uint64
-	Records  []eventstore.Record
-}
-
-// Result is the outcome of one Append in an AppendBatch call: what
-// Store.Append returns.
-type Result struct {
-	Version uint64
-	Err     error
-}
-
 // pipelineWindow bounds how many appends AppendBatch has in flight.
 const pipelineWindow = 1024
 
-// AppendBatch appends to many streams at once and returns one Result per
-// Append, in order, each exactly what Store.Append would have returned.
+// AppendBatch implements eventstore.BatchAppender: it appends to many
+// streams at once and returns one result per append, in order, each
+// exactly what Store.Append would have returned.
 // It is for throughput: appends whose expected sequence the Store knows
 // (new streams, and streams it appended to or loaded) are published
 // without waiting for each other's acknowledgements, pipelined on the
@@ -36,14 +24,8 @@ const pipelineWindow = 1024
 // guarantees (expected version checked by the server, all or none, retry
 // by record ID); appends are independent: one failing does not stop the
 // others, and their relative order is not defined.
-//
-// A caller that holds an eventstore.Store can probe for it:
-//
-//	if b, ok := store.(interface {
-//		AppendBatch(context.Context, []natsjs.Append) []natsjs.Result
-//	}); ok { ... }
-func (s *Store) AppendBatch(ctx context.Context, appends []Append) []Result {
-	results := make([]Result, len(appends))
+func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []eventstore.AppendResult {
+	results := make([]eventstore.AppendResult, len(appends))
 	var slow []int
 	type inflight struct {
 		i   int
@@ -66,7 +48,11 @@ func (s *Store) AppendBatch(ctx context.Context, appends []Append) []Result {
 			results[i].Err = err
 			continue
 		}
-		seq, ok := s.known(a.Stream, a.Expected)
+		if err := s.checkSize(a.Stream, a.Expected, a.Records); err != nil {
+			results[i].Err = err
+			continue
+		}
+		seq, ok := s.appendSeq(a.Stream, a.Expected)
 		if _, dup := seen[a.Stream]; dup || !ok {
 			slow = append(slow, i)
 			continue
@@ -74,17 +60,22 @@ func (s *Store) AppendBatch(ctx context.Context, appends []Append) []Result {
 		seen[a.Stream] = struct{}{}
 		msgs := s.messages(a.Stream, a.Expected, seq, a.Records)
 		var err error
+		if st := s.nc.Status(); st != nats.CONNECTED {
+			err = fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
+		}
 		for _, m := range msgs[:len(msgs)-1] {
-			if err = s.nc.PublishMsg(m); err != nil {
+			if err != nil {
 				break
 			}
+			err = s.nc.PublishMsg(m)
 		}
 		var ack jetstream.PubAckFuture
 		if err == nil {
 			ack, err = s.js.PublishMsgAsync(msgs[len(msgs)-1])
 		}
 		if err != nil {
-			results[i].Err = s.publishError(ctx, a.Stream, err)
+			// PublishMsgAsync fails before sending: nothing was stored.
+			results[i].Err = s.publishError(ctx, a.Stream, false, err)
 			continue
 		}
 		window = append(window, inflight{i, ack})
@@ -102,23 +93,23 @@ func (s *Store) AppendBatch(ctx context.Context, appends []Append) []Result {
 
 // await waits for one pipelined append's acknowledgement and resolves it
 // the way Append does.
-func (s *Store) await(ctx context.Context, a Append, ack jetstream.PubAckFuture) Result {
+func (s *Store) await(ctx context.Context, a eventstore.Append, ack jetstream.PubAckFuture) eventstore.AppendResult {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	select {
 	case pa := <-ack.Ok():
 		v, err := s.acknowledged(ctx, a.Stream, a.Expected, a.Records, pa)
-		return Result{v, err}
+		return eventstore.AppendResult{Version: v, Err: err}
 	case err := <-ack.Err():
 		if !refusal(err) {
-			return Result{Err: s.publishError(ctx, a.Stream, err)}
+			return eventstore.AppendResult{Err: s.publishError(ctx, a.Stream, true, err)}
 		}
 		v, err := s.refused(ctx, a.Stream, a.Expected, a.Records, err)
-		if err == errRetry {
+		if err == nil && v == 0 {
 			v, err = s.Append(ctx, a.Stream, a.Expected, a.Records...)
 		}
-		return Result{v, err}
+		return eventstore.AppendResult{Version: v, Err: err}
 	case <-ctx.Done():
-		return Result{Err: fmt.Errorf("natsjs: append to %s: no acknowledgement, the append may or may not be stored; retry it with the same record IDs: %w", a.Stream, ctx.Err())}
+		return eventstore.AppendResult{Err: s.publishError(ctx, a.Stream, true, ctx.Err())}
 	}
 }

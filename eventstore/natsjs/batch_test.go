@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/leadline/leadline/eventstore"
-	"github.com/leadline/leadline/eventstore/natsjs"
 )
 
 func TestAppendBatchReturnsWhatAppendWould(t *testing.T) {
@@ -20,16 +19,16 @@ func TestAppendBatchReturnsWhatAppendWould(t *testing.T) {
 	if _, err := s.Append(ctx, "retried", 0, retry); err != nil {
 		t.Fatal(err)
 	}
-	var appends []natsjs.Append
+	var appends []eventstore.Append
 	for i := range 300 {
-		appends = append(appends, natsjs.Append{Stream: fmt.Sprintf("new-%d", i), Records: []eventstore.Record{newRec("Captured", "{}")}})
+		appends = append(appends, eventstore.Append{Stream: fmt.Sprintf("new-%d", i), Records: []eventstore.Record{newRec("Captured", "{}")}})
 	}
 	appends = append(appends,
-		natsjs.Append{Stream: "known", Expected: 1, Records: []eventstore.Record{newRec("Touched", "{}"), newRec("Touched", "{}")}},
-		natsjs.Append{Stream: "known", Expected: 3, Records: []eventstore.Record{newRec("Touched", "{}")}}, // same stream again
-		natsjs.Append{Stream: "known", Expected: 1, Records: []eventstore.Record{newRec("Touched", "{}")}}, // stale
-		natsjs.Append{Stream: "retried", Expected: 0, Records: []eventstore.Record{retry}},
-		natsjs.Append{Stream: "bad.name", Records: []eventstore.Record{newRec("Captured", "{}")}},
+		eventstore.Append{Stream: "known", Expected: 1, Records: []eventstore.Record{newRec("Touched", "{}"), newRec("Touched", "{}")}},
+		eventstore.Append{Stream: "known", Expected: 3, Records: []eventstore.Record{newRec("Touched", "{}")}}, // same stream again
+		eventstore.Append{Stream: "known", Expected: 1, Records: []eventstore.Record{newRec("Touched", "{}")}}, // stale
+		eventstore.Append{Stream: "retried", Expected: 0, Records: []eventstore.Record{retry}},
+		eventstore.Append{Stream: "bad.name", Records: []eventstore.Record{newRec("Captured", "{}")}},
 	)
 	res := s.AppendBatch(ctx, appends)
 	n := len(appends)

@@ -125,7 +125,7 @@ func benchAppendBatch(b *testing.B, s *natsjs.Store) {
 	ctx := context.Background()
 	const perCall = 4096
 	versions := make(map[string]uint64, perCall)
-	appends := make([]natsjs.Append, perCall)
+	appends := make([]eventstore.Append, perCall)
 	for i := range appends {
 		appends[i].Stream = fmt.Sprintf("0192lead%d", i)
 	}
@@ -171,5 +171,70 @@ func BenchmarkLoad50(b *testing.B) {
 		if err != nil || len(recs) != 50 {
 			b.Fatal(len(recs), err)
 		}
+	}
+}
+
+// historySizes are the lead lengths BenchmarkLoadLast and
+// BenchmarkAppendToLongLead run on: their cost must not grow with them.
+var historySizes = []int{10, 1_000, 10_000}
+
+// benchLead appends n events to one lead of s, in batches, and returns
+// the lead's stream name.
+func benchLead(b *testing.B, s *natsjs.Store, n int) string {
+	b.Helper()
+	ctx := context.Background()
+	stream := fmt.Sprintf("0192long%d", n)
+	for v := 0; v < n; {
+		k := min(n-v, eventstore.MaxAppendRecords)
+		recs := make([]eventstore.Record, k)
+		for i := range recs {
+			recs[i] = benchRecord()
+		}
+		if _, err := s.Append(ctx, stream, uint64(v), recs...); err != nil {
+			b.Fatal(err)
+		}
+		v += k
+	}
+	return stream
+}
+
+// BenchmarkLoadLast loads only the last record of a lead with a long
+// history, as the Engine does to catch up on a lead it holds in memory.
+func BenchmarkLoadLast(b *testing.B) {
+	for _, n := range historySizes {
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			s := benchStore(b)
+			stream := benchLead(b, s, n)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				recs, err := s.Load(ctx, stream, uint64(n))
+				if err != nil || len(recs) != 1 || recs[0].Version != uint64(n) {
+					b.Fatal(len(recs), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkAppendToLongLead appends one event at a time to a lead with a
+// long history.
+func BenchmarkAppendToLongLead(b *testing.B) {
+	for _, n := range historySizes {
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			s := benchStore(b)
+			stream := benchLead(b, s, n)
+			ctx := context.Background()
+			v := uint64(n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				var err error
+				if v, err = s.Append(ctx, stream, v, benchRecord()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

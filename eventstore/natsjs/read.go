@@ -85,11 +85,7 @@ func (s *Store) direct(ctx context.Context, op string, req directRequest, fn fun
 		if err != nil {
 			return 0, fmt.Errorf("natsjs: %s: direct get reply without sequence", op)
 		}
-		rec, err := s.record(m.Header.Get("Nats-Subject"), seq, m.Header, m.Data)
-		if err != nil {
-			return 0, err
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(s.record(m.Header.Get("Nats-Subject"), seq, m.Header, m.Data)); err != nil {
 			return 0, err
 		}
 		if req.Batch == 0 {
@@ -98,7 +94,9 @@ func (s *Store) direct(ctx context.Context, op string, req directRequest, fn fun
 	}
 }
 
-// lastOf returns the last record of stream, or ok false when it has none.
+// lastOf returns the last message on stream's subjects, or ok false when
+// there is none. It remembers the stream's state when that message is a
+// leadline record.
 func (s *Store) lastOf(ctx context.Context, stream string) (rec eventstore.Record, ok bool, err error) {
 	_, err = s.direct(ctx, "read last record of "+stream, directRequest{LastFor: s.streamSubjects(stream)}, func(r eventstore.Record) error {
 		rec = r
@@ -110,7 +108,9 @@ func (s *Store) lastOf(ctx context.Context, stream string) (rec eventstore.Recor
 	if err != nil {
 		return rec, false, err
 	}
-	s.learn(stream, rec.Version, rec.Position)
+	if rec.Version > 0 {
+		s.learn(stream, rec.Position, place{rec.Version, rec.Position})
+	}
 	return rec, true, nil
 }
 
@@ -124,9 +124,14 @@ func (s *Store) at(ctx context.Context, seq uint64) (rec eventstore.Record, err 
 }
 
 // Load implements eventstore.Store. It reads only stream's subjects, with
-// direct gets. In a cluster a direct get may be answered by a replica that
-// trails the leader; Load waits (briefly, bounded) until it sees every
-// append this Store has had acknowledged on stream.
+// direct gets: when the Store knows the sequence of the record at version
+// from-1 (it remembers the last few versions of recently used leads), only
+// the messages after it; otherwise the whole lead. Messages on the lead's
+// subjects that leadline did not write come as they are, with Version 0
+// (see eventstore.Record), in stream order: from > 1 returns those after
+// the record at version from-1. In a cluster a direct get may be answered
+// by a replica that trails the leader; Load waits (briefly, bounded) until
+// it sees every append this Store has had acknowledged on stream.
 func (s *Store) Load(ctx context.Context, stream string, from uint64) ([]eventstore.Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -134,35 +139,38 @@ func (s *Store) Load(ctx context.Context, stream string, from uint64) ([]eventst
 	if err := eventstore.ValidateStream(stream); err != nil {
 		return nil, err
 	}
-	all, err := s.loadAll(ctx, stream)
-	if err != nil {
-		return nil, err
+	if from > 1 {
+		if start, ok := s.startOf(stream, from-1); ok {
+			return s.readStream(ctx, "load "+stream, stream, place{from - 1, start})
+		}
 	}
-	if from <= 1 {
-		return all, nil
+	all, err := s.readStream(ctx, "load "+stream, stream, place{})
+	if err != nil || from <= 1 {
+		return all, err
 	}
-	if from > uint64(len(all)) {
-		return nil, nil
+	for i, r := range all {
+		if r.Version == from-1 {
+			if i == len(all)-1 {
+				return nil, nil
+			}
+			return all[i+1:], nil
+		}
 	}
-	return all[from-1:], nil
+	return nil, nil
 }
 
-// loadAll reads every record of stream, waiting out a trailing replica.
-func (s *Store) loadAll(ctx context.Context, stream string) ([]eventstore.Record, error) {
+// readStream returns every message on stream's subjects after base.seq,
+// where base is the record at version base.version (the zero place: the
+// start of the stream), waiting out a trailing replica, and remembers what
+// it learned of the stream.
+func (s *Store) readStream(ctx context.Context, op, stream string, base place) ([]eventstore.Record, error) {
 	floor := s.floor(stream)
-	op := "load " + stream
 	var out []eventstore.Record
 	err := s.untilFloor(ctx, floor, func() (uint64, error) {
 		out = out[:0]
-		var last uint64
-		for next := uint64(1); ; {
+		last := base.seq
+		for next := base.seq + 1; ; {
 			pending, err := s.direct(ctx, op, directRequest{Seq: next, NextFor: s.streamSubjects(stream), Batch: directBatch}, func(r eventstore.Record) error {
-				if r.Stream != stream {
-					return fmt.Errorf("natsjs: %s: sequence %d belongs to stream %q", op, r.Position, r.Stream)
-				}
-				if r.Version != uint64(len(out))+1 {
-					return fmt.Errorf("natsjs: %s: sequence %d has version %d, want %d", op, r.Position, r.Version, len(out)+1)
-				}
 				out = append(out, r)
 				last = r.Position
 				return nil
@@ -182,10 +190,32 @@ func (s *Store) loadAll(ctx context.Context, stream string) ([]eventstore.Record
 	if err != nil {
 		return nil, err
 	}
+	places := make([]place, 1, recentVersions+1)
+	places[0] = base
+	tail := base.seq
+	for i := len(out) - 1; i >= 0 && len(places) <= recentVersions; i-- {
+		if out[i].Version > 0 {
+			places = append(places, place{out[i].Version, out[i].Position})
+		}
+	}
 	if n := len(out); n > 0 {
-		s.learn(stream, out[n-1].Version, out[n-1].Position)
+		tail = out[n-1].Position
+	}
+	s.learn(stream, tail, places...)
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
+}
+
+// scan reads the messages of stream after sequence base.seq (the record
+// at version base.version) and calls fn for each; see readStream.
+func (s *Store) scan(ctx context.Context, op, stream string, base place, fn func(eventstore.Record)) error {
+	recs, err := s.readStream(ctx, op, stream, base)
+	for _, r := range recs {
+		fn(r)
+	}
+	return err
 }
 
 // staleWait bounds how long a read waits for a trailing replica to show

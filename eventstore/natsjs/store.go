@@ -33,20 +33,15 @@ type Store struct {
 	directAPI string // subject of the stream's direct get API
 	timeout   time.Duration
 
-	mu       sync.Mutex
-	heads    map[string]head // lead stream -> last known version and sequence
-	maxHeads int
-	acked    uint64 // highest stream sequence this Store has seen acknowledged
+	mu    sync.Mutex
+	cache *streamCache // lead stream -> what the Store knows of it
+	acked uint64       // highest stream sequence this Store has seen acknowledged
 }
 
-// head is what the Store last learned about a lead stream: its version and
-// the stream sequence of the record at that version.
-type head struct {
-	version uint64
-	seq     uint64
-}
-
-var _ eventstore.Store = (*Store)(nil)
+var (
+	_ eventstore.Store         = (*Store)(nil)
+	_ eventstore.BatchAppender = (*Store)(nil)
+)
 
 // Option configures New.
 type Option func(*config) error
@@ -123,8 +118,10 @@ func WithMemoryStorage() Option {
 }
 
 // WithCacheSize bounds how many lead streams the Store remembers the
-// version and sequence of (default 100000). A lead it does not remember
-// costs one extra read before an append with an expected version above 0.
+// versions and sequences of (default 100000); when full it forgets the
+// least recently used lead. For a lead it remembers, Load from one of its
+// last few versions and Append read only what is new; for one it does not,
+// an append costs one extra direct get and a Load reads the whole lead.
 func WithCacheSize(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -188,8 +185,7 @@ func New(ctx context.Context, js jetstream.JetStream, opts ...Option) (*Store, e
 		all:       cfg.prefix + ".*.*",
 		directAPI: apiPrefix(js.Options()) + "DIRECT.GET." + cfg.stream,
 		timeout:   cfg.timeout,
-		heads:     make(map[string]head),
-		maxHeads:  cfg.cacheSize,
+		cache:     newStreamCache(cfg.cacheSize),
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -337,39 +333,51 @@ func (s *Store) withTimeout(ctx context.Context) (context.Context, context.Cance
 	return context.WithTimeout(ctx, s.timeout)
 }
 
-// known returns the sequence of the record at version v of stream, when
-// the Store knows it. Version 0 is sequence 0: no message on the subjects.
-func (s *Store) known(stream string, v uint64) (uint64, bool) {
-	if v == 0 {
-		return 0, true
-	}
+// appendSeq returns the sequence an append at expected must name in its
+// expected-last-subject-sequence check: that of the last message on the
+// stream's subjects, when the Store knows the stream is at version
+// expected. A stream the Store knows nothing of is taken to be empty; the
+// server's check corrects that guess.
+func (s *Store) appendSeq(stream string, expected uint64) (uint64, bool) {
 	s.mu.Lock()
-	h, ok := s.heads[stream]
-	s.mu.Unlock()
-	if ok && h.version == v {
-		return h.seq, true
+	defer s.mu.Unlock()
+	st, ok := s.cache.get(stream)
+	switch {
+	case ok && st.version == expected:
+		return st.tail, true
+	case !ok && expected == 0:
+		return 0, true
 	}
 	return 0, false
 }
 
-// learn records that stream is at least at version v, whose record has
-// sequence seq.
-func (s *Store) learn(stream string, v, seq uint64) {
+// startOf returns the sequence of the record at version v of stream, when
+// the Store knows it (0 for version 0).
+func (s *Store) startOf(stream string, v uint64) (uint64, bool) {
+	if v == 0 {
+		return 0, true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if seq > s.acked {
-		s.acked = seq
+	st, ok := s.cache.get(stream)
+	if !ok {
+		return 0, false
 	}
-	if h, ok := s.heads[stream]; ok && h.version >= v {
-		return
-	}
-	if len(s.heads) >= s.maxHeads {
-		for k := range s.heads { // evict an arbitrary entry
-			delete(s.heads, k)
-			break
+	return st.seqOf(v)
+}
+
+// learn records that the records at places are in stream, and that the
+// last message on its subjects has sequence at least tail.
+func (s *Store) learn(stream string, tail uint64, places ...place) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acked = max(s.acked, tail)
+	s.cache.update(stream, func(st *streamState) {
+		for _, p := range places {
+			st.add(p.version, p.seq)
 		}
-	}
-	s.heads[stream] = head{version: v, seq: seq}
+		st.tail = max(st.tail, tail)
+	})
 }
 
 // floor returns the sequence a read of stream must reach to include every
@@ -380,16 +388,37 @@ func (s *Store) floor(stream string) uint64 {
 	if stream == "" {
 		return s.acked
 	}
-	return s.heads[stream].seq
+	if st, ok := s.cache.get(stream); ok {
+		return st.tail
+	}
+	return 0
+}
+
+// streamGone asks the server whether the JetStream stream still exists
+// and still fits the store, and returns an error matching
+// eventstore.ErrPermanent when it does not; nil when it does or when the
+// server does not answer.
+func (s *Store) streamGone(ctx context.Context, op string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+	defer cancel()
+	info, err := s.js.Stream(ctx, s.name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("natsjs: %s: JetStream stream %q does not exist (deleted underneath the store?): %w: %w", op, s.name, eventstore.ErrPermanent, jetstream.ErrStreamNotFound)
+	}
+	if err != nil {
+		return nil
+	}
+	if err := s.check(info.CachedInfo().Config); err != nil {
+		return fmt.Errorf("natsjs: %s: %w: %w", op, eventstore.ErrPermanent, err)
+	}
+	return nil
 }
 
 // missingStream turns an error that may mean "the stream is gone" into a
 // clear one, by asking the server.
 func (s *Store) missingStream(ctx context.Context, op string, err error) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
-	defer cancel()
-	if _, serr := s.js.Stream(ctx, s.name); errors.Is(serr, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("natsjs: %s: JetStream stream %q does not exist (deleted underneath the store?): %w", op, s.name, jetstream.ErrStreamNotFound)
+	if gone := s.streamGone(ctx, op); gone != nil {
+		return gone
 	}
 	return fmt.Errorf("natsjs: %s: %w", op, err)
 }

@@ -21,9 +21,11 @@ const subscribeHeartbeat = 2 * time.Second
 // mechanism delivers the stored records and then the new ones, so there is
 // no seam for a gap or a duplicate. When the consumer is lost (server
 // restart, leader change, missed heartbeats) Subscribe recreates it from
-// the position after the last record delivered. A deleted stream ends
-// Subscribe with an error matching jetstream.ErrStreamNotFound; a closed
-// connection with nats.ErrConnectionClosed.
+// the position after the last record delivered. Messages leadline did not
+// write are delivered as foreign records (see eventstore.Record) and never
+// end it. A deleted stream ends Subscribe with an error matching
+// eventstore.ErrPermanent and jetstream.ErrStreamNotFound; a closed
+// connection with eventstore.ErrPermanent and nats.ErrConnectionClosed.
 func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(eventstore.Record) error) error {
 	if from == 0 {
 		from = 1
@@ -43,9 +45,9 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(eventstore.R
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case s.nc.IsClosed():
-			return fmt.Errorf("natsjs: subscribe: %w", nats.ErrConnectionClosed)
+			return fmt.Errorf("natsjs: subscribe: %w: %w", eventstore.ErrPermanent, nats.ErrConnectionClosed)
 		}
-		if gone := s.missingStream(ctx, "subscribe", err); errors.Is(gone, jetstream.ErrStreamNotFound) {
+		if gone := s.streamGone(ctx, "subscribe"); gone != nil {
 			return gone
 		}
 		// Lost the consumer for another reason (a node restarting, a
@@ -60,8 +62,7 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, fn func(eventstore.R
 	}
 }
 
-// terminal wraps an error that ends Subscribe as it is: the callback's,
-// or a record that cannot be decoded.
+// terminal wraps an error that ends Subscribe as it is: the callback's.
 type terminal struct{ err error }
 
 func (t terminal) Error() string { return t.err.Error() }
@@ -115,11 +116,7 @@ func (s *Store) consume(ctx context.Context, next *uint64, fn func(eventstore.Re
 		if meta.Sequence.Stream < *next {
 			continue
 		}
-		rec, err := s.record(m.Subject(), meta.Sequence.Stream, m.Headers(), m.Data())
-		if err != nil {
-			return terminal{err}
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(s.record(m.Subject(), meta.Sequence.Stream, m.Headers(), m.Data())); err != nil {
 			return terminal{err}
 		}
 		*next = meta.Sequence.Stream + 1

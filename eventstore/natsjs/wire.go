@@ -2,7 +2,6 @@ package natsjs
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -32,6 +31,21 @@ const (
 	codeBatchDuplicate     = 10201 // atomic publish batch contains duplicate message id
 )
 
+// permanentCode reports whether a publish refused with code can never
+// succeed against this stream as it is: retrying cannot fix it.
+func permanentCode(code jetstream.ErrorCode) bool {
+	switch code {
+	case 10059, // stream not found
+		10054, // message size exceeds the stream's maximum
+		10109, // stream is sealed
+		10174, // atomic publish is disabled
+		10199, // atomic publish batch is too large
+		10039: // JetStream not enabled for the account
+		return true
+	}
+	return false
+}
+
 // message builds the NATS message for rec at version v of stream.
 func (s *Store) message(stream string, v uint64, rec eventstore.Record) *nats.Msg {
 	h := make(nats.Header, 8)
@@ -49,31 +63,59 @@ func (s *Store) expect(m *nats.Msg, stream string, seq uint64) {
 	m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{s.streamSubjects(stream)}
 }
 
-// errNotLeadline is returned for a message on leadline's subjects that
-// leadline did not write.
-var errNotLeadline = errors.New("natsjs: message lacks leadline headers")
-
 // record decodes a stored message. subject and seq come from the delivery
-// (direct get headers or consumer metadata).
-func (s *Store) record(subject string, seq uint64, h nats.Header, data []byte) (eventstore.Record, error) {
-	v, err := strconv.ParseUint(first(h, HeaderVersion), 10, 64)
-	id := first(h, jetstream.MsgIDHeader)
-	if err != nil || id == "" {
-		return eventstore.Record{}, fmt.Errorf("%w: sequence %d on %q", errNotLeadline, seq, subject)
-	}
-	stream, typ := first(h, HeaderStream), first(h, HeaderType)
-	if stream == "" || typ == "" {
-		rest := strings.TrimPrefix(subject, s.prefix+".")
-		stream, typ, _ = strings.Cut(rest, ".")
-	}
-	return eventstore.Record{
-		ID:       id,
+// (direct get headers or consumer metadata). A message leadline did not
+// write, or whose headers do not match its subject, is a foreign record:
+// Version 0, Stream and Type from the subject where it has leadline's
+// shape, the Nats-Msg-Id as ID if it has one, and the payload as stored.
+func (s *Store) record(subject string, seq uint64, h nats.Header, data []byte) eventstore.Record {
+	stream, typ := s.subjectParts(subject)
+	rec := eventstore.Record{
+		ID:       first(h, jetstream.MsgIDHeader),
 		Stream:   stream,
-		Version:  v,
 		Position: seq,
 		Type:     typ,
 		Data:     data,
-	}, nil
+	}
+	v, err := strconv.ParseUint(first(h, HeaderVersion), 10, 64)
+	if err == nil && v > 0 && stream != "" &&
+		first(h, HeaderStream) == stream && first(h, HeaderType) == typ &&
+		eventstore.ValidateID(rec.ID) == nil {
+		rec.Version = v
+	}
+	return rec
+}
+
+// subjectParts returns the stream and type of a subject of shape
+// <prefix>.<stream>.<type>; for another subject the stream is "" and the
+// type its last token, when that is a valid type.
+func (s *Store) subjectParts(subject string) (stream, typ string) {
+	rest, ok := strings.CutPrefix(subject, s.prefix+".")
+	if ok {
+		if st, ty, ok := strings.Cut(rest, "."); ok && eventstore.ValidateStream(st) == nil && eventstore.ValidateStream(ty) == nil {
+			return st, ty
+		}
+	}
+	last := subject[strings.LastIndexByte(subject, '.')+1:]
+	if eventstore.ValidateStream(last) != nil {
+		last = ""
+	}
+	return "", last
+}
+
+// messageSize is the size nats.go checks against the server's max
+// payload: header block and data.
+func messageSize(m *nats.Msg) int {
+	n := len(m.Data)
+	if len(m.Header) > 0 {
+		n += len("NATS/1.0\r\n") + len("\r\n")
+		for k, vs := range m.Header {
+			for _, v := range vs {
+				n += len(k) + len(": ") + len(v) + len("\r\n")
+			}
+		}
+	}
+	return n
 }
 
 func first(h nats.Header, key string) string {
