@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/metric"
@@ -43,7 +45,18 @@ type Engine struct {
 	book    book
 	meter   metric.MeterProvider // nil for none
 	metrics instruments
+	// leads serialises the commands of one Engine on one lead (striped by
+	// the lead ID's hash), so that they queue instead of conflicting in
+	// the store; other Engines' writes are still met by the version check.
+	leads [256]sync.Mutex
 }
+
+// leadLock returns lead id's stripe of e.leads.
+func (e *Engine) leadLock(id lead.ID) *sync.Mutex {
+	return &e.leads[maphash.String(leadSeed, string(id))%uint64(len(e.leads))]
+}
+
+var leadSeed = maphash.MakeSeed()
 
 // New returns an Engine on store. Options that cannot be taken return an
 // error matching ErrInvalidOption.

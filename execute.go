@@ -144,6 +144,9 @@ var (
 // none), and whether cmd was recognised as a retry of one applied before. With known set, the first attempt decides on *known, a state the
 // caller has just loaded; the append's version check still guards it.
 func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, bool, error) {
+	mu := e.leadLock(id)
+	mu.Lock()
+	defer mu.Unlock()
 	_, create := cmd.(lead.Capture)
 	for attempt := 0; ; attempt++ {
 		now := e.clock.Now()
