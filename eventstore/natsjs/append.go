@@ -56,9 +56,6 @@ func (s *Store) Append(ctx context.Context, stream string, expected uint64, recs
 	if err := validate(stream, recs); err != nil {
 		return 0, err
 	}
-	if err := s.checkSize(stream, expected, recs); err != nil {
-		return 0, err
-	}
 	for attempt := 0; ; attempt++ {
 		seq, ok := s.appendSeq(stream, expected)
 		if !ok {
@@ -84,6 +81,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected uint64, recs
 		if err == nil {
 			return s.acknowledged(ctx, stream, expected, recs, ack)
 		}
+		if errors.Is(err, eventstore.ErrTooLarge) {
+			return 0, err
+		}
 		if !refusal(err) {
 			return 0, s.publishError(ctx, stream, sent, err)
 		}
@@ -105,12 +105,12 @@ func validate(stream string, recs []eventstore.Record) error {
 // checkSize refuses an append with a message over the server's max
 // payload, which nats.go would otherwise refuse with an untyped error,
 // perhaps in the middle of a batch.
-func (s *Store) checkSize(stream string, expected uint64, recs []eventstore.Record) error {
+func (s *Store) checkSize(msgs []*nats.Msg, recs []eventstore.Record) error {
 	limit := s.nc.MaxPayload()
 	if limit <= 0 {
 		return nil
 	}
-	for i, m := range s.messages(stream, expected, 0, recs) {
+	for i, m := range msgs {
 		if n := int64(messageSize(m)); n > limit {
 			return fmt.Errorf("%w: record %d (%q, %d bytes of Data) makes a %d-byte message with its headers, over the server's max payload of %d bytes", eventstore.ErrTooLarge, i, recs[i].ID, len(recs[i].Data), n, limit)
 		}
@@ -135,6 +135,9 @@ func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64
 		return nil, false, fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
 	}
 	msgs := s.messages(stream, expected, seq, recs)
+	if err := s.checkSize(msgs, recs); err != nil {
+		return nil, false, err
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	for _, m := range msgs[:len(msgs)-1] {

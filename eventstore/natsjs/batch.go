@@ -48,10 +48,6 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 			results[i].Err = err
 			continue
 		}
-		if err := s.checkSize(a.Stream, a.Expected, a.Records); err != nil {
-			results[i].Err = err
-			continue
-		}
 		seq, ok := s.appendSeq(a.Stream, a.Expected)
 		if _, dup := seen[a.Stream]; dup || !ok {
 			slow = append(slow, i)
@@ -59,6 +55,10 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 		}
 		seen[a.Stream] = struct{}{}
 		msgs := s.messages(a.Stream, a.Expected, seq, a.Records)
+		if err := s.checkSize(msgs, a.Records); err != nil {
+			results[i].Err = err
+			continue
+		}
 		var err error
 		if st := s.nc.Status(); st != nats.CONNECTED {
 			err = fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)

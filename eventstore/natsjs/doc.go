@@ -14,5 +14,9 @@
 //
 // New takes the caller's jetstream.JetStream, so its connection's auth,
 // TLS and reconnect options apply, creates the stream when it is missing
-// and refuses one whose configuration would lose or refuse events.
+// and refuses one whose configuration would lose or refuse events. Store
+// implements eventstore.BatchAppender. Messages on the stream's subjects
+// that leadline did not write are delivered as records with Version 0,
+// never as errors. README.md lists the NATS permissions the Engine's user
+// and breach consumers need.
 package natsjs

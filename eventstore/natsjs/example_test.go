@@ -79,3 +79,42 @@ func Example() {
 	// version 1 on leadline.0192abc.DeadlineBreached
 	// leadline.0192abc.DeadlineBreached 1
 }
+
+func ExampleStore_AppendBatch() {
+	url, stop := exampleServer()
+	defer stop()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store, err := natsjs.New(ctx, js)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// A caller holding any eventstore.Store probes for the capability.
+	var s eventstore.Store = store
+	b, ok := s.(eventstore.BatchAppender)
+	if !ok {
+		log.Fatal("no batch appends")
+	}
+	res := b.AppendBatch(ctx, []eventstore.Append{
+		{Stream: "lead-a", Records: []eventstore.Record{{ID: "lead-a-1", Type: "Captured", Data: []byte("{}")}}},
+		{Stream: "lead-b", Records: []eventstore.Record{{ID: "lead-b-1", Type: "Captured", Data: []byte("{}")}, {ID: "lead-b-2", Type: "Scored", Data: []byte("{}")}}},
+		{Stream: "lead-a", Expected: 5, Records: []eventstore.Record{{ID: "lead-a-2", Type: "Touched", Data: []byte("{}")}}},
+	})
+	for _, r := range res {
+		fmt.Println(r.Version, r.Err)
+	}
+	// Output:
+	// 1 <nil>
+	// 2 <nil>
+	// 0 eventstore: version conflict on stream "lead-a": expected 5, stream is at 1
+}

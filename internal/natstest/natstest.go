@@ -33,6 +33,18 @@ func RunServer(tb testing.TB) *server.Server {
 	return s
 }
 
+// RunServerWith starts a single nats-server with JetStream like
+// RunServer, after configure has changed its options (users and
+// permissions, max payload, ...).
+func RunServerWith(tb testing.TB, configure func(*server.Options)) *server.Server {
+	tb.Helper()
+	opts := baseOptions("custom", tb.TempDir())
+	configure(opts)
+	s := start(tb, opts)
+	tb.Cleanup(func() { shutdown(s) })
+	return s
+}
+
 // Node is a single JetStream server that can be shut down and restarted
 // with its storage and port, for tests of what clients see meanwhile.
 type Node struct {
