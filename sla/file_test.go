@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -371,6 +372,63 @@ func TestSnakeCaseOfGoFieldNames(t *testing.T) {
 	} {
 		if got := snake(in); got != want {
 			t.Errorf("snake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzParsePolicies: whatever the input, ParsePolicies returns a
+// *FileError or valid policies that write and read back equal.
+func FuzzParsePolicies(f *testing.F) {
+	seed, err := os.ReadFile("testdata/seed-sla.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add([]byte(`{"policies": [{"version": 2, "calendar": {"zone": "Europe/Berlin", "week": {"mon": ["09:00-12:00", "13:00-17:00"]}, "holidays": ["2026-12-25"]}}]}`))
+	f.Add([]byte(`{"policies": [{"version": 1, "accept": {"within": "8h", "ladder": [{"after": "1h", "action": "return"}]}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := ParsePolicies(bytes.NewReader(data))
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) || !errors.Is(err, ErrPolicy) {
+				t.Fatalf("error %T %v is not a *FileError", err, err)
+			}
+			return
+		}
+		var b bytes.Buffer
+		if err := WritePolicies(&b, ps...); err != nil {
+			t.Fatalf("parsed policies do not write: %v", err)
+		}
+		again, err := ParsePolicies(&b)
+		if err != nil {
+			t.Fatalf("written policies do not parse: %v\n%s", err, b.Bytes())
+		}
+		for i := range ps {
+			if !again[i].Equal(ps[i]) {
+				t.Fatalf("policies[%d] changed on the way: %+v, want %+v", i, again[i], ps[i])
+			}
+		}
+	})
+}
+
+func BenchmarkParsePolicies(b *testing.B) {
+	seed, err := os.ReadFile("testdata/seed-sla.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(seed)))
+	for b.Loop() {
+		if _, err := ParsePolicies(bytes.NewReader(seed)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWritePolicies(b *testing.B) {
+	p := DefaultPolicy()
+	for b.Loop() {
+		if err := WritePolicies(io.Discard, p); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
