@@ -278,7 +278,9 @@ func layout(b *bytes.Buffer, raw []byte, indent string, used int, inline bool) e
 		b.Write(raw)
 		return nil
 	}
-	if !inline {
+	// The one-line form is at least as long as the compact one, so a
+	// value whose compact form does not fit is not tried.
+	if !inline && used+len(raw) <= lineWidth {
 		var one bytes.Buffer
 		if err := layout(&one, raw, "", 0, true); err != nil {
 			return err
