@@ -174,6 +174,7 @@ func reason(err error) string {
 // a file with no policies is an error. Unknown fields, duplicate fields,
 // values of the wrong kind and trailing data are errors too. Every error
 // is a *FileError naming the field and, where the file has it, the line.
+// A leading UTF-8 byte order mark is skipped.
 func ParsePolicies(r io.Reader) ([]Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
@@ -182,6 +183,9 @@ func ParsePolicies(r io.Reader) ([]Policy, error) {
 	if len(data) > maxFileSize {
 		return nil, &FileError{Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
 	}
+	// Editors on some systems start a UTF-8 file with a byte order mark,
+	// which JSON does not allow; it holds no newline, so lines still count.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var set fileSet
 	ix, err := decode(data, &set)
 	if err != nil {

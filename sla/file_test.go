@@ -264,6 +264,17 @@ func TestParseErrorsNameFieldAndLine(t *testing.T) {
 	}
 }
 
+func TestParseSkipsAByteOrderMark(t *testing.T) {
+	ps, err := ParsePolicies(strings.NewReader("\ufeff{\"policies\": [{\"version\": 7}]}"))
+	if err != nil || len(ps) != 1 || ps[0].Version != 7 {
+		t.Fatalf("ParsePolicies = %+v, %v; want version 7", ps, err)
+	}
+	_, err = ParsePolicies(strings.NewReader("\ufeff{\"policies\": [\n{\"version\": 0}]}"))
+	if fe, ok := err.(*FileError); !ok || fe.Line != 2 {
+		t.Fatalf("error %v, want one on line 2", err)
+	}
+}
+
 func TestParseErrorWrapsTheValidateError(t *testing.T) {
 	_, err := ParsePolicies(strings.NewReader(`{"policies": [{"version": 1, "calendar": {"zone": "UTC", "holidays": ["2026-02-30"]}}]}`))
 	var ce *CalendarError
