@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -73,12 +74,21 @@ func parse(args []string, w io.Writer) (config, error) {
 // start is a Monday morning, so the month starts with a working day.
 var start = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 
-// policy is the seed template's SLA as a value.
+// files holds sla.json, the seed template's SLA as a sales-ops person
+// edits it, built into the program so that it runs from any directory.
+//
+//go:embed sla.json
+var files embed.FS
+
+// policy is the seed template's SLA, read from sla.json. The file is part
+// of the program, so a file that does not load is a bug the tests catch,
+// not an input error.
 func policy() sla.Policy {
-	p := sla.DefaultPolicy()
-	p.Qualify = sla.Rule{Within: 10 * 24 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionReturn}}}
-	p.Warnings = []float64{0.75}
-	return p
+	ps, err := sla.LoadPolicies(files, "sla.json")
+	if err != nil {
+		panic(err)
+	}
+	return ps[0]
 }
 
 func reps() (*sla.RoundRobin, error) {
