@@ -20,5 +20,9 @@
 // Router and Directory say who gets a lead and whom a breach escalates to;
 // RoundRobin is both.
 //
-// Nothing here reads a clock or does I/O; time enters as an argument.
+// Policies are data too: ParsePolicies, LoadPolicies and WritePolicies
+// read and write them as the JSON file a sales-ops person edits (the
+// format is in POLICY.md). Nothing here reads a clock or does I/O beyond
+// the reader, writer or fs.FS those are given; time enters as an
+// argument.
 package sla
