@@ -46,28 +46,12 @@ func Apply(s State, e Event) (State, error) {
 // it, and only there. Evolve stays total: Check is a separate step, pure,
 // on the same table Decide consults.
 func Check(s State, e Event) error {
-	if e == nil {
-		return &HistoryError{Lead: s.ID, Version: s.Version + 1, Type: "<nil>", Reason: "no event"}
-	}
-	m := e.Base()
-	fail := func(format string, args ...any) error {
-		id := s.ID
-		if id == "" {
-			id = m.Lead
-		}
-		return &HistoryError{Lead: id, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
-	}
-	commands, known := addedBy[e.Type()]
-	switch {
-	case !known:
-		return fail("not a lead event")
-	case m.Version != s.Version+1:
-		return fail("follows version %d", s.Version)
-	case s.Version > 0 && m.Lead != s.ID:
-		return fail("belongs to lead %s", m.Lead)
+	commands, fail, err := next(s.ID, s.Version, e)
+	if err != nil {
+		return err
 	}
 	var v checker
-	v.id("Lead", m.Lead)
+	v.id("Lead", e.Base().Lead)
 	if v.err != nil {
 		return fail("lead ID: %v", v.err.(*ValidationError).Reason)
 	}
@@ -102,6 +86,34 @@ func Check(s State, e Event) error {
 		}
 	}
 	return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", s.Stage, to, Allowed(s.Stage), s.Stage)
+}
+
+// next checks that e is a lead event that can come right after version
+// of lead id: the next version, of the same lead. It returns the commands
+// that add events of e's type and a function that makes a *HistoryError
+// about e.
+func next(id ID, version uint64, e Event) ([]string, func(string, ...any) error, error) {
+	if e == nil {
+		return nil, nil, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
+	}
+	m := e.Base()
+	fail := func(format string, args ...any) error {
+		lead := id
+		if lead == "" {
+			lead = m.Lead
+		}
+		return &HistoryError{Lead: lead, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
+	}
+	commands, known := addedBy[e.Type()]
+	switch {
+	case !known:
+		return nil, nil, fail("not a lead event")
+	case m.Version != version+1:
+		return nil, nil, fail("follows version %d", version)
+	case version > 0 && m.Lead != id:
+		return nil, nil, fail("belongs to lead %s", m.Lead)
+	}
+	return commands, fail, nil
 }
 
 // checkOwed checks that a breach step's action comes right after it, in
@@ -158,25 +170,9 @@ type Path struct {
 // Follow advances p past e, or returns a *HistoryError and leaves p as it
 // was when e cannot follow the events p has followed.
 func (p *Path) Follow(e Event) error {
-	if e == nil {
-		return &HistoryError{Lead: p.Lead, Version: p.Version + 1, Type: "<nil>", Reason: "no event"}
-	}
-	m := e.Base()
-	fail := func(format string, args ...any) error {
-		id := p.Lead
-		if id == "" {
-			id = m.Lead
-		}
-		return &HistoryError{Lead: id, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
-	}
-	commands, known := addedBy[e.Type()]
-	switch {
-	case !known:
-		return fail("not a lead event")
-	case m.Version != p.Version+1:
-		return fail("follows version %d", p.Version)
-	case p.Version > 0 && m.Lead != p.Lead:
-		return fail("belongs to lead %s", m.Lead)
+	commands, fail, err := next(p.Lead, p.Version, e)
+	if err != nil {
+		return err
 	}
 	before := State{ID: p.Lead, Version: p.Version, Stage: p.Stage, StalledFrom: p.StalledFrom}
 	after := Evolve(before, e)
