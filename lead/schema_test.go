@@ -86,7 +86,7 @@ func TestSchemaRefusesAStructFieldItCannotWrite(t *testing.T) {
 		name string
 		f    field
 	}{
-		{"missing", wire("medium", "Medium", optional, "x")},
+		{"missing", wire("no_such", "NoSuchField", optional, "x")},
 		{"promoted from Meta", wire("actor", "Actor", optional, "x")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
