@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeFast reads an event in exactly the layout Encode writes: one object,
@@ -13,281 +14,97 @@ import (
 // Whatever decodeFast accepts, encoding/json reads the same way; tests
 // and a fuzz target hold it to that.
 func decodeFast(data []byte) (ev Event, ok bool) {
-	h, ok := quickHeader(data)
-	if !ok || h.Schema != SchemaVersion {
+	s, ver, ok := quickHeader(data)
+	if !ok || ver != s.ver {
 		return nil, false
 	}
+	return s.decodeFast(data)
+}
+
+// decodeAt reads data into the event at ev. It takes the fields s.plan
+// names, each at most once; any other key, and a repeated one
+// (encoding/json merges or overwrites those), returns false.
+func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) bool {
 	p := parser{data: data}
-	var m Meta
-	var e eventFields
-	keys := 0
-	ok = p.object(func(key []byte) bool {
+	var seen uint64
+	keys, next := 0, 0
+	ok := p.object(func(key []byte) bool {
 		keys++
-		switch string(key) {
-		case "type", "schema":
-			// Only where Encode puts them: a repeated key is read
-			// differently by encoding/json (the last one wins).
-			return keys <= 2 && p.skipScalar()
-		case "lead":
-			s, ok := p.str()
-			m.Lead = ID(s)
-			return ok
-		case "version":
-			v, ok := p.uint()
-			m.Version = v
-			return ok
-		case "at":
-			t, ok := p.time()
-			m.At = t
-			return ok
-		case "actor":
-			s, ok := p.str()
-			m.Actor = s
-			return ok
-		case "command":
-			s, ok := p.str()
-			m.Command = s
-			return ok
-		case "correlation":
-			s, ok := p.str()
-			m.Correlation = s
-			return ok
+		if keys <= 2 {
+			// Encode writes "type" and "schema" first, and quickHeader
+			// has read them; anywhere else they are repeats.
+			return (keys == 1 && string(key) == "type" || keys == 2 && string(key) == "schema") && p.skipScalar()
 		}
-		return e.field(&p, h.Type, key)
+		i := s.lookup(key, next)
+		if i < 0 || seen&(1<<i) != 0 {
+			return false
+		}
+		seen |= 1 << i
+		next = i + 1
+		f := &s.plan[i]
+		return p.field(f, unsafe.Add(ev, f.off))
 	})
-	if !ok || p.i != len(data) {
-		return nil, false
+	return ok && p.i == len(data)
+}
+
+// lookup returns the index of key in s.plan, or -1. It looks at next
+// first: Encode writes the fields in the plan's order.
+func (s *typeSchema) lookup(key []byte, next int) int {
+	if next < len(s.plan) && s.plan[next].name == string(key) {
+		return next
 	}
-	return e.event(h.Type, m)
-}
-
-// eventFields holds every field any event type has.
-type eventFields struct {
-	email, fullName, company, source, campaign, rep, team, reason  string
-	channel, outcome, content, currency, action, manager, from, to string
-	fit, intent, total, policyVersion, step                        int64
-	amount, probability, fraction                                  float64
-	closeDate, due, until                                          time.Time
-	disqualify                                                     bool
-	deadline                                                       DeadlineID
-	stage                                                          Stage
-	attrs                                                          map[string]string
-	haveAttrs                                                      bool
-}
-
-func (e *eventFields) strField(key []byte) *string {
-	switch string(key) {
-	case "email":
-		return &e.email
-	case "full_name":
-		return &e.fullName
-	case "company":
-		return &e.company
-	case "source":
-		return &e.source
-	case "campaign":
-		return &e.campaign
-	case "rep":
-		return &e.rep
-	case "team":
-		return &e.team
-	case "reason":
-		return &e.reason
-	case "channel":
-		return &e.channel
-	case "outcome":
-		return &e.outcome
-	case "content":
-		return &e.content
-	case "currency":
-		return &e.currency
-	case "action":
-		return &e.action
-	case "manager":
-		return &e.manager
-	case "from":
-		return &e.from
-	case "to":
-		return &e.to
-	}
-	return nil
-}
-
-func (e *eventFields) intField(key []byte) *int64 {
-	switch string(key) {
-	case "fit":
-		return &e.fit
-	case "intent":
-		return &e.intent
-	case "total":
-		return &e.total
-	case "policy_version":
-		return &e.policyVersion
-	case "step":
-		return &e.step
-	}
-	return nil
-}
-
-func (e *eventFields) floatField(key []byte) *float64 {
-	switch string(key) {
-	case "amount":
-		return &e.amount
-	case "probability":
-		return &e.probability
-	case "fraction":
-		return &e.fraction
-	}
-	return nil
-}
-
-func (e *eventFields) timeField(key []byte) *time.Time {
-	switch string(key) {
-	case "close_date":
-		return &e.closeDate
-	case "due":
-		return &e.due
-	case "until":
-		return &e.until
-	}
-	return nil
-}
-
-// fieldKinds says, per type, which keys it has and how to read them.
-var fieldKinds = map[string]map[string]byte{
-	"Captured":           {"email": 's', "full_name": 's', "company": 's', "source": 's', "campaign": 's', "attributes": 'm'},
-	"Scored":             {"fit": 'i', "intent": 'i', "total": 'i'},
-	"MarketingQualified": {"source": 's'},
-	"HandedOff":          {"rep": 's', "team": 's', "policy_version": 'i'},
-	"Accepted":           {},
-	"Rejected":           {"reason": 's', "disqualify": 'b'},
-	"Touched":            {"channel": 's', "outcome": 's', "content": 's', "campaign": 's'},
-	"SalesQualified":     {"amount": 'f', "currency": 's', "close_date": 't', "probability": 'f'},
-	"Stalled":            {"from": 'g', "reason": 's'},
-	"Recycled":           {"from": 'g', "reason": 's', "deadline": 'd'},
-	"Disqualified":       {"reason": 's'},
-	"Won":                {"amount": 'f', "currency": 's'},
-	"Lost":               {"reason": 's'},
-	"DeadlineWarned":     {"deadline": 'd', "fraction": 'f', "due": 't'},
-	"DeadlineBreached":   {"deadline": 'd', "step": 'i', "action": 's', "due": 't', "rep": 's'},
-	"Escalated":          {"deadline": 'd', "rep": 's', "manager": 's'},
-	"Reassigned":         {"deadline": 'd', "from": 's', "to": 's', "team": 's', "policy_version": 'i'},
-	"Paused":             {"reason": 's', "until": 't'},
-	"Resumed":            {},
-}
-
-func (e *eventFields) field(p *parser, typ string, key []byte) bool {
-	switch fieldKinds[typ][string(key)] {
-	case 's':
-		v, ok := p.str()
-		*e.strField(key) = v
-		return ok
-	case 'i':
-		v, ok := p.int()
-		*e.intField(key) = v
-		return ok
-	case 'f':
-		v, ok := p.float()
-		*e.floatField(key) = v
-		return ok
-	case 't':
-		v, ok := p.time()
-		*e.timeField(key) = v
-		return ok
-	case 'b':
-		v, ok := p.bool()
-		e.disqualify = v
-		return ok
-	case 'g':
-		s, ok := p.str()
-		if !ok {
-			return false
+	for i := range s.plan {
+		if s.plan[i].name == string(key) {
+			return i
 		}
-		st, err := ParseStage(s)
-		e.stage = st
-		return err == nil
-	case 'd':
-		var d DeadlineID
-		ok := p.object(func(k []byte) bool {
-			switch string(k) {
-			case "kind":
-				s, ok := p.str()
-				d.Kind = DeadlineKind(s)
-				return ok
-			case "since":
-				v, ok := p.uint()
-				d.Since = v
-				return ok
+	}
+	return -1
+}
+
+// field reads the value of f into v.
+func (p *parser) field(f *field, v unsafe.Pointer) bool {
+	var ok bool
+	switch f.kind {
+	case kindString:
+		*(*string)(v), ok = p.str()
+	case kindInt:
+		var n int64
+		n, ok = p.int()
+		*(*int)(v) = int(n)
+	case kindUint:
+		*(*uint64)(v), ok = p.uint()
+	case kindFloat:
+		*(*float64)(v), ok = p.float()
+	case kindBool:
+		*(*bool)(v), ok = p.bool()
+	case kindTime:
+		*(*time.Time)(v), ok = p.time()
+	case kindStage:
+		var name string
+		if name, ok = p.str(); ok {
+			st, err := ParseStage(name)
+			*(*Stage)(v), ok = st, err == nil
+		}
+	case kindDeadline:
+		*(*DeadlineID)(v), ok = p.deadline()
+	case kindAttrs:
+		*(*map[string]string)(v), ok = p.attrs()
+	}
+	return ok
+}
+
+// normalise makes the event at ev, as encoding/json read it, what the
+// fast path reads from Encode's output. Encode omits empty attributes, so
+// "attributes":{} must read as none: otherwise one event would have two
+// decodings, and replays of the same history two States.
+func (s *typeSchema) normalise(ev unsafe.Pointer) {
+	for i := range s.plan {
+		if f := &s.plan[i]; f.kind == kindAttrs {
+			if m := (*map[string]string)(unsafe.Add(ev, f.off)); *m != nil && len(*m) == 0 {
+				*m = nil
 			}
-			return false
-		})
-		e.deadline = d
-		return ok
-	case 'm':
-		if e.haveAttrs {
-			return false // a repeated object merges in encoding/json; leave it to that
 		}
-		e.haveAttrs = true
-		attrs := map[string]string{}
-		ok := p.object(func(k []byte) bool {
-			key, ok := p.checkedString(k)
-			if !ok {
-				return false
-			}
-			v, ok := p.str()
-			attrs[key] = v
-			return ok
-		})
-		if len(attrs) > 0 {
-			e.attrs = attrs
-		}
-		return ok
 	}
-	return false
-}
-
-func (e *eventFields) event(typ string, m Meta) (Event, bool) {
-	switch typ {
-	case "Captured":
-		return Captured{Meta: m, Email: e.email, FullName: e.fullName, Company: e.company, Source: e.source, Campaign: e.campaign, Attributes: e.attrs}, true
-	case "Scored":
-		return Scored{Meta: m, Fit: int(e.fit), Intent: int(e.intent), Total: int(e.total)}, true
-	case "MarketingQualified":
-		return MarketingQualified{Meta: m, Source: MQLSource(e.source)}, true
-	case "HandedOff":
-		return HandedOff{Meta: m, Rep: e.rep, Team: e.team, PolicyVersion: int(e.policyVersion)}, true
-	case "Accepted":
-		return Accepted{Meta: m}, true
-	case "Rejected":
-		return Rejected{Meta: m, Reason: e.reason, Disqualify: e.disqualify}, true
-	case "Touched":
-		return Touched{Meta: m, Channel: Channel(e.channel), Outcome: Outcome(e.outcome), Content: e.content, Campaign: e.campaign}, true
-	case "SalesQualified":
-		return SalesQualified{Meta: m, Amount: e.amount, Currency: e.currency, CloseDate: e.closeDate, Probability: e.probability}, true
-	case "Stalled":
-		return Stalled{Meta: m, From: e.stage, Reason: e.reason}, true
-	case "Recycled":
-		return Recycled{Meta: m, From: e.stage, Reason: e.reason, Deadline: e.deadline}, true
-	case "Disqualified":
-		return Disqualified{Meta: m, Reason: e.reason}, true
-	case "Won":
-		return Won{Meta: m, Amount: e.amount, Currency: e.currency}, true
-	case "Lost":
-		return Lost{Meta: m, Reason: e.reason}, true
-	case "DeadlineWarned":
-		return DeadlineWarned{Meta: m, Deadline: e.deadline, Fraction: e.fraction, Due: e.due}, true
-	case "DeadlineBreached":
-		return DeadlineBreached{Meta: m, Deadline: e.deadline, Step: int(e.step), Action: Action(e.action), Due: e.due, Rep: e.rep}, true
-	case "Escalated":
-		return Escalated{Meta: m, Deadline: e.deadline, Rep: e.rep, Manager: e.manager}, true
-	case "Reassigned":
-		return Reassigned{Meta: m, Deadline: e.deadline, From: e.from, To: e.to, Team: e.team, PolicyVersion: int(e.policyVersion)}, true
-	case "Paused":
-		return Paused{Meta: m, Reason: e.reason, Until: e.until}, true
-	case "Resumed":
-		return Resumed{Meta: m}, true
-	}
-	return nil, false
 }
 
 // parser reads the compact JSON Encode writes. Every method returns false
@@ -485,6 +302,44 @@ func (p *parser) time() (time.Time, bool) {
 	}
 	var t time.Time
 	return t, t.UnmarshalText(b) == nil
+}
+
+// deadline reads {"kind":…,"since":…}, either key optional.
+func (p *parser) deadline() (DeadlineID, bool) {
+	var d DeadlineID
+	ok := p.object(func(k []byte) bool {
+		switch string(k) {
+		case "kind":
+			s, ok := p.str()
+			d.Kind = DeadlineKind(s)
+			return ok
+		case "since":
+			v, ok := p.uint()
+			d.Since = v
+			return ok
+		}
+		return false
+	})
+	return d, ok
+}
+
+// attrs reads an object of strings; an empty one reads as nil, as
+// decodeJSON normalises it.
+func (p *parser) attrs() (map[string]string, bool) {
+	var m map[string]string
+	ok := p.object(func(k []byte) bool {
+		key, ok := p.checkedString(k)
+		if !ok {
+			return false
+		}
+		v, ok := p.str()
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[key] = v
+		return ok
+	})
+	return m, ok
 }
 
 // skipScalar passes over a string or a number.

@@ -2,14 +2,17 @@ package lead
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// The encoder below writes, field by field, exactly the bytes
+// The encoder below writes, field by field as the schema lists them
+// (schema.go), exactly the bytes
 // encoding/json writes for the event structs (same order, same omitempty
 // and omitzero rules, same escaping and number forms); a property test
 // holds it to that. It exists because encoding events is on every
@@ -17,12 +20,18 @@ import (
 
 // AppendEncode appends the encoding of e (see Encode) to b.
 func AppendEncode(b []byte, e Event) ([]byte, error) {
-	w := encoder{b: b}
-	w.event(e)
-	if w.err != nil {
-		return b, w.err
+	if e == nil {
+		return b, fmt.Errorf("%w: nil event", ErrMalformed)
 	}
-	return w.b, nil
+	s, ok := schemaByName[e.Type()]
+	if !ok {
+		return b, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
+	}
+	out, err := s.encode(b, e)
+	if err != nil {
+		return b, err
+	}
+	return out, nil
 }
 
 type encoder struct {
@@ -36,159 +45,91 @@ func (w *encoder) fail(err error) {
 	}
 }
 
-func (w *encoder) event(e Event) {
-	if e == nil {
-		w.fail(fmt.Errorf("%w: nil event", ErrMalformed))
-		return
-	}
-	typ := e.Type()
-	if _, ok := decoders[typ]; !ok {
-		w.fail(fmt.Errorf("%w: %T", ErrUnknownEvent, e))
-		return
-	}
-	m := e.Base()
-	w.b = append(w.b, `{"type":"`...)
-	w.b = append(w.b, typ...)
-	w.b = append(w.b, `","schema":1,"lead":`...)
-	w.b = appendString(w.b, string(m.Lead))
-	w.b = append(w.b, `,"version":`...)
-	w.b = strconv.AppendUint(w.b, m.Version, 10)
-	w.time("at", m.At)
-	w.omitString("actor", m.Actor)
-	w.omitString("command", m.Command)
-	w.omitString("correlation", m.Correlation)
-	switch e := e.(type) {
-	case Captured:
-		w.string("email", e.Email)
-		w.omitString("full_name", e.FullName)
-		w.omitString("company", e.Company)
-		w.omitString("source", e.Source)
-		w.omitString("campaign", e.Campaign)
-		if len(e.Attributes) > 0 {
-			w.key("attributes")
-			w.b = append(w.b, '{')
-			for i, k := range slices.Sorted(mapKeys(e.Attributes)) {
-				if i > 0 {
-					w.b = append(w.b, ',')
-				}
-				w.b = appendString(w.b, k)
-				w.b = append(w.b, ':')
-				w.b = appendString(w.b, e.Attributes[k])
-			}
-			w.b = append(w.b, '}')
-		}
-	case Scored:
-		w.int("fit", e.Fit)
-		w.int("intent", e.Intent)
-		w.int("total", e.Total)
-	case MarketingQualified:
-		w.string("source", string(e.Source))
-	case HandedOff:
-		w.string("rep", e.Rep)
-		w.omitString("team", e.Team)
-		w.omitInt("policy_version", e.PolicyVersion)
-	case Accepted, Resumed:
-	case Rejected:
-		w.string("reason", e.Reason)
-		if e.Disqualify {
-			w.b = append(w.b, `,"disqualify":true`...)
-		}
-	case Touched:
-		w.string("channel", string(e.Channel))
-		w.string("outcome", string(e.Outcome))
-		w.omitString("content", e.Content)
-		w.omitString("campaign", e.Campaign)
-	case SalesQualified:
-		w.float("amount", e.Amount)
-		w.string("currency", e.Currency)
-		if !e.CloseDate.IsZero() {
-			w.time("close_date", e.CloseDate)
-		}
-		w.float("probability", e.Probability)
-	case Stalled:
-		w.stage("from", e.From)
-		w.omitString("reason", e.Reason)
-	case Recycled:
-		w.stage("from", e.From)
-		w.string("reason", e.Reason)
-		if !e.Deadline.IsZero() {
-			w.deadline(e.Deadline)
-		}
-	case Disqualified:
-		w.string("reason", e.Reason)
-	case Won:
-		w.float("amount", e.Amount)
-		w.omitString("currency", e.Currency)
-	case Lost:
-		w.string("reason", e.Reason)
-	case DeadlineWarned:
-		w.deadline(e.Deadline)
-		w.float("fraction", e.Fraction)
-		w.time("due", e.Due)
-	case DeadlineBreached:
-		w.deadline(e.Deadline)
-		w.int("step", e.Step)
-		w.string("action", string(e.Action))
-		w.time("due", e.Due)
-		w.omitString("rep", e.Rep)
-	case Escalated:
-		w.deadline(e.Deadline)
-		w.string("rep", e.Rep)
-		w.string("manager", e.Manager)
-	case Reassigned:
-		if !e.Deadline.IsZero() {
-			w.deadline(e.Deadline)
-		}
-		w.string("from", e.From)
-		w.string("to", e.To)
-		w.omitString("team", e.Team)
-		w.omitInt("policy_version", e.PolicyVersion)
-	case Paused:
-		w.string("reason", e.Reason)
-		if !e.Until.IsZero() {
-			w.time("until", e.Until)
-		}
+// encodeAt appends the event at ev as s says: the header, the Meta fields,
+// the event's own fields.
+func (s *typeSchema) encodeAt(b []byte, ev unsafe.Pointer) ([]byte, error) {
+	w := encoder{b: append(b, s.header...)}
+	for i := range s.plan {
+		w.field(&s.plan[i], unsafe.Add(ev, s.plan[i].off))
 	}
 	w.b = append(w.b, '}')
+	return w.b, w.err
 }
 
-func (w *encoder) key(k string) {
-	w.b = append(w.b, ',', '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-}
-
-func (w *encoder) string(k, v string) {
-	w.key(k)
-	w.b = appendString(w.b, v)
-}
-
-func (w *encoder) omitString(k, v string) {
-	if v != "" {
-		w.string(k, v)
-	}
-}
-
-func (w *encoder) int(k string, v int) {
-	w.key(k)
-	w.b = strconv.AppendInt(w.b, int64(v), 10)
-}
-
-func (w *encoder) omitInt(k string, v int) {
-	if v != 0 {
-		w.int(k, v)
+// field writes f, whose value is at v, or nothing when f is optional and
+// the value zero.
+func (w *encoder) field(f *field, v unsafe.Pointer) {
+	switch f.kind {
+	case kindString:
+		s := *(*string)(v)
+		if f.optional && s == "" {
+			return
+		}
+		w.b = append(w.b, f.key...)
+		w.b = appendString(w.b, s)
+	case kindInt:
+		n := *(*int)(v)
+		if f.optional && n == 0 {
+			return
+		}
+		w.b = append(w.b, f.key...)
+		w.b = strconv.AppendInt(w.b, int64(n), 10)
+	case kindUint:
+		n := *(*uint64)(v)
+		if f.optional && n == 0 {
+			return
+		}
+		w.b = append(w.b, f.key...)
+		w.b = strconv.AppendUint(w.b, n, 10)
+	case kindFloat:
+		x := *(*float64)(v)
+		if f.optional && x == 0 {
+			return
+		}
+		w.float(f.name, f.key, x)
+	case kindBool:
+		t := *(*bool)(v)
+		if f.optional && !t {
+			return
+		}
+		w.b = append(w.b, f.key...)
+		w.b = strconv.AppendBool(w.b, t)
+	case kindTime:
+		t := (*time.Time)(v)
+		if f.optional && t.IsZero() {
+			return
+		}
+		w.time(f.name, f.key, *t)
+	case kindStage:
+		st := *(*Stage)(v)
+		if f.optional && st == 0 {
+			return
+		}
+		w.stage(f.name, f.key, st)
+	case kindDeadline:
+		d := *(*DeadlineID)(v)
+		if f.optional && d.IsZero() {
+			return
+		}
+		w.deadline(f.key, d)
+	case kindAttrs:
+		m := *(*map[string]string)(v)
+		if f.optional && len(m) == 0 {
+			return
+		}
+		w.attrs(f.key, m)
 	}
 }
 
 // float writes v as encoding/json does: like ES6, with exponents only
 // below 1e-6 and from 1e21 on, and not padded. NaN and infinities have no
 // JSON form.
-func (w *encoder) float(k string, v float64) {
+func (w *encoder) float(name, key string, v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		w.fail(fmt.Errorf("lead: encode: %s is %v, which JSON cannot hold", k, v))
+		w.fail(fmt.Errorf("lead: encode: %s is %v, which JSON cannot hold", name, v))
 		return
 	}
-	w.key(k)
+	w.b = append(w.b, key...)
 	format := byte('f')
 	if abs := math.Abs(v); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -202,27 +143,28 @@ func (w *encoder) float(k string, v float64) {
 
 // time writes t as time.Time's MarshalJSON does (RFC 3339 with
 // nanoseconds, refusing years outside 0..9999).
-func (w *encoder) time(k string, t time.Time) {
-	w.key(k)
+func (w *encoder) time(name, key string, t time.Time) {
+	w.b = append(w.b, key...)
 	w.b = append(w.b, '"')
 	b, err := t.AppendText(w.b)
 	if err != nil {
-		w.fail(fmt.Errorf("lead: encode %s: %w", k, err))
+		w.fail(fmt.Errorf("lead: encode %s: %w", name, err))
 		return
 	}
 	w.b = append(b, '"')
 }
 
-func (w *encoder) stage(k string, s Stage) {
+func (w *encoder) stage(name, key string, s Stage) {
 	if s >= stageCount {
-		w.fail(fmt.Errorf("lead: encode %s: invalid stage %d", k, uint8(s)))
+		w.fail(fmt.Errorf("lead: encode %s: invalid stage %d", name, uint8(s)))
 		return
 	}
-	w.string(k, stageNames[s])
+	w.b = append(w.b, key...)
+	w.b = appendString(w.b, stageNames[s])
 }
 
-func (w *encoder) deadline(d DeadlineID) {
-	w.key("deadline")
+func (w *encoder) deadline(key string, d DeadlineID) {
+	w.b = append(w.b, key...)
 	w.b = append(w.b, `{"kind":`...)
 	w.b = appendString(w.b, string(d.Kind))
 	w.b = append(w.b, `,"since":`...)
@@ -230,14 +172,19 @@ func (w *encoder) deadline(d DeadlineID) {
 	w.b = append(w.b, '}')
 }
 
-func mapKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
+// attrs writes m with its keys sorted, as encoding/json does.
+func (w *encoder) attrs(key string, m map[string]string) {
+	w.b = append(w.b, key...)
+	w.b = append(w.b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			w.b = append(w.b, ',')
 		}
+		w.b = appendString(w.b, k)
+		w.b = append(w.b, ':')
+		w.b = appendString(w.b, m[k])
 	}
+	w.b = append(w.b, '}')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -17,7 +17,7 @@ func encodeReflect(e Event) ([]byte, error) {
 	if e == nil {
 		return nil, fmt.Errorf("%w: nil event", ErrMalformed)
 	}
-	if _, ok := decoders[e.Type()]; !ok {
+	if _, ok := schemaByName[e.Type()]; !ok {
 		return nil, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
 	}
 	body, err := json.Marshal(e)

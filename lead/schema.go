@@ -1,0 +1,284 @@
+package lead
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// The wire format of every event type is described once, in schemas
+// below: its fields in the order Encode writes them, each with its wire
+// name, the struct field it holds, whether a zero value is left out, and
+// what it means; the field's kind follows from the struct field's Go type.
+// That one table drives Encode, the fast path of Decode, the JSON
+// fallback's normalisation and the wire-format page EVENTS.md. The event
+// structs keep JSON tags for the encoding/json fallback; a test holds them
+// to the table.
+//
+// The codec reaches a field through its offset in the struct, found here
+// once by reflection and checked against the kind: indirect accessors
+// would make every decoded event escape to the heap a second time.
+
+// kind is how a field is written.
+type kind uint8
+
+const (
+	kindString   kind = iota + 1 // a JSON string (Go string types)
+	kindInt                      // a JSON integer (Go int)
+	kindUint                     // a JSON integer (Go uint64)
+	kindFloat                    // a JSON number, finite (Go float64)
+	kindBool                     // true or false
+	kindTime                     // RFC 3339 with nanoseconds, as time.Time writes it
+	kindStage                    // a stage name (Stage)
+	kindDeadline                 // {"kind":…,"since":…} (DeadlineID)
+	kindAttrs                    // an object of strings, keys sorted (map[string]string)
+)
+
+// presence says whether a field is written when zero.
+type presence bool
+
+const (
+	required presence = false // always written
+	optional presence = true  // left out when zero
+)
+
+// field is one field of a wire object.
+type field struct {
+	name   string // on the wire
+	goName string // in the struct
+	// optional fields are left out when zero: "", 0, false, an empty map,
+	// the zero time or deadline (the encoding/json omitempty and omitzero
+	// rules, as the struct tags say).
+	optional bool
+	doc      string
+
+	// Filled in by resolve.
+	kind kind
+	off  uintptr // of the struct field, from the start of the event
+	key  string  // `,"name":`, as the encoder writes it
+}
+
+// wire describes a field: its wire name, the struct field that holds it,
+// whether it is left out when zero, and what it means.
+func wire(name, goName string, p presence, doc string) field {
+	return field{name: name, goName: goName, optional: bool(p), doc: doc}
+}
+
+// kinds maps the Go types the codec writes to their kinds; a string type
+// (ID, Channel, Action, ...) is kindString.
+var kinds = map[reflect.Type]kind{
+	reflect.TypeFor[int]():               kindInt,
+	reflect.TypeFor[uint64]():            kindUint,
+	reflect.TypeFor[float64]():           kindFloat,
+	reflect.TypeFor[bool]():              kindBool,
+	reflect.TypeFor[time.Time]():         kindTime,
+	reflect.TypeFor[Stage]():             kindStage,
+	reflect.TypeFor[DeadlineID]():        kindDeadline,
+	reflect.TypeFor[map[string]string](): kindAttrs,
+}
+
+// resolve fills in the kind, offset and key of each of fs, the fields of
+// struct type t (named what in panics). A field the struct lacks, or of a
+// type the codec cannot write, is a mistake in the table below, caught by
+// any test run.
+func resolve(t reflect.Type, what string, fs []field) []field {
+	for i := range fs {
+		f := &fs[i]
+		sf, ok := t.FieldByName(f.goName)
+		if !ok || len(sf.Index) != 1 {
+			panic(fmt.Sprintf("lead: schema of %s: %s is not a field of %s", what, f.goName, t))
+		}
+		k, ok := kinds[sf.Type]
+		if !ok && sf.Type.Kind() == reflect.String {
+			k, ok = kindString, true
+		}
+		if !ok {
+			panic(fmt.Sprintf("lead: schema of %s: %s.%s has type %s, which the codec cannot write", what, t.Name(), f.goName, sf.Type))
+		}
+		f.kind, f.off, f.key = k, sf.Offset, `,"`+f.name+`":`
+	}
+	return fs
+}
+
+// metaFields are the fields every event carries, written after "type" and
+// "schema" and before the event's own.
+var metaFields = resolve(reflect.TypeFor[Meta](), "Meta", []field{
+	wire("lead", "Lead", required, "the lead's ID"),
+	wire("version", "Version", required, "the event's position in the lead's stream, 1 for the first"),
+	wire("at", "At", required, "when it happened"),
+	wire("actor", "Actor", optional, "who did it: a rep, a marketer, `sla` for the SLA's own steps"),
+	wire("command", "Command", optional, "the ID of the command that added the event, when it carried one; a retry of that command is recognised by it"),
+	wire("correlation", "Correlation", optional, "the caller's correlation ID, when the command carried one"),
+})
+
+// schemas describes every event type, in the order a lead meets them.
+var schemas = []*typeSchema{
+	schema[Captured](1, "a new inquiry: who it is and where it came from",
+		wire("email", "Email", required, "the contact's email address"),
+		wire("full_name", "FullName", optional, "the contact's name"),
+		wire("company", "Company", optional, "the contact's company"),
+		wire("source", "Source", optional, "where the inquiry came from, e.g. `webinar`"),
+		wire("campaign", "Campaign", optional, "the marketing campaign it answered"),
+		wire("attributes", "Attributes", optional, "free-form facts used by routing (territory, segment)"),
+	),
+	schema[Scored](1, "a new lead score",
+		wire("fit", "Fit", required, "how well the lead fits the ideal customer, 0..100"),
+		wire("intent", "Intent", required, "how strongly it shows buying intent, 0..100"),
+		wire("total", "Total", required, "fit + intent"),
+	),
+	schema[MarketingQualified](1, "marketing declared the lead sales-ready (MQL)",
+		wire("source", "Source", required, "why: `score`, `manual`, `aql` (automation qualified) or `tpq` (teleprospecting qualified)"),
+	),
+	schema[HandedOff](1, "the lead was routed to a rep; the accept clock runs",
+		wire("rep", "Rep", required, "the rep who owns the lead now"),
+		wire("team", "Team", optional, "the rep's team"),
+		wire("policy_version", "PolicyVersion", optional, "the SLA policy version in force; the lead's clocks run under it"),
+	),
+	schema[Accepted](1, "sales accepted the lead (SAL)"),
+	schema[Rejected](1, "sales rejected the lead",
+		wire("reason", "Reason", required, "why"),
+		wire("disqualify", "Disqualify", optional, "true: the lead is closed as disqualified; absent: it returns to marketing's nurture"),
+	),
+	schema[Touched](1, "a sales attempt to reach the prospect",
+		wire("channel", "Channel", required, "how: `email`, `phone`, `social`, `meeting` or `other`"),
+		wire("outcome", "Outcome", required, "what came of it: `no_answer`, `voicemail`, `bounced`, `connected` or `replied`; only the last two count as an answer"),
+		wire("content", "Content", optional, "what was sent or said, e.g. `intro call`"),
+		wire("campaign", "Campaign", optional, "the campaign the touch belongs to"),
+	),
+	schema[SalesQualified](1, "sales qualified the lead as an opportunity (SQL)",
+		wire("amount", "Amount", required, "the expected deal size"),
+		wire("currency", "Currency", required, "its ISO 4217 code, e.g. `EUR`"),
+		wire("close_date", "CloseDate", optional, "the expected close date"),
+		wire("probability", "Probability", required, "the win probability, 0..1"),
+	),
+	schema[Stalled](1, "the lead made no progress within its stall window",
+		wire("from", "From", required, "the stage it left; a touch brings it back there"),
+		wire("reason", "Reason", optional, "why"),
+	),
+	schema[Recycled](1, "the lead went back to marketing's nurture",
+		wire("from", "From", required, "the stage it left"),
+		wire("reason", "Reason", required, "why"),
+		wire("deadline", "Deadline", optional, "the SLA deadline whose breach returned it, if one did"),
+	),
+	schema[Disqualified](1, "the lead is not a fit; final",
+		wire("reason", "Reason", required, "why"),
+	),
+	schema[Won](1, "the lead became a customer",
+		wire("amount", "Amount", required, "the deal's value"),
+		wire("currency", "Currency", optional, "its ISO 4217 code"),
+	),
+	schema[Lost](1, "the opportunity closed without a deal",
+		wire("reason", "Reason", required, "why"),
+	),
+	schema[DeadlineWarned](1, "an SLA deadline reached one of its warning fractions",
+		wire("deadline", "Deadline", required, "the SLA clock"),
+		wire("fraction", "Fraction", required, "how much of the allowed time has passed, in (0, 1)"),
+		wire("due", "Due", required, "when the deadline falls due"),
+	),
+	schema[DeadlineBreached](1, "an SLA deadline passed unmet, and which step of its breach ladder is carried out",
+		wire("deadline", "Deadline", required, "the SLA clock; a step is recorded at most once per deadline"),
+		wire("step", "Step", required, "the ladder step, 0 for the breach itself"),
+		wire("action", "Action", required, "what the step does: `notify`, `escalate`, `reassign`, `return` or `stall`; the event that carries it out is stored with it"),
+		wire("due", "Due", required, "when the deadline fell due"),
+		wire("rep", "Rep", optional, "the rep who owned the lead"),
+	),
+	schema[Escalated](1, "a breach was escalated to the rep's manager",
+		wire("deadline", "Deadline", required, "the breached SLA clock"),
+		wire("rep", "Rep", required, "the rep who owns the lead"),
+		wire("manager", "Manager", required, "the manager it went to"),
+	),
+	schema[Reassigned](1, "the lead moved from one rep to another",
+		wire("deadline", "Deadline", optional, "set when a breach ladder step moved it; for the accept deadline the running accept clock passes to the new rep, otherwise a fresh accept clock starts"),
+		wire("from", "From", required, "the previous rep"),
+		wire("to", "To", required, "the new rep"),
+		wire("team", "Team", optional, "the new rep's team"),
+		wire("policy_version", "PolicyVersion", optional, "the SLA policy version in force for the new owner"),
+	),
+	schema[Paused](1, "the lead's SLA clocks stopped",
+		wire("reason", "Reason", required, "why, e.g. the prospect asked to be called after a date"),
+		wire("until", "Until", optional, "when the pause ends; absent when open-ended"),
+	),
+	schema[Resumed](1, "the lead's SLA clocks run again"),
+}
+
+// schemaByName finds a type's schema by its name.
+var schemaByName = func() map[string]*typeSchema {
+	m := make(map[string]*typeSchema, len(schemas))
+	for _, s := range schemas {
+		m[s.typ] = s
+	}
+	return m
+}()
+
+// EventTypes returns the type names the codec knows, sorted.
+func EventTypes() []string {
+	names := make([]string, 0, len(schemas))
+	for _, s := range schemas {
+		names = append(names, s.typ)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// typeSchema is the wire format of one event type.
+type typeSchema struct {
+	typ    string
+	ver    int
+	doc    string
+	fields []field // the event's own
+	plan   []field // metaFields, then fields, with offsets from the event's start
+	header string  // {"type":"Name","schema":N
+
+	// Generic over the event's type, from schema.
+	encode     func(b []byte, e Event) ([]byte, error)
+	decodeFast func(data []byte) (Event, bool)
+	decodeJSON func(data []byte) (Event, error)
+}
+
+// schema describes event type E at schema version ver: what it records
+// (doc) and its own fields, in the order Encode writes them.
+func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
+	var zero E
+	t := reflect.TypeFor[E]()
+	s := &typeSchema{typ: zero.Type(), ver: ver, doc: doc, fields: resolve(t, zero.Type(), fields)}
+	m, ok := t.FieldByName("Meta")
+	if !ok || !m.Anonymous || m.Type != reflect.TypeFor[Meta]() {
+		panic(fmt.Sprintf("lead: schema of %s: the struct does not embed Meta", s.typ))
+	}
+	for _, f := range metaFields {
+		f.off += m.Offset
+		s.plan = append(s.plan, f)
+	}
+	s.plan = append(s.plan, s.fields...)
+	if len(s.plan) > 64 {
+		panic(fmt.Sprintf("lead: schema of %s: more than 64 fields", s.typ)) // decodeFast's seen set
+	}
+	s.header = `{"type":"` + s.typ + `","schema":` + strconv.Itoa(ver)
+	s.encode = func(b []byte, e Event) ([]byte, error) {
+		v, ok := e.(E)
+		if !ok {
+			return b, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
+		}
+		return s.encodeAt(b, unsafe.Pointer(&v))
+	}
+	s.decodeFast = func(data []byte) (Event, bool) {
+		var e E
+		if !s.decodeAt(data, unsafe.Pointer(&e)) {
+			return nil, false
+		}
+		return e, true
+	}
+	s.decodeJSON = func(data []byte) (Event, error) {
+		var e E
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, err
+		}
+		s.normalise(unsafe.Pointer(&e))
+		return e, nil
+	}
+	return s
+}
