@@ -1,0 +1,215 @@
+package lead
+
+import (
+	"iter"
+	"time"
+)
+
+// maxKinds is the most deadline kinds a ClockSet holds.
+const maxKinds = 8
+
+// kindList is Kinds, computed once: the order of the slots of a ClockSet.
+var kindList = Kinds()
+
+func init() {
+	if len(kindList) > maxKinds {
+		panic("lead: more deadline kinds than a ClockSet holds; raise maxKinds")
+	}
+}
+
+// Clock returns the deadline of kind k whose clock runs in s, if one does.
+// A lead has at most one clock of each kind running at a time: each kind
+// runs from one stretch of the lifecycle (a hand-off, an acceptance, a
+// streak of unanswered touches, the last progress), and a stretch has one
+// starting version.
+func (s State) Clock(k DeadlineKind) (DeadlineID, bool) {
+	// Every clock starts at the version one of these fields records;
+	// Running says which of them, if any, starts a clock of kind k now.
+	for _, v := range [...]uint64{s.HandOffVersion, s.AcceptVersion, s.UnansweredSince, s.ProgressVersion} {
+		if d := (DeadlineID{Kind: k, Since: v}); s.Running(d) {
+			return d, true
+		}
+	}
+	return DeadlineID{}, false
+}
+
+// ClockSet is a set of deadlines with at most one of each kind, such as the
+// clocks running in a State or the clocks an event started or stopped. The
+// zero ClockSet is empty.
+type ClockSet struct {
+	ids [maxKinds]DeadlineID // by the kind's position in Kinds; zero where absent
+	n   uint8
+}
+
+// Clocks returns the clocks running in s.
+func (s State) Clocks() ClockSet {
+	var c ClockSet
+	for i, k := range kindList {
+		if d, ok := s.Clock(k); ok {
+			c.ids[i] = d
+			c.n++
+		}
+	}
+	return c
+}
+
+// Len returns the number of deadlines in c.
+func (c ClockSet) Len() int { return int(c.n) }
+
+// Get returns the deadline of kind k in c, if there is one.
+func (c ClockSet) Get(k DeadlineKind) (DeadlineID, bool) {
+	for i, kk := range kindList {
+		if kk == k {
+			return c.ids[i], !c.ids[i].IsZero()
+		}
+	}
+	return DeadlineID{}, false
+}
+
+// All yields the deadlines in c in the order of Kinds.
+func (c ClockSet) All() iter.Seq[DeadlineID] {
+	return func(yield func(DeadlineID) bool) {
+		for _, d := range c.ids[:len(kindList)] {
+			if !d.IsZero() && !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// minus returns the deadlines of c that are not in o.
+func (c ClockSet) minus(o ClockSet) ClockSet {
+	var out ClockSet
+	for i, d := range c.ids[:len(kindList)] {
+		if !d.IsZero() && d != o.ids[i] {
+			out.ids[i] = d
+			out.n++
+		}
+	}
+	return out
+}
+
+// Change is what one event changed in a lead, as far as a reader that
+// counts leads needs to know: the stage it left and entered, the SLA clocks
+// it started and stopped, and the owner it gave the lead. It is what a
+// projection folds instead of re-deriving the lifecycle: the rules that
+// say which event moves a lead where and which clocks run live in Evolve
+// and State.Running, and Change reports their outcome, so a projection
+// written against Change follows a new rule or a new deadline kind without
+// an edit.
+//
+// A Change compares the states before and after the event; it is computed
+// by Diff, Step and Lifecycle.Step from Evolve's result, never by a fold
+// of its own.
+type Change struct {
+	// From and To are the stages before and after the event.
+	From, To Stage
+	// Entered reports whether the event entered To: a move to another
+	// stage, or a new entry into the same one (a reassignment that starts
+	// a fresh hand-off). From and To are equal when the lead did not move.
+	Entered bool
+	// At is when the lead entered To; with Entered false it is the time of
+	// the entry it is still in.
+	At time.Time
+	// Started are the clocks running after the event that were not
+	// running before it; Stopped the clocks running before it that are
+	// not running after. A clock that stops and runs again under the same
+	// DeadlineID (a stalled lead touched back into its stage) is Stopped
+	// by the stall and Started by the touch.
+	Started, Stopped ClockSet
+	// Assigned reports whether the event changed the lead's rep or team
+	// (a hand-off or a reassignment); Rep and Team are then the new
+	// owner. A return to marketing clears the owner and is not an
+	// assignment: a report may keep the lead under whoever held it last.
+	Assigned  bool
+	Rep, Team string
+}
+
+// Moved reports whether the event changed the lead's stage.
+func (c Change) Moved() bool { return c.From != c.To }
+
+// Diff returns the Change from before to after, for after =
+// Evolve(before, e).
+func Diff(before, after State) Change {
+	b, a := before.Clocks(), after.Clocks()
+	return Change{
+		From:     before.Stage,
+		To:       after.Stage,
+		Entered:  after.Stage != before.Stage || !after.Entered.Equal(before.Entered),
+		At:       after.Entered,
+		Started:  a.minus(b),
+		Stopped:  b.minus(a),
+		Assigned: after.Rep != "" && (after.Rep != before.Rep || after.Team != before.Team),
+		Rep:      after.Rep,
+		Team:     after.Team,
+	}
+}
+
+// Step returns the state after e and what e changed: Evolve and Diff in
+// one call.
+func Step(before State, e Event) (State, Change) {
+	after := Evolve(before, e)
+	return after, Diff(before, after)
+}
+
+// Lifecycle is the part of a State that decides a lead's stage, owner and
+// running clocks: what Change is computed from. A reader that follows many
+// leads (a projection over a whole store) keeps one Lifecycle per lead
+// instead of a State, which also holds contact data, attributes, touch
+// times, marks and remembered commands; Lifecycle.Step gives the same
+// Change as Step on the full State.
+//
+// The zero Lifecycle is a lead that has not been captured yet.
+type Lifecycle struct {
+	Version         uint64
+	Stage           Stage
+	StalledFrom     Stage
+	Entered         time.Time
+	Rep, Team       string
+	HandOffVersion  uint64
+	AcceptVersion   uint64
+	Touches         int
+	Unanswered      int
+	UnansweredSince uint64
+	ProgressVersion uint64
+}
+
+// Lifecycle returns the part of s a Lifecycle keeps.
+func (s State) Lifecycle() Lifecycle {
+	return Lifecycle{
+		Version: s.Version, Stage: s.Stage, StalledFrom: s.StalledFrom, Entered: s.Entered,
+		Rep: s.Rep, Team: s.Team,
+		HandOffVersion: s.HandOffVersion, AcceptVersion: s.AcceptVersion,
+		Touches: s.Touches, Unanswered: s.Unanswered, UnansweredSince: s.UnansweredSince,
+		ProgressVersion: s.ProgressVersion,
+	}
+}
+
+// fullTouches stands in for the touch times a Lifecycle does not keep: a
+// list already at MaxTrackedTouches, so Evolve records no more and
+// allocates nothing for them. It is never written.
+var fullTouches = make([]time.Time, MaxTrackedTouches)
+
+// state returns a State with l's fields, for Evolve and Running.
+func (l Lifecycle) state() State {
+	return State{
+		Version: l.Version, Stage: l.Stage, StalledFrom: l.StalledFrom, Entered: l.Entered,
+		Rep: l.Rep, Team: l.Team,
+		HandOffVersion: l.HandOffVersion, AcceptVersion: l.AcceptVersion,
+		Touches: l.Touches, TouchTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
+		Unanswered: l.Unanswered, UnansweredSince: l.UnansweredSince, UnansweredTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
+		ProgressVersion: l.ProgressVersion,
+	}
+}
+
+// Step returns the Lifecycle after e and what e changed, by Evolve on the
+// State l stands for.
+func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
+	before := l.state()
+	after := Evolve(before, e)
+	return after.Lifecycle(), Diff(before, after)
+}
+
+// Clock returns the deadline of kind k whose clock runs in l, if one does;
+// see State.Clock.
+func (l Lifecycle) Clock(k DeadlineKind) (DeadlineID, bool) { return l.state().Clock(k) }
