@@ -24,8 +24,8 @@ func (p *Projection) StageCounts(f Filter) map[lead.Stage]int {
 	m := p.compile(f)
 	out := map[lead.Stage]int{}
 	for r := range p.all() {
-		if r.stage != lead.StageNone && m.lead(r) {
-			out[r.stage]++
+		if r.lc.Stage() != lead.StageNone && m.lead(r) {
+			out[r.lc.Stage()]++
 		}
 	}
 	return out
@@ -482,15 +482,15 @@ func (p *Projection) Leakage(f Filter, now time.Time, idle time.Duration) Leakag
 			rows[st].Returned += int(n)
 			leaked = leaked || n > 0
 		}
-		switch r.stage {
+		switch r.lc.Stage() {
 		case lead.StageStalled:
-			if int(r.stalledFrom) < nStages {
-				rows[r.stalledFrom].Stalled++
+			if int(r.lc.StalledFrom()) < nStages {
+				rows[r.lc.StalledFrom()].Stalled++
 			}
 			leaked = true
 		case lead.StageMQL, lead.StageHandedOff, lead.StageAccepted:
 			if max(r.entered, r.lastTouch) <= cut {
-				rows[r.stage].Unworked++
+				rows[r.lc.Stage()].Unworked++
 				leaked = true
 			}
 		}

@@ -2,6 +2,7 @@ package lead
 
 import (
 	"iter"
+	"slices"
 	"time"
 )
 
@@ -23,14 +24,40 @@ func init() {
 // streak of unanswered touches, the last progress), and a stretch has one
 // starting version.
 func (s State) Clock(k DeadlineKind) (DeadlineID, bool) {
-	// Every clock starts at the version one of these fields records;
-	// Running says which of them, if any, starts a clock of kind k now.
-	for _, v := range [...]uint64{s.HandOffVersion, s.AcceptVersion, s.UnansweredSince, s.ProgressVersion} {
-		if d := (DeadlineID{Kind: k, Since: v}); s.Running(d) {
-			return d, true
+	return s.Clocks().Get(k)
+}
+
+// starts returns the non-zero versions a clock of kind k can start at in
+// s. Every clock starts at a version one of four fields records, and
+// Running says which of them, if any, starts a clock of kind k now; for
+// the kinds this package defines the field is known, which spares Running
+// calls (TestClocksAreExactlyTheDeadlinesRunningAccepts holds the two to
+// each other), and any other kind tries all four.
+func (s *State) starts(k DeadlineKind) ([4]uint64, int) {
+	var vs [4]uint64
+	n := 0
+	add := func(v uint64) {
+		if v != 0 && !slices.Contains(vs[:n], v) {
+			vs[n] = v
+			n++
 		}
 	}
-	return DeadlineID{}, false
+	switch k {
+	case KindAccept:
+		add(s.HandOffVersion)
+	case KindFirstTouch, KindCadence, KindQualify:
+		add(s.AcceptVersion)
+	case KindUnresponsive:
+		add(s.UnansweredSince)
+	case KindStall:
+		add(s.ProgressVersion)
+	default:
+		add(s.HandOffVersion)
+		add(s.AcceptVersion)
+		add(s.UnansweredSince)
+		add(s.ProgressVersion)
+	}
+	return vs, n
 }
 
 // ClockSet is a set of deadlines with at most one of each kind, such as the
@@ -42,12 +69,18 @@ type ClockSet struct {
 }
 
 // Clocks returns the clocks running in s.
-func (s State) Clocks() ClockSet {
+func (s State) Clocks() ClockSet { return s.clocks() }
+
+func (s *State) clocks() ClockSet {
 	var c ClockSet
 	for i, k := range kindList {
-		if d, ok := s.Clock(k); ok {
-			c.ids[i] = d
-			c.n++
+		vs, n := s.starts(k)
+		for _, v := range vs[:n] {
+			if d := (DeadlineID{Kind: k, Since: v}); s.Running(d) {
+				c.ids[i] = d
+				c.n++
+				break
+			}
 		}
 	}
 	return c
@@ -131,7 +164,10 @@ func (c Change) Moved() bool { return c.From != c.To }
 // Diff returns the Change from before to after, for after =
 // Evolve(before, e).
 func Diff(before, after State) Change {
-	b, a := before.Clocks(), after.Clocks()
+	return diff(&before, &after, before.clocks(), after.clocks())
+}
+
+func diff(before, after *State, b, a ClockSet) Change {
 	return Change{
 		From:     before.Stage,
 		To:       after.Stage,
@@ -157,31 +193,38 @@ func Step(before State, e Event) (State, Change) {
 // leads (a projection over a whole store) keeps one Lifecycle per lead
 // instead of a State, which also holds contact data, attributes, touch
 // times, marks and remembered commands; Lifecycle.Step gives the same
-// Change as Step on the full State.
+// Change as Step on the full State, and remembers the clocks running, so
+// a step asks State.Running about the state after the event only.
 //
-// The zero Lifecycle is a lead that has not been captured yet.
+// The zero Lifecycle is a lead that has not been captured yet; others come
+// from Step or State.Lifecycle. Lifecycles of the same lead history are
+// equal (==).
 type Lifecycle struct {
-	Version         uint64
-	Stage           Stage
-	StalledFrom     Stage
-	Entered         time.Time
-	Rep, Team       string
-	HandOffVersion  uint64
-	AcceptVersion   uint64
-	Touches         int
-	Unanswered      int
-	UnansweredSince uint64
-	ProgressVersion uint64
+	version         uint64
+	stage           Stage
+	stalledFrom     Stage
+	entered         time.Time
+	rep, team       string
+	handOffVersion  uint64
+	acceptVersion   uint64
+	touches         int
+	unanswered      int
+	unansweredSince uint64
+	progressVersion uint64
+	clocks          ClockSet
 }
 
 // Lifecycle returns the part of s a Lifecycle keeps.
-func (s State) Lifecycle() Lifecycle {
+func (s State) Lifecycle() Lifecycle { return s.lifecycle(s.clocks()) }
+
+func (s *State) lifecycle(c ClockSet) Lifecycle {
 	return Lifecycle{
-		Version: s.Version, Stage: s.Stage, StalledFrom: s.StalledFrom, Entered: s.Entered,
-		Rep: s.Rep, Team: s.Team,
-		HandOffVersion: s.HandOffVersion, AcceptVersion: s.AcceptVersion,
-		Touches: s.Touches, Unanswered: s.Unanswered, UnansweredSince: s.UnansweredSince,
-		ProgressVersion: s.ProgressVersion,
+		version: s.Version, stage: s.Stage, stalledFrom: s.StalledFrom, entered: s.Entered,
+		rep: s.Rep, team: s.Team,
+		handOffVersion: s.HandOffVersion, acceptVersion: s.AcceptVersion,
+		touches: s.Touches, unanswered: s.Unanswered, unansweredSince: s.UnansweredSince,
+		progressVersion: s.ProgressVersion,
+		clocks:          c,
 	}
 }
 
@@ -190,15 +233,15 @@ func (s State) Lifecycle() Lifecycle {
 // allocates nothing for them. It is never written.
 var fullTouches = make([]time.Time, MaxTrackedTouches)
 
-// state returns a State with l's fields, for Evolve and Running.
-func (l Lifecycle) state() State {
+// state returns a State with l's fields, for Evolve.
+func (l *Lifecycle) state() State {
 	return State{
-		Version: l.Version, Stage: l.Stage, StalledFrom: l.StalledFrom, Entered: l.Entered,
-		Rep: l.Rep, Team: l.Team,
-		HandOffVersion: l.HandOffVersion, AcceptVersion: l.AcceptVersion,
-		Touches: l.Touches, TouchTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
-		Unanswered: l.Unanswered, UnansweredSince: l.UnansweredSince, UnansweredTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
-		ProgressVersion: l.ProgressVersion,
+		Version: l.version, Stage: l.stage, StalledFrom: l.stalledFrom, Entered: l.entered,
+		Rep: l.rep, Team: l.team,
+		HandOffVersion: l.handOffVersion, AcceptVersion: l.acceptVersion,
+		Touches: l.touches, TouchTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
+		Unanswered: l.unanswered, UnansweredSince: l.unansweredSince, UnansweredTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
+		ProgressVersion: l.progressVersion,
 	}
 }
 
@@ -207,9 +250,25 @@ func (l Lifecycle) state() State {
 func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 	before := l.state()
 	after := Evolve(before, e)
-	return after.Lifecycle(), Diff(before, after)
+	ac := after.clocks()
+	return after.lifecycle(ac), diff(&before, &after, l.clocks, ac)
 }
 
-// Clock returns the deadline of kind k whose clock runs in l, if one does;
-// see State.Clock.
-func (l Lifecycle) Clock(k DeadlineKind) (DeadlineID, bool) { return l.state().Clock(k) }
+// Version returns the version of the last event stepped through.
+func (l Lifecycle) Version() uint64 { return l.version }
+
+// Stage returns the lead's stage.
+func (l Lifecycle) Stage() Stage { return l.stage }
+
+// StalledFrom returns the stage a stalled lead left.
+func (l Lifecycle) StalledFrom() Stage { return l.stalledFrom }
+
+// Entered returns when the lead entered its stage.
+func (l Lifecycle) Entered() time.Time { return l.entered }
+
+// Owner returns the lead's rep and team; both are empty while marketing
+// holds the lead.
+func (l Lifecycle) Owner() (rep, team string) { return l.rep, l.team }
+
+// Clocks returns the clocks running.
+func (l Lifecycle) Clocks() ClockSet { return l.clocks }

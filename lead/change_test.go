@@ -116,12 +116,11 @@ func TestLifecycleStepsLikeTheFullState(t *testing.T) {
 			if l != s.Lifecycle() {
 				t.Fatalf("after %s (v%d): lifecycle %+v, state's %+v", e.Type(), s.Version, l, s.Lifecycle())
 			}
-			for _, k := range lead.Kinds() {
-				ld, lok := l.Clock(k)
-				sd, sok := s.Clock(k)
-				if ld != sd || lok != sok {
-					t.Fatalf("Clock(%s): lifecycle %v %v, state %v %v", k, ld, lok, sd, sok)
-				}
+			if l.Clocks() != s.Clocks() || l.Stage() != s.Stage || l.Version() != s.Version || !l.Entered().Equal(s.Entered) || l.StalledFrom() != s.StalledFrom {
+				t.Fatalf("after %s (v%d): lifecycle reads differ from the state's", e.Type(), s.Version)
+			}
+			if rep, team := l.Owner(); rep != s.Rep || team != s.Team {
+				t.Fatalf("owner %q/%q, state's %q/%q", rep, team, s.Rep, s.Team)
 			}
 		}
 	})
@@ -235,8 +234,8 @@ func ExampleLifecycle_Step() {
 			fmt.Println("assigned to", c.Rep, "in", c.Team)
 		}
 	}
-	d, _ := l.Clock(lead.KindAccept)
-	fmt.Println(l.Stage, "running", d)
+	d, _ := l.Clocks().Get(lead.KindAccept)
+	fmt.Println(l.Stage(), "running", d)
 	// Output:
 	// assigned to rep:ana in emea
 	// HandedOff running accept@3
