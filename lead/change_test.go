@@ -270,3 +270,24 @@ func ExampleState_Clock() {
 	// qualify@4
 	// stall@4
 }
+
+func TestEveryKindRunsInSomeGeneratedHistory(t *testing.T) {
+	// Clock looks for clocks among the versions a State records; a new
+	// kind that starts from a version it does not try would never be
+	// found, and this test names it.
+	seen := map[lead.DeadlineKind]bool{}
+	for seed := range 300 {
+		var s lead.State
+		for _, e := range leadtest.Histories(60).Example(seed).Events {
+			s = lead.Evolve(s, e)
+			for d := range s.Clocks().All() {
+				seen[d.Kind] = true
+			}
+		}
+	}
+	for _, k := range lead.Kinds() {
+		if !seen[k] {
+			t.Errorf("no generated history ran a %s clock", k)
+		}
+	}
+}
