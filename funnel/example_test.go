@@ -78,13 +78,13 @@ func ExampleNewPlan() {
 	// Output: 7 customers need 70 SQLs
 }
 
-func ExampleFunnel_Write() {
-	fu := funnel.Funnel{Steps: []funnel.FunnelStep{
+func ExampleConversion_Write() {
+	fu := funnel.Conversion{Steps: []funnel.ConversionStep{
 		{Stage: lead.StageMQL, Count: 200, Conversion: 1, Cumulative: 1},
 		{Stage: lead.StageSQL, Count: 50, Conversion: 0.25, Cumulative: 0.25},
 		{Stage: lead.StageWon, Count: 10, Conversion: 0.2, Cumulative: 0.05},
 	}}
-	fu.Write(os.Stdout, funnel.Text)
+	fu.Write(os.Stdout, funnel.FormatText)
 	// Output:
 	// stage  count  conversion  cumulative
 	// MQL    200    100.0%      100.0%

@@ -83,7 +83,7 @@ func sinceOf(s lead.State, k lead.DeadlineKind) uint64 {
 type figures struct {
 	Pos        uint64
 	Counts     map[lead.Stage]int
-	Funnel     Funnel
+	Funnel     Conversion
 	Flows      []Flow
 	Summary    Summary
 	Velocity   Distribution
@@ -101,8 +101,8 @@ type figures struct {
 func snapshot(p *Projection) figures {
 	office := sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0))
 	return figures{
-		Pos: p.Position(), Counts: p.StageCounts(Filter{}), Funnel: p.Funnel(Filter{}),
-		Flows: p.Flows(Filter{}, Week), Summary: p.Summary(Filter{}),
+		Pos: p.Position(), Counts: p.StageCounts(Filter{}), Funnel: p.Conversion(Filter{}),
+		Flows: p.Flows(Filter{}, UnitWeek), Summary: p.Summary(Filter{}),
 		Velocity: p.Velocity(Filter{}, lead.StageMQL, lead.StageSQL, sla.Calendar{}),
 		Business: p.Velocity(Filter{Source: "web"}, lead.StageCaptured, lead.StageAccepted, office),
 		Accept:   p.TimeToAccept(Filter{}, sla.Calendar{}), Touch: p.TimeToFirstTouch(Filter{}, sla.Calendar{}),

@@ -36,10 +36,10 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 	w.do("G", t0.AddDate(0, 0, 7), capture("web", "", "Gamma & <Sons>"), mql, handOff("ana", "east"))
 	w.breach("G", t0.AddDate(0, 0, 8), lead.KindAccept, lead.ActionNotify, "")
 	p := w.p
-	fu := p.Funnel(Filter{})
+	fu := p.Conversion(Filter{})
 	fu.Label = "March 2026"
 	comp := p.Compliance(Filter{}, ByRep)
-	trend := p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, Week, lead.KindAccept, lead.KindFirstTouch, lead.KindStall)
+	trend := p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, UnitWeek, lead.KindAccept, lead.KindFirstTouch, lead.KindStall)
 	plan, err := NewPlan(PlanInput{Goal: 10000, Share: 0.7, DealSize: 1000,
 		Rates:       []StageRate{{Stage: lead.StageMQL, Rate: 0.25}, {Stage: lead.StageSQL, Rate: 0.1}},
 		CostPerLead: 50, Reps: 2, RepCapacity: 30, Cycle: 30 * 24 * time.Hour}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -54,7 +54,7 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 		{"compliance", func(b *bytes.Buffer, f Format) error { return comp.Write(b, f) }},
 		{"plan", func(b *bytes.Buffer, f Format) error { return plan.Write(b, f) }},
 	}
-	formats := map[Format]string{Text: "txt", JSON: "json", CSV: "csv"}
+	formats := map[Format]string{FormatText: "txt", FormatJSON: "json", FormatCSV: "csv"}
 	for _, r := range reports {
 		for f, ext := range formats {
 			t.Run(r.name+"."+ext, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 }
 
 func TestSVGEscapesText(t *testing.T) {
-	fu := Funnel{Label: `<script>&"'`, Steps: []FunnelStep{{Stage: lead.StageMQL, Count: 1, Conversion: 1, Cumulative: 1}}}
+	fu := Conversion{Label: `<script>&"'`, Steps: []ConversionStep{{Stage: lead.StageMQL, Count: 1, Conversion: 1, Cumulative: 1}}}
 	var b bytes.Buffer
 	if err := fu.WriteSVG(&b); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ const svgFont = `font-family="Helvetica, Arial, sans-serif"`
 // WriteSVG draws the funnel as an SVG image: one centred bar per stage,
 // its width proportional to the count, labelled with the stage and count,
 // and the conversion from each stage to the next between the bars.
-func (f Funnel) WriteSVG(w io.Writer) error {
+func (f Conversion) WriteSVG(w io.Writer) error {
 	const (
 		width    = 720
 		left     = 150 // bars area starts here

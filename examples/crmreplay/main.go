@@ -115,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintln(stdout, "Funnel")
-	p.Funnel(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon).Write(stdout, funnel.Text)
+	p.Conversion(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon).Write(stdout, funnel.FormatText)
 
 	s := p.Summary(funnel.Filter{})
 	fmt.Fprintf(stdout, "\nwin rate       %.1f%% (%d won, %d lost)\n", s.WinRate*100, s.Won, s.Lost)
@@ -155,7 +155,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nRevenue plan from %s\n", now.Format(time.DateOnly))
-	return plan.Write(stdout, funnel.Text)
+	return plan.Write(stdout, funnel.FormatText)
 }
 
 func writeGroups(w io.Writer, gs []funnel.Group, top int) {

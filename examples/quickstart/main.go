@@ -286,9 +286,9 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 	}
 
 	all := funnel.Filter{}
-	fu := proj.Funnel(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
+	fu := proj.Conversion(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
 	fmt.Fprintln(w, "\nFunnel (leads captured this month, and how far they got):")
-	if err := fu.Write(w, funnel.Text); err != nil {
+	if err := fu.Write(w, funnel.FormatText); err != nil {
 		return err
 	}
 	sum := proj.Summary(all)
@@ -296,7 +296,7 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
 
 	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
-	if err := proj.Compliance(all, 0).Write(w, funnel.Text); err != nil {
+	if err := proj.Compliance(all, 0).Write(w, funnel.FormatText); err != nil {
 		return err
 	}
 
@@ -312,12 +312,12 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 		return err
 	}
 	fmt.Fprintln(w, "\nRevenue plan for next quarter: 250,000 EUR, 70% marketing-sourced:")
-	if err := plan.Write(w, funnel.Text); err != nil {
+	if err := plan.Write(w, funnel.FormatText); err != nil {
 		return err
 	}
 
 	if c.out != "" {
-		if err := writeCharts(c.out, fu, proj.ComplianceTrend(funnel.Filter{From: start, To: start.Add(time.Duration(c.days) * 24 * time.Hour)}, funnel.Week)); err != nil {
+		if err := writeCharts(c.out, fu, proj.ComplianceTrend(funnel.Filter{From: start, To: start.Add(time.Duration(c.days) * 24 * time.Hour)}, funnel.UnitWeek)); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nwrote %s and %s\n", filepath.Join(c.out, "funnel.svg"), filepath.Join(c.out, "compliance.svg"))
@@ -325,7 +325,7 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 	return nil
 }
 
-func writeCharts(dir string, fu funnel.Funnel, trend funnel.Compliance) error {
+func writeCharts(dir string, fu funnel.Conversion, trend funnel.Compliance) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
