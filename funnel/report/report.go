@@ -1,4 +1,4 @@
-package funnel
+package report
 
 import (
 	"encoding/csv"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/leadline/leadline/funnel"
 )
 
 // Format is a report's output format.
@@ -64,7 +66,7 @@ func (t table) write(w io.Writer, format Format, v any) error {
 		cw.WriteAll(t.rows)
 		return cw.Error()
 	}
-	return fmt.Errorf("funnel: unknown report format %v", format)
+	return fmt.Errorf("report: unknown report format %v", format)
 }
 
 func percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
@@ -73,9 +75,9 @@ func amount(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Write writes the funnel as a table of stage, count, conversion from the
+// Conversion writes the conversion f as a table of stage, count, conversion from the
 // previous stage and cumulative conversion, in the given format.
-func (f Conversion) Write(w io.Writer, format Format) error {
+func Conversion(w io.Writer, f funnel.Conversion, format Format) error {
 	t := table{head: []string{"stage", "count", "conversion", "cumulative"}}
 	for _, s := range f.Steps {
 		t.rows = append(t.rows, []string{s.Stage.String(), itoa(s.Count), percent(s.Conversion), percent(s.Cumulative)})
@@ -92,9 +94,9 @@ func (f Conversion) Write(w io.Writer, format Format) error {
 // ratioCell writes a share for CSV: a plain decimal a spreadsheet reads.
 func ratioCell(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 
-// Write writes the compliance rows (group, kind, met, breached, open,
+// Compliance writes the compliance rows of c (group, kind, met, breached, open,
 // rate) in the given format.
-func (c Compliance) Write(w io.Writer, format Format) error {
+func Compliance(w io.Writer, c funnel.Compliance, format Format) error {
 	group := c.By
 	if group == "" {
 		group = "group"
@@ -116,9 +118,9 @@ func (c Compliance) Write(w io.Writer, format Format) error {
 	return t.write(w, format, c)
 }
 
-// Write writes the plan: its figures as name/value rows (text and CSV,
+// Plan writes the plan pl: its figures as name/value rows (text and CSV,
 // where CSV holds plain numbers) or the Plan as JSON.
-func (pl Plan) Write(w io.Writer, format Format) error {
+func Plan(w io.Writer, pl funnel.Plan, format Format) error {
 	if format == FormatJSON {
 		return table{}.write(w, FormatJSON, pl)
 	}
@@ -136,7 +138,7 @@ func (pl Plan) Write(w io.Writer, format Format) error {
 	}
 	rates := "history"
 	if pl.DefaultRate {
-		rates = "default " + percent(DefaultLeadToRevenue)
+		rates = "default " + percent(funnel.DefaultLeadToRevenue)
 	}
 	t := table{head: []string{"figure", "value"}, rows: [][]string{
 		{"goal", money(pl.Input.Goal)},
