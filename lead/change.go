@@ -64,8 +64,8 @@ func (s *State) starts(k DeadlineKind) ([4]uint64, int) {
 // clocks running in a State or the clocks an event started or stopped. The
 // zero ClockSet is empty.
 type ClockSet struct {
-	ids [maxKinds]DeadlineID // by the kind's position in Kinds; zero where absent
-	n   uint8
+	since [maxKinds]uint64 // DeadlineID.Since by the kind's position in Kinds; 0 where absent
+	n     uint8
 }
 
 // Clocks returns the clocks running in s.
@@ -76,8 +76,8 @@ func (s *State) clocks() ClockSet {
 	for i, k := range kindList {
 		vs, n := s.starts(k)
 		for _, v := range vs[:n] {
-			if d := (DeadlineID{Kind: k, Since: v}); s.Running(d) {
-				c.ids[i] = d
+			if s.Running(DeadlineID{Kind: k, Since: v}) {
+				c.since[i] = v
 				c.n++
 				break
 			}
@@ -92,8 +92,8 @@ func (c ClockSet) Len() int { return int(c.n) }
 // Get returns the deadline of kind k in c, if there is one.
 func (c ClockSet) Get(k DeadlineKind) (DeadlineID, bool) {
 	for i, kk := range kindList {
-		if kk == k {
-			return c.ids[i], !c.ids[i].IsZero()
+		if kk == k && c.since[i] != 0 {
+			return DeadlineID{Kind: k, Since: c.since[i]}, true
 		}
 	}
 	return DeadlineID{}, false
@@ -102,8 +102,8 @@ func (c ClockSet) Get(k DeadlineKind) (DeadlineID, bool) {
 // All yields the deadlines in c in the order of Kinds.
 func (c ClockSet) All() iter.Seq[DeadlineID] {
 	return func(yield func(DeadlineID) bool) {
-		for _, d := range c.ids[:len(kindList)] {
-			if !d.IsZero() && !yield(d) {
+		for i, v := range c.since[:len(kindList)] {
+			if v != 0 && !yield(DeadlineID{Kind: kindList[i], Since: v}) {
 				return
 			}
 		}
@@ -113,9 +113,9 @@ func (c ClockSet) All() iter.Seq[DeadlineID] {
 // minus returns the deadlines of c that are not in o.
 func (c ClockSet) minus(o ClockSet) ClockSet {
 	var out ClockSet
-	for i, d := range c.ids[:len(kindList)] {
-		if !d.IsZero() && d != o.ids[i] {
-			out.ids[i] = d
+	for i, v := range c.since[:len(kindList)] {
+		if v != 0 && v != o.since[i] {
+			out.since[i] = v
 			out.n++
 		}
 	}
