@@ -75,8 +75,9 @@ func amount(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Conversion writes the conversion f as a table of stage, count, conversion from the
-// previous stage and cumulative conversion, in the given format.
+// Conversion writes the conversion f as a table of stage, count,
+// conversion from the previous stage and cumulative conversion, in the
+// given format.
 func Conversion(w io.Writer, f funnel.Conversion, format Format) error {
 	t := table{head: []string{"stage", "count", "conversion", "cumulative"}}
 	for _, s := range f.Steps {

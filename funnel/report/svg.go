@@ -83,9 +83,9 @@ func ConversionSVG(w io.Writer, f funnel.Conversion) error {
 // ComplianceTrend.
 var ErrNoTrend = errors.New("report: compliance chart needs the rows of ComplianceTrend")
 
-// ComplianceSVG draws c, the rows of a ComplianceTrend, as an SVG line chart: one line per
-// deadline kind, the share of deadlines met per period (0–100%), with a
-// gap where a period settled no deadline of that kind. Rows that are not
+// ComplianceSVG draws c, the rows of a ComplianceTrend, as an SVG line
+// chart: one line per deadline kind, the share of deadlines met per period
+// (0–100%), with a gap where a period settled no deadline of that kind. Rows that are not
 // from ComplianceTrend return ErrNoTrend.
 func ComplianceSVG(w io.Writer, c funnel.Compliance) error {
 	var periods []string
