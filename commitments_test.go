@@ -29,7 +29,7 @@ func TestWatchCommitmentsReportsAPacingAlertOnce(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- e.WatchCommitments(ctx, march, 24*time.Hour,
-			[]funnel.Commitment{{Name: "marketing: 20 MQLs a month", Kind: funnel.MQLVolume, Target: 20}},
+			[]funnel.Commitment{{Name: "marketing: 20 MQLs a month", Kind: funnel.CommitmentMQLVolume, Target: 20}},
 			func(a funnel.Alert) error { alerts <- a; return nil })
 	}()
 	select {
@@ -58,7 +58,7 @@ func TestWatchCommitmentsReportsAPacingAlertOnce(t *testing.T) {
 func TestWatchCommitmentsRefusesAnInvalidCommitment(t *testing.T) {
 	e, mock, _ := newEngine(t)
 	err := e.WatchCommitments(context.Background(), mock.Now(), time.Hour,
-		[]funnel.Commitment{{Name: "bad", Kind: funnel.Reach, Target: 1.5}}, func(funnel.Alert) error { return nil })
+		[]funnel.Commitment{{Name: "bad", Kind: funnel.CommitmentReach, Target: 1.5}}, func(funnel.Alert) error { return nil })
 	var fe *funnel.FieldError
 	if !errors.As(err, &fe) {
 		t.Fatalf("err = %v, want a *funnel.FieldError", err)

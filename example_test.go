@@ -176,7 +176,7 @@ func ExampleEngine_WatchCommitments() {
 	}
 	mock.Add(10 * 24 * time.Hour)
 
-	commitments := []funnel.Commitment{{Name: "marketing: 20 MQLs a month", Kind: funnel.MQLVolume, Target: 20}}
+	commitments := []funnel.Commitment{{Name: "marketing: 20 MQLs a month", Kind: funnel.CommitmentMQLVolume, Target: 20}}
 	err := engine.WatchCommitments(ctx, march, 24*time.Hour, commitments, func(a funnel.Alert) error {
 		fmt.Printf("%s alert for %q: %.0f so far\n", a.Kind, a.Commitment, a.Actual)
 		cancel() // a service would route the alert and keep watching

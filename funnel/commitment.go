@@ -22,45 +22,45 @@ const ReviewAfter = 3
 type CommitmentKind uint8
 
 // The commitments of the seed SLA template. Each names the cohort it
-// measures per period; Target is a count for MQLVolume and a share in
+// measures per period; Target is a count for CommitmentMQLVolume and a share in
 // (0, 1] for the others.
 const (
-	// MQLVolume: marketing delivers Target MQLs per period. Actual is the
+	// CommitmentMQLVolume: marketing delivers Target MQLs per period. Actual is the
 	// number of leads that first became MQL in the period.
-	MQLVolume CommitmentKind = iota + 1
-	// AcceptedShare: marketing's quality floor. Actual is the share of the
+	CommitmentMQLVolume CommitmentKind = iota + 1
+	// CommitmentAcceptedShare: marketing's quality floor. Actual is the share of the
 	// period's new MQLs that sales has accepted (ever entered Accepted).
-	AcceptedShare
-	// Reach: sales reaches Target of MQLs within Within. A lead of the
+	CommitmentAcceptedShare
+	// CommitmentReach: sales reaches Target of MQLs within Within. A lead of the
 	// period's new MQLs is reached when its first touch came within
 	// Within of becoming MQL, measured in Calendar's open time; missed
 	// when it did not; pending (left out) while untouched and Within has
 	// not passed at now. Actual is reached / (reached + missed).
-	Reach
-	// Cadence: sales touches each accepted lead Touches times within
+	CommitmentReach
+	// CommitmentCadence: sales touches each accepted lead Touches times within
 	// Within (calendar time) of its first acceptance. Over the leads
 	// first accepted in the period, a lead is met with its Touches-th
 	// touch within Within, missed once Within passed without, pending
 	// before. Actual is met / (met + missed).
-	Cadence
-	// ClosedShare: sales reports back on the SQLs marketing sourced.
+	CommitmentCadence
+	// CommitmentClosedShare: sales reports back on the SQLs marketing sourced.
 	// Actual is the share of the period's new SQLs that are closed (Won
 	// or Lost).
-	ClosedShare
+	CommitmentClosedShare
 )
 
 // String returns the kind's name.
 func (k CommitmentKind) String() string {
 	switch k {
-	case MQLVolume:
+	case CommitmentMQLVolume:
 		return "mql_volume"
-	case AcceptedShare:
+	case CommitmentAcceptedShare:
 		return "accepted_share"
-	case Reach:
+	case CommitmentReach:
 		return "reach"
-	case Cadence:
+	case CommitmentCadence:
 		return "cadence"
-	case ClosedShare:
+	case CommitmentClosedShare:
 		return "closed_share"
 	}
 	return fmt.Sprintf("CommitmentKind(%d)", uint8(k))
@@ -74,16 +74,16 @@ type Commitment struct {
 	// Name labels the commitment in alerts, e.g. "marketing: 400 MQLs a month".
 	Name string
 	Kind CommitmentKind
-	// Target is a count (MQLVolume) or a share in (0, 1].
+	// Target is a count (CommitmentMQLVolume) or a share in (0, 1].
 	Target float64
-	// Within is the Reach and Cadence window.
+	// Within is the CommitmentReach and CommitmentCadence window.
 	Within time.Duration
-	// Touches is the Cadence count, 1..MaxCadenceTouches.
+	// Touches is the CommitmentCadence count, 1..MaxCadenceTouches.
 	Touches int
-	// Calendar measures Reach's window and the share of a period that
+	// Calendar measures CommitmentReach's window and the share of a period that
 	// has passed for pacing; the zero Calendar is 24x7.
 	Calendar sla.Calendar
-	// Unit is the period; 0 means Month.
+	// Unit is the period; 0 means UnitMonth.
 	Unit Unit
 	// Filter's names narrow the leads (a team, a source); its window is
 	// ignored, each period sets its own.
@@ -95,21 +95,21 @@ func (c Commitment) validate() error {
 		return &FieldError{Field: "Commitment." + field, Value: v, Reason: reason}
 	}
 	switch c.Kind {
-	case MQLVolume:
+	case CommitmentMQLVolume:
 		if !(c.Target > 0) || math.IsInf(c.Target, 0) {
 			return bad("Target", c.Target, "must be a positive number of MQLs")
 		}
-	case AcceptedShare, Reach, Cadence, ClosedShare:
+	case CommitmentAcceptedShare, CommitmentReach, CommitmentCadence, CommitmentClosedShare:
 		if !(c.Target > 0 && c.Target <= 1) {
 			return bad("Target", c.Target, "must be a share in (0, 1]")
 		}
 	default:
 		return bad("Kind", c.Kind, "is not a known commitment")
 	}
-	if (c.Kind == Reach || c.Kind == Cadence) && c.Within <= 0 {
+	if (c.Kind == CommitmentReach || c.Kind == CommitmentCadence) && c.Within <= 0 {
 		return bad("Within", c.Within, "must be positive")
 	}
-	if c.Kind == Cadence && (c.Touches < 1 || c.Touches > MaxCadenceTouches) {
+	if c.Kind == CommitmentCadence && (c.Touches < 1 || c.Touches > MaxCadenceTouches) {
 		return bad("Touches", c.Touches, fmt.Sprintf("must be in 1..%d", MaxCadenceTouches))
 	}
 	if c.Unit != 0 && !c.Unit.valid() {
@@ -123,31 +123,31 @@ type Status uint8
 
 // The statuses of a period.
 const (
-	// NoData: the period's cohort is empty so far (share commitments
+	// StatusNoData: the period's cohort is empty so far (share commitments
 	// only); it neither meets nor misses, and ends a run of misses.
-	NoData Status = iota + 1
-	// OnTrack: the period is running and its projection reaches the target.
-	OnTrack
-	// AtRisk: the period is running and its projection falls short.
-	AtRisk
-	// Met: the period is over and the target was reached.
-	Met
-	// Missed: the period is over and the target was not reached.
-	Missed
+	StatusNoData Status = iota + 1
+	// StatusOnTrack: the period is running and its projection reaches the target.
+	StatusOnTrack
+	// StatusAtRisk: the period is running and its projection falls short.
+	StatusAtRisk
+	// StatusMet: the period is over and the target was reached.
+	StatusMet
+	// StatusMissed: the period is over and the target was not reached.
+	StatusMissed
 )
 
 // String returns the status's name.
 func (s Status) String() string {
 	switch s {
-	case NoData:
+	case StatusNoData:
 		return "no_data"
-	case OnTrack:
+	case StatusOnTrack:
 		return "on_track"
-	case AtRisk:
+	case StatusAtRisk:
 		return "at_risk"
-	case Met:
+	case StatusMet:
 		return "met"
-	case Missed:
+	case StatusMissed:
 		return "missed"
 	}
 	return fmt.Sprintf("Status(%d)", uint8(s))
@@ -160,14 +160,14 @@ func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 type PeriodResult struct {
 	Period Period `json:"period"`
 	// Actual is the count or share so far; N is the cohort it is a share
-	// of (the count itself for MQLVolume).
+	// of (the count itself for CommitmentMQLVolume).
 	Actual float64 `json:"actual"`
 	N      int     `json:"n"`
 	// Elapsed is the share of the period passed at now, in the
 	// commitment's Calendar.
 	Elapsed float64 `json:"elapsed"`
 	// Projected is where the period will end at the current pace: for
-	// MQLVolume, Actual ÷ Elapsed; for shares, Actual (a share does not
+	// CommitmentMQLVolume, Actual ÷ Elapsed; for shares, Actual (a share does not
 	// grow with time). For a finished period it is Actual.
 	Projected float64 `json:"projected"`
 	Status    Status  `json:"status"`
@@ -219,15 +219,15 @@ type Review struct {
 	Commitment Commitment     `json:"-"`
 	Periods    []PeriodResult `json:"periods"`
 	// ConsecutiveMissed counts the finished periods missed in a row up to
-	// the latest finished one (NoData and Met end a run).
+	// the latest finished one (StatusNoData and Met end a run).
 	ConsecutiveMissed int     `json:"consecutive_missed"`
 	Alerts            []Alert `json:"alerts,omitempty"`
 }
 
 // Review measures commitment c in every period from the one containing
-// from to the one containing now, judging the finished ones (Met, Missed,
-// NoData) and pacing the current one (OnTrack, AtRisk). It raises an
-// AlertPacing when the current period is AtRisk after MinPacingElapsed of
+// from to the one containing now, judging the finished ones (StatusMet, StatusMissed,
+// StatusNoData) and pacing the current one (StatusOnTrack, StatusAtRisk). It raises an
+// AlertPacing when the current period is StatusAtRisk after MinPacingElapsed of
 // it, and an AlertReview when ConsecutiveMissed reaches ReviewAfter. An
 // invalid commitment returns a *FieldError.
 func (p *Projection) Review(c Commitment, from, now time.Time) (Review, error) {
@@ -236,7 +236,7 @@ func (p *Projection) Review(c Commitment, from, now time.Time) (Review, error) {
 	}
 	u := c.Unit
 	if u == 0 {
-		u = Month
+		u = UnitMonth
 	}
 	rv := Review{Commitment: c}
 	end := now
@@ -254,28 +254,28 @@ func (p *Projection) Review(c Commitment, from, now time.Time) (Review, error) {
 			res.Elapsed = ratio(float64(c.Calendar.Elapsed(per.Start, now)), float64(c.Calendar.Elapsed(per.Start, per.End)))
 		}
 		res.Projected = res.Actual
-		if c.Kind == MQLVolume && res.Elapsed < 1 {
+		if c.Kind == CommitmentMQLVolume && res.Elapsed < 1 {
 			res.Projected = ratio(res.Actual, res.Elapsed)
 		}
 		short := res.Projected < c.Target
 		switch {
-		case c.Kind != MQLVolume && res.N == 0:
-			res.Status = NoData
+		case c.Kind != CommitmentMQLVolume && res.N == 0:
+			res.Status = StatusNoData
 		case res.Elapsed < 1 && short:
-			res.Status = AtRisk
+			res.Status = StatusAtRisk
 		case res.Elapsed < 1:
-			res.Status = OnTrack
+			res.Status = StatusOnTrack
 		case res.Actual >= c.Target:
-			res.Status = Met
+			res.Status = StatusMet
 		default:
-			res.Status = Missed
+			res.Status = StatusMissed
 		}
-		if res.Status == Missed {
+		if res.Status == StatusMissed {
 			rv.ConsecutiveMissed++
 		} else if res.Elapsed >= 1 {
 			rv.ConsecutiveMissed = 0
 		}
-		if res.Status == AtRisk && res.Elapsed >= MinPacingElapsed {
+		if res.Status == StatusAtRisk && res.Elapsed >= MinPacingElapsed {
 			rv.Alerts = append(rv.Alerts, Alert{
 				Kind: AlertPacing, Commitment: c.Name, Measure: c.Kind, Period: per,
 				Target: c.Target, Actual: res.Actual, Projected: res.Projected,
@@ -305,7 +305,7 @@ func (p *Projection) Review(c Commitment, from, now time.Time) (Review, error) {
 
 func (c Commitment) unit() Unit {
 	if c.Unit == 0 {
-		return Month
+		return UnitMonth
 	}
 	return c.Unit
 }
@@ -318,7 +318,7 @@ func (c Commitment) label() string {
 }
 
 func (c Commitment) format(v float64) string {
-	if c.Kind == MQLVolume {
+	if c.Kind == CommitmentMQLVolume {
 		return fmt.Sprintf("%.0f MQLs", v)
 	}
 	return pct(v)
@@ -339,18 +339,18 @@ func (p *Projection) measure(c Commitment, per Period, now time.Time) (float64, 
 			continue
 		}
 		switch c.Kind {
-		case MQLVolume:
+		case CommitmentMQLVolume:
 			if m.at(r.first[lead.StageMQL]) && r.first[lead.StageMQL] <= nowNS {
 				hit++
 			}
-		case AcceptedShare:
+		case CommitmentAcceptedShare:
 			if m.at(r.first[lead.StageMQL]) {
 				n++
 				if r.first[lead.StageAccepted] != 0 {
 					hit++
 				}
 			}
-		case Reach:
+		case CommitmentReach:
 			mql := r.first[lead.StageMQL]
 			if !m.at(mql) {
 				continue
@@ -363,7 +363,7 @@ func (p *Projection) measure(c Commitment, per Period, now time.Time) (float64, 
 			case c.Calendar.Elapsed(start, now) >= c.Within:
 				n++
 			}
-		case Cadence:
+		case CommitmentCadence:
 			acc := r.first[lead.StageAccepted]
 			if !m.at(acc) {
 				continue
@@ -376,7 +376,7 @@ func (p *Projection) measure(c Commitment, per Period, now time.Time) (float64, 
 			case nowNS-acc >= int64(c.Within):
 				n++
 			}
-		case ClosedShare:
+		case CommitmentClosedShare:
 			if m.at(r.first[lead.StageSQL]) {
 				n++
 				if r.first[lead.StageWon] != 0 || r.first[lead.StageLost] != 0 {
@@ -385,7 +385,7 @@ func (p *Projection) measure(c Commitment, per Period, now time.Time) (float64, 
 			}
 		}
 	}
-	if c.Kind == MQLVolume {
+	if c.Kind == CommitmentMQLVolume {
 		return float64(hit), hit
 	}
 	return ratio(float64(hit), float64(n)), n

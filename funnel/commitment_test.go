@@ -24,59 +24,59 @@ func TestReviewJudgesPeriodsAndPaces(t *testing.T) {
 	}{
 		{
 			name: "volume met, next week at risk and alerted",
-			c:    Commitment{Kind: MQLVolume, Target: 4, Unit: Week}, from: w10, now: w11.Add(hours(81)),
-			actual: []float64{4, 0}, status: []Status{Met, AtRisk}, alerts: []AlertKind{AlertPacing},
+			c:    Commitment{Kind: CommitmentMQLVolume, Target: 4, Unit: UnitWeek}, from: w10, now: w11.Add(hours(81)),
+			actual: []float64{4, 0}, status: []Status{StatusMet, StatusAtRisk}, alerts: []AlertKind{AlertPacing},
 		},
 		{
 			name: "no pacing alert under 20% of the period",
-			c:    Commitment{Kind: MQLVolume, Target: 4, Unit: Week}, from: w10, now: w11.Add(hours(12)),
-			actual: []float64{4, 0}, status: []Status{Met, AtRisk},
+			c:    Commitment{Kind: CommitmentMQLVolume, Target: 4, Unit: UnitWeek}, from: w10, now: w11.Add(hours(12)),
+			actual: []float64{4, 0}, status: []Status{StatusMet, StatusAtRisk},
 		},
 		{
 			name: "three missed weeks call for a review",
-			c:    Commitment{Kind: MQLVolume, Target: 5, Unit: Week}, from: w10.AddDate(0, 0, -14), now: w11.Add(hours(12)),
-			actual: []float64{0, 0, 4, 0}, status: []Status{Missed, Missed, Missed, AtRisk}, missed: 3, alerts: []AlertKind{AlertReview},
+			c:    Commitment{Kind: CommitmentMQLVolume, Target: 5, Unit: UnitWeek}, from: w10.AddDate(0, 0, -14), now: w11.Add(hours(12)),
+			actual: []float64{0, 0, 4, 0}, status: []Status{StatusMissed, StatusMissed, StatusMissed, StatusAtRisk}, missed: 3, alerts: []AlertKind{AlertReview},
 		},
 		{
 			name: "volume pacing projects the count over the period",
-			c:    Commitment{Kind: MQLVolume, Target: 10, Unit: Week}, from: w10, now: w10.Add(hours(84)),
-			actual: []float64{4}, status: []Status{AtRisk}, alerts: []AlertKind{AlertPacing}, projNext: 8,
+			c:    Commitment{Kind: CommitmentMQLVolume, Target: 10, Unit: UnitWeek}, from: w10, now: w10.Add(hours(84)),
+			actual: []float64{4}, status: []Status{StatusAtRisk}, alerts: []AlertKind{AlertPacing}, projNext: 8,
 		},
 		{
 			name: "quality floor: share of MQLs accepted",
-			c:    Commitment{Kind: AcceptedShare, Target: 0.7, Unit: Week}, from: w10, now: w11,
-			actual: []float64{0.75, 0}, status: []Status{Met, NoData},
+			c:    Commitment{Kind: CommitmentAcceptedShare, Target: 0.7, Unit: UnitWeek}, from: w10, now: w11,
+			actual: []float64{0.75, 0}, status: []Status{StatusMet, StatusNoData},
 		},
 		{
 			name: "reach within 24 hours",
-			c:    Commitment{Kind: Reach, Target: 0.5, Within: hours(24), Unit: Week}, from: w10, now: w11,
-			actual: []float64{0.25, 0}, status: []Status{Missed, NoData}, missed: 1,
+			c:    Commitment{Kind: CommitmentReach, Target: 0.5, Within: hours(24), Unit: UnitWeek}, from: w10, now: w11,
+			actual: []float64{0.25, 0}, status: []Status{StatusMissed, StatusNoData}, missed: 1,
 		},
 		{
 			name: "reach within 16 business hours",
-			c: Commitment{Kind: Reach, Target: 0.5, Within: hours(16), Unit: Week,
+			c: Commitment{Kind: CommitmentReach, Target: 0.5, Within: hours(16), Unit: UnitWeek,
 				Calendar: sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0))}, from: w10, now: w11,
-			actual: []float64{0.5, 0}, status: []Status{Met, NoData},
+			actual: []float64{0.5, 0}, status: []Status{StatusMet, StatusNoData},
 		},
 		{
 			name: "reach leaves pending leads out",
-			c:    Commitment{Kind: Reach, Target: 0.5, Within: hours(24), Unit: Week}, from: w10, now: t0.Add(hours(20)),
-			actual: []float64{1}, status: []Status{OnTrack},
+			c:    Commitment{Kind: CommitmentReach, Target: 0.5, Within: hours(24), Unit: UnitWeek}, from: w10, now: t0.Add(hours(20)),
+			actual: []float64{1}, status: []Status{StatusOnTrack},
 		},
 		{
 			name: "cadence: two touches in two days",
-			c:    Commitment{Kind: Cadence, Target: 0.9, Touches: 2, Within: hours(48), Unit: Week}, from: w10, now: w11,
-			actual: []float64{1.0 / 3, 0}, status: []Status{Missed, NoData}, missed: 1,
+			c:    Commitment{Kind: CommitmentCadence, Target: 0.9, Touches: 2, Within: hours(48), Unit: UnitWeek}, from: w10, now: w11,
+			actual: []float64{1.0 / 3, 0}, status: []Status{StatusMissed, StatusNoData}, missed: 1,
 		},
 		{
 			name: "closed share of SQLs",
-			c:    Commitment{Kind: ClosedShare, Target: 0.8}, from: w10, now: w10.AddDate(0, 1, 0),
-			actual: []float64{1, 0}, status: []Status{Met, NoData},
+			c:    Commitment{Kind: CommitmentClosedShare, Target: 0.8}, from: w10, now: w10.AddDate(0, 1, 0),
+			actual: []float64{1, 0}, status: []Status{StatusMet, StatusNoData},
 		},
 		{
 			name: "a period without a cohort is no data",
-			c:    Commitment{Kind: ClosedShare, Target: 0.8, Unit: Week}, from: w10.AddDate(0, 0, -7), now: w11,
-			actual: []float64{0, 1, 0}, status: []Status{NoData, Met, NoData},
+			c:    Commitment{Kind: CommitmentClosedShare, Target: 0.8, Unit: UnitWeek}, from: w10.AddDate(0, 0, -7), now: w11,
+			actual: []float64{0, 1, 0}, status: []Status{StatusNoData, StatusMet, StatusNoData},
 		},
 	}
 	for _, tt := range tests {
@@ -115,7 +115,7 @@ func TestReviewJudgesPeriodsAndPaces(t *testing.T) {
 
 func TestPacingAlertSaysWhatIsShort(t *testing.T) {
 	p := sample(t).p
-	rv, err := p.Review(Commitment{Name: "marketing: 10 MQLs a week", Kind: MQLVolume, Target: 10, Unit: Week}, w10, w10.Add(hours(84)))
+	rv, err := p.Review(Commitment{Name: "marketing: 10 MQLs a week", Kind: CommitmentMQLVolume, Target: 10, Unit: UnitWeek}, w10, w10.Add(hours(84)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,10 +132,10 @@ func TestReviewRejectsBadCommitments(t *testing.T) {
 		c     Commitment
 		field string
 	}{
-		{Commitment{Kind: MQLVolume, Target: 0}, "Commitment.Target"},
-		{Commitment{Kind: Reach, Target: 1.5, Within: time.Hour}, "Commitment.Target"},
-		{Commitment{Kind: Reach, Target: 0.5}, "Commitment.Within"},
-		{Commitment{Kind: Cadence, Target: 0.5, Within: time.Hour, Touches: MaxCadenceTouches + 1}, "Commitment.Touches"},
+		{Commitment{Kind: CommitmentMQLVolume, Target: 0}, "Commitment.Target"},
+		{Commitment{Kind: CommitmentReach, Target: 1.5, Within: time.Hour}, "Commitment.Target"},
+		{Commitment{Kind: CommitmentReach, Target: 0.5}, "Commitment.Within"},
+		{Commitment{Kind: CommitmentCadence, Target: 0.5, Within: time.Hour, Touches: MaxCadenceTouches + 1}, "Commitment.Touches"},
 		{Commitment{Target: 1}, "Commitment.Kind"},
 	}
 	for _, tt := range tests {

@@ -7,13 +7,9 @@ import (
 	"github.com/leadline/leadline/lead"
 )
 
-// nKinds is the number of deadline kinds, in the order of lead.Kinds.
-const nKinds = 6
-
-var kinds = [nKinds]lead.DeadlineKind{
-	lead.KindAccept, lead.KindFirstTouch, lead.KindCadence,
-	lead.KindUnresponsive, lead.KindQualify, lead.KindStall,
-}
+// kinds are the deadline kinds, in the order of lead.Kinds: the index of a
+// kind here is its index in a record's clock slots and in clockKey.
+var kinds = lead.Kinds()
 
 func kindIndex(k lead.DeadlineKind) int {
 	for i, kk := range kinds {
@@ -31,9 +27,8 @@ const (
 	clockBreached
 )
 
-// clockSlot is the latest clock of one kind on one lead. A lead has at most
-// one clock of each kind running at a time, because lead.State.Running
-// ties each kind to one version field of the state.
+// clockSlot is the latest clock of one kind on one lead: a lead has at
+// most one clock of each kind running at a time (lead.State.Clock).
 type clockSlot struct {
 	since  uint64
 	bucket int32
@@ -53,67 +48,36 @@ type tally struct {
 	Met, Breached, Open int
 }
 
-// The indexes of the deadline kinds in kinds.
-const (
-	kAccept = iota
-	kFirstTouch
-	kCadence
-	kUnresponsive
-	kQualify
-	kStall
-)
-
-// running returns the version that started the clock of kind kinds[k]
-// running in r, or 0 when none runs. It mirrors lead.State.Running.
-func (r *record) running(k int) uint64 {
-	worked := r.stage == lead.StageAccepted || r.stage == lead.StageSQL
-	switch k {
-	case kAccept:
-		if r.stage == lead.StageHandedOff {
-			return r.handOffV
-		}
-	case kFirstTouch:
-		if r.stage == lead.StageAccepted && r.sinceAccept == 0 {
-			return r.acceptV
-		}
-	case kCadence:
-		if worked {
-			return r.acceptV
-		}
-	case kUnresponsive:
-		if worked {
-			return r.unansweredV
-		}
-	case kQualify:
-		if r.stage == lead.StageAccepted {
-			return r.acceptV
-		}
-	case kStall:
-		if worked || r.stage == lead.StageStalled {
-			return r.progressV
-		}
+// settle follows the clocks an event started and stopped on r, whose
+// clock slots are slots: a clock that stopped without a breach is met, a
+// clock that started is open. A clock that stops and runs again under the
+// same identity (a stalled lead touched back into its stage) is open again.
+func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int64) {
+	if c.Stopped.Len() == 0 && c.Started.Len() == 0 {
+		return
 	}
-	return 0
-}
-
-// tick settles r's clocks after an event at time at: a clock that stopped
-// without a breach is met, a clock that started is open. A clock that
-// stops and runs again under the same identity (a stalled lead touched
-// back into its stage) is open again.
-func (p *Projection) tick(r *record, at int64) {
-	for k := range nKinds {
-		since := r.running(k)
-		s := &r.clocks[k]
-		if s.since != 0 && s.since != since && s.state == clockOpen {
+	for d := range c.Stopped.All() {
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
+		}
+		s := &slots[k]
+		if s.since == d.Since && s.state == clockOpen {
 			t := &p.clocks[s.bucket]
 			t.Open--
 			t.Met++
 			s.state = clockMet
 		}
+	}
+	for d := range c.Started.All() {
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
+		}
+		s := &slots[k]
 		switch {
-		case since == 0:
-		case since != s.since:
-			*s = clockSlot{since: since, bucket: p.clockBucket(k, r, at), state: clockOpen}
+		case s.since != d.Since:
+			*s = clockSlot{since: d.Since, bucket: p.clockBucket(k, r, *s, at), state: clockOpen}
 			p.clocks[s.bucket].Open++
 		case s.state == clockMet:
 			t := &p.clocks[s.bucket]
@@ -124,15 +88,15 @@ func (p *Projection) tick(r *record, at int64) {
 	}
 }
 
-// breach records the first breach step of deadline d. A breach of a clock
-// the Projection did not see start (a feed begun mid-history) is not
-// counted.
-func (p *Projection) breach(r *record, d lead.DeadlineID) {
+// breach records the first breach step of deadline d in slots. A breach of
+// a clock the Projection did not see start (a feed begun mid-history) is
+// not counted.
+func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID) {
 	k := kindIndex(d.Kind)
 	if k < 0 {
 		return
 	}
-	s := &r.clocks[k]
+	s := &slots[k]
 	if s.since != d.Since || s.since == 0 {
 		return
 	}
@@ -149,12 +113,12 @@ func (p *Projection) breach(r *record, d lead.DeadlineID) {
 	s.state = clockBreached
 }
 
-// clockBucket returns the tally of clocks of kind k started at at on r.
-// The lead's previous clock of the same kind usually shares it (a stall
-// clock restarts with every touch), so that is tried before the map.
-func (p *Projection) clockBucket(k int, r *record, at int64) int32 {
+// clockBucket returns the tally of clocks of kind k started at at on r,
+// whose previous clock of that kind is prev. That clock usually shares it
+// (a stall clock restarts with every touch), so it is tried before the map.
+func (p *Projection) clockBucket(k int, r *record, prev clockSlot, at int64) int32 {
 	key := clockKey{day: p.days.dayOf(at), kind: uint8(k), dims: r.dims}
-	if s := r.clocks[k]; s.since != 0 && p.clockKeys[s.bucket] == key {
+	if s := prev; s.since != 0 && p.clockKeys[s.bucket] == key {
 		return s.bucket
 	}
 	i, ok := p.clockIdx[key]
@@ -196,10 +160,11 @@ type Compliance struct {
 // per day, rep, team, source and campaign, not per account: f.Account and
 // ByAccount do not apply (ByAccount groups everything under "").
 //
-// A deadline is a clock of lead.State.Running: it starts with the event
-// Running first accepts it for (the hand-off or reassignment for accept;
-// the acceptance for first_touch, qualify and cadence; the first unanswered
-// touch of a streak for unresponsive; the last progress for stall). It is
+// A deadline is a clock of lead.State.Clock, one of every kind lead.Kinds
+// lists: it starts with the event that lead reports starting it (the
+// hand-off or reassignment for accept; the acceptance for first_touch,
+// qualify and cadence; the first unanswered touch of a streak for
+// unresponsive; the last progress for stall). It is
 // breached once a DeadlineBreached with Step 0 names its DeadlineID, met
 // when it stops running without one, and open otherwise. Rate is
 // Met / (Met + Breached). Kinds with no deadline are left out.
@@ -247,7 +212,7 @@ func (p *Projection) Compliance(f Filter, by Dimension) Compliance {
 func (p *Projection) ComplianceTrend(f Filter, u Unit, only ...lead.DeadlineKind) Compliance {
 	loc := p.location()
 	if len(only) == 0 {
-		only = kinds[:]
+		only = kinds
 	}
 	out := Compliance{By: u.String()}
 	for _, per := range Periods(u, f.From, f.To, loc) {

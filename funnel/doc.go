@@ -20,9 +20,14 @@
 //
 // Every metric takes a Filter (a time window plus source, campaign, rep,
 // team or account) and documents exactly which leads or events it counts.
-// Reports write a Funnel, a Compliance table or a Plan as aligned text,
-// JSON or CSV, and the funnel and weekly compliance as SVG charts.
+// Package funnel/report writes a Conversion, a Compliance table or a Plan
+// as aligned text, JSON or CSV, and the conversion and weekly compliance
+// as SVG charts.
 //
-// The package is pure: it does no I/O beyond the io.Writer its reports are
-// given and never reads a clock; "now" is always an argument.
+// The stages and SLA clocks of each lead are lead's to say: a Projection
+// keeps a lead.Lifecycle per lead and folds the lead.Change of every
+// event, so a new deadline kind in lead is tallied here without an edit.
+//
+// The package is pure: it does no I/O and never reads a clock; "now" is
+// always an argument.
 package funnel

@@ -2,7 +2,6 @@ package funnel_test
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/leadline/leadline/funnel"
@@ -76,18 +75,4 @@ func ExampleNewPlan() {
 	}
 	fmt.Println(pl.Customers, "customers need", pl.Leads, "SQLs")
 	// Output: 7 customers need 70 SQLs
-}
-
-func ExampleFunnel_Write() {
-	fu := funnel.Funnel{Steps: []funnel.FunnelStep{
-		{Stage: lead.StageMQL, Count: 200, Conversion: 1, Cumulative: 1},
-		{Stage: lead.StageSQL, Count: 50, Conversion: 0.25, Cumulative: 0.25},
-		{Stage: lead.StageWon, Count: 10, Conversion: 0.2, Cumulative: 0.05},
-	}}
-	fu.Write(os.Stdout, funnel.Text)
-	// Output:
-	// stage  count  conversion  cumulative
-	// MQL    200    100.0%      100.0%
-	// SQL    50     25.0%       25.0%
-	// Won    10     20.0%       5.0%
 }

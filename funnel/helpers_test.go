@@ -55,19 +55,9 @@ func (w *world) do(id lead.ID, at time.Time, cmds ...lead.Command) {
 func (w *world) breach(id lead.ID, at time.Time, k lead.DeadlineKind, action lead.Action, to string) {
 	w.t.Helper()
 	s := w.states[id]
-	d := lead.DeadlineID{Kind: k}
-	switch k {
-	case lead.KindAccept:
-		d.Since = s.HandOffVersion
-	case lead.KindFirstTouch, lead.KindCadence, lead.KindQualify:
-		d.Since = s.AcceptVersion
-	case lead.KindUnresponsive:
-		d.Since = s.UnansweredSince
-	case lead.KindStall:
-		d.Since = s.ProgressVersion
-	}
-	if !s.Running(d) {
-		w.t.Fatalf("lead %s: %s is not running", id, d)
+	d, ok := s.Clock(k)
+	if !ok {
+		w.t.Fatalf("lead %s: no %s clock is running", id, k)
 	}
 	w.do(id, at, lead.Breach{Deadline: d, Step: 0, Action: action, Due: at, To: to})
 }

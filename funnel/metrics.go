@@ -10,9 +10,9 @@ import (
 	"github.com/leadline/leadline/sla"
 )
 
-// FunnelStages are the stages a funnel report shows by default, in order:
+// ConversionStages are the stages a funnel report shows by default, in order:
 // inquiry, MQL, hand-off, SAL, SQL, customer.
-var FunnelStages = []lead.Stage{
+var ConversionStages = []lead.Stage{
 	lead.StageCaptured, lead.StageMQL, lead.StageHandedOff,
 	lead.StageAccepted, lead.StageSQL, lead.StageWon,
 }
@@ -24,8 +24,8 @@ func (p *Projection) StageCounts(f Filter) map[lead.Stage]int {
 	m := p.compile(f)
 	out := map[lead.Stage]int{}
 	for r := range p.all() {
-		if r.stage != lead.StageNone && m.lead(r) {
-			out[r.stage]++
+		if r.lc.Stage() != lead.StageNone && m.lead(r) {
+			out[r.lc.Stage()]++
 		}
 	}
 	return out
@@ -101,8 +101,8 @@ func (p *Projection) Flows(f Filter, u Unit) []Flow {
 	return flows
 }
 
-// FunnelStep is one stage of a cohort funnel.
-type FunnelStep struct {
+// ConversionStep is one stage of a cohort's conversion.
+type ConversionStep struct {
 	Stage lead.Stage `json:"stage"`
 	// Count is how many leads of the cohort ever entered the stage.
 	Count int `json:"count"`
@@ -113,23 +113,23 @@ type FunnelStep struct {
 	Cumulative float64 `json:"cumulative"`
 }
 
-// Funnel is the stage-to-stage conversion of one entry cohort.
-type Funnel struct {
+// Conversion is the stage-to-stage conversion of one entry cohort.
+type Conversion struct {
 	// Label names the cohort's window, such as a period label; it is
 	// informational.
-	Label string       `json:"label,omitempty"`
-	Steps []FunnelStep `json:"steps"`
+	Label string           `json:"label,omitempty"`
+	Steps []ConversionStep `json:"steps"`
 }
 
-// Funnel returns the conversion of the cohort of leads that first entered
+// Conversion returns the conversion of the cohort of leads that first entered
 // stages[0] within f's window: for each stage, how many of them ever
 // entered it (at any time up to now), the conversion from the previous
-// stage and from the first. With no stages it uses FunnelStages. The last
+// stage and from the first. With no stages it uses ConversionStages. The last
 // step's Cumulative is the cohort's end-to-end conversion; with Won last,
 // it is the lead-to-revenue rate from stages[0].
-func (p *Projection) Funnel(f Filter, stages ...lead.Stage) Funnel {
+func (p *Projection) Conversion(f Filter, stages ...lead.Stage) Conversion {
 	if len(stages) == 0 {
-		stages = FunnelStages
+		stages = ConversionStages
 	}
 	m := p.compile(f)
 	n := make([]int, len(stages))
@@ -143,9 +143,9 @@ func (p *Projection) Funnel(f Filter, stages ...lead.Stage) Funnel {
 			}
 		}
 	}
-	fu := Funnel{Steps: make([]FunnelStep, len(stages))}
+	fu := Conversion{Steps: make([]ConversionStep, len(stages))}
 	for j, st := range stages {
-		s := FunnelStep{Stage: st, Count: n[j], Cumulative: ratio(float64(n[j]), float64(n[0]))}
+		s := ConversionStep{Stage: st, Count: n[j], Cumulative: ratio(float64(n[j]), float64(n[0]))}
 		if j == 0 {
 			s.Conversion = ratio(float64(n[0]), float64(n[0]))
 		} else {
@@ -156,15 +156,15 @@ func (p *Projection) Funnel(f Filter, stages ...lead.Stage) Funnel {
 	return fu
 }
 
-// Cohorts returns one Funnel per period of unit u from f.From to f.To: the
+// Cohorts returns one Conversion per period of unit u from f.From to f.To: the
 // leads that first entered stages[0] within that period, and how far they
 // got. Label is the period's label.
-func (p *Projection) Cohorts(f Filter, u Unit, stages ...lead.Stage) []Funnel {
-	var out []Funnel
+func (p *Projection) Cohorts(f Filter, u Unit, stages ...lead.Stage) []Conversion {
+	var out []Conversion
 	for _, per := range Periods(u, f.From, f.To, p.location()) {
 		g := f
 		g.From, g.To = per.Start, per.End
-		fu := p.Funnel(g, stages...)
+		fu := p.Conversion(g, stages...)
 		fu.Label = per.String()
 		out = append(out, fu)
 	}
@@ -342,16 +342,16 @@ type StageRate struct {
 	N    int     `json:"n"`
 }
 
-// LeadToRevenue returns, for each of stages (FunnelStages without Won
+// LeadToRevenue returns, for each of stages (ConversionStages without Won
 // when empty), the share of the leads that first entered it within f's
 // window and have been won since: the lead-to-revenue rate by stage.
 func (p *Projection) LeadToRevenue(f Filter, stages ...lead.Stage) []StageRate {
 	if len(stages) == 0 {
-		stages = FunnelStages[:len(FunnelStages)-1]
+		stages = ConversionStages[:len(ConversionStages)-1]
 	}
 	out := make([]StageRate, len(stages))
 	for j, st := range stages {
-		fu := p.Funnel(f, st, lead.StageWon)
+		fu := p.Conversion(f, st, lead.StageWon)
 		out[j] = StageRate{Stage: st, Rate: fu.Steps[1].Cumulative, N: fu.Steps[0].Count}
 	}
 	return out
@@ -369,7 +369,7 @@ func (p *Projection) Rates(f Filter, stages ...lead.Stage) []StageRate {
 		if j+1 < len(stages) {
 			next = stages[j+1]
 		}
-		fu := p.Funnel(f, st, next)
+		fu := p.Conversion(f, st, next)
 		out[j] = StageRate{Stage: st, Rate: fu.Steps[1].Conversion, N: fu.Steps[0].Count}
 	}
 	return out
@@ -482,15 +482,15 @@ func (p *Projection) Leakage(f Filter, now time.Time, idle time.Duration) Leakag
 			rows[st].Returned += int(n)
 			leaked = leaked || n > 0
 		}
-		switch r.stage {
+		switch r.lc.Stage() {
 		case lead.StageStalled:
-			if int(r.stalledFrom) < nStages {
-				rows[r.stalledFrom].Stalled++
+			if int(r.lc.StalledFrom()) < nStages {
+				rows[r.lc.StalledFrom()].Stalled++
 			}
 			leaked = true
 		case lead.StageMQL, lead.StageHandedOff, lead.StageAccepted:
 			if max(r.entered, r.lastTouch) <= cut {
-				rows[r.stage].Unworked++
+				rows[r.lc.Stage()].Unworked++
 				leaked = true
 			}
 		}

@@ -43,7 +43,7 @@ func TestFunnelCountsEachStageTheCohortReached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fu := p.Funnel(tt.f, tt.stages...)
+			fu := p.Conversion(tt.f, tt.stages...)
 			for i, s := range fu.Steps {
 				if s.Count != tt.counts[i] {
 					t.Errorf("%s: count %d, want %d", s.Stage, s.Count, tt.counts[i])
@@ -51,7 +51,7 @@ func TestFunnelCountsEachStageTheCohortReached(t *testing.T) {
 			}
 		})
 	}
-	fu := p.Funnel(Filter{})
+	fu := p.Conversion(Filter{})
 	conv := []float64{1, 0.8, 1, 0.75, 2.0 / 3, 0.5}
 	for i, s := range fu.Steps {
 		if !near(s.Conversion, conv[i]) {
@@ -66,7 +66,7 @@ func TestFunnelCountsEachStageTheCohortReached(t *testing.T) {
 func TestCohortsSplitByPeriodOfEntry(t *testing.T) {
 	p := sample(t).p
 	// Weeks 10 and 11: everyone became MQL in week 10.
-	cs := p.Cohorts(Filter{From: w10, To: w10.AddDate(0, 0, 14)}, Week, lead.StageMQL, lead.StageSQL, lead.StageWon)
+	cs := p.Cohorts(Filter{From: w10, To: w10.AddDate(0, 0, 14)}, UnitWeek, lead.StageMQL, lead.StageSQL, lead.StageWon)
 	if len(cs) != 2 || cs[0].Label != "2026-W10" || cs[1].Label != "2026-W11" {
 		t.Fatalf("cohorts = %+v", cs)
 	}
@@ -80,7 +80,7 @@ func TestCohortsSplitByPeriodOfEntry(t *testing.T) {
 
 func TestFlowsCountFirstEntriesPerPeriod(t *testing.T) {
 	p := sample(t).p
-	fl := p.Flows(Filter{From: w10, To: w10.AddDate(0, 0, 14)}, Week)
+	fl := p.Flows(Filter{From: w10, To: w10.AddDate(0, 0, 14)}, UnitWeek)
 	if len(fl) != 2 {
 		t.Fatalf("%d flows, want 2", len(fl))
 	}
@@ -93,7 +93,7 @@ func TestFlowsCountFirstEntriesPerPeriod(t *testing.T) {
 		t.Errorf("W11 = %v", fl[1].Entered)
 	}
 	// Open window: from the first entry to the last.
-	if fl := p.Flows(Filter{}, Day); len(fl) != 11 || fl[0].Period.String() != "2026-03-02" || fl[10].Period.String() != "2026-03-12" {
+	if fl := p.Flows(Filter{}, UnitDay); len(fl) != 11 || fl[0].Period.String() != "2026-03-02" || fl[10].Period.String() != "2026-03-12" {
 		t.Errorf("open window: %d days from %v", len(fl), fl[0].Period)
 	}
 }
@@ -350,7 +350,7 @@ func TestComplianceTrendPerWeek(t *testing.T) {
 	// G is handed off in week 11 and breached there.
 	w.do("G", t0.AddDate(0, 0, 7), capture("web", "", ""), mql, handOff("ana", "east"))
 	w.breach("G", t0.AddDate(0, 0, 8), lead.KindAccept, lead.ActionNotify, "")
-	tr := w.p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, Week, lead.KindAccept)
+	tr := w.p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, UnitWeek, lead.KindAccept)
 	if len(tr.Rows) != 3 {
 		t.Fatalf("rows = %+v", tr.Rows)
 	}
@@ -376,7 +376,7 @@ func TestPeriodsInALocation(t *testing.T) {
 	tests := []struct {
 		u     Unit
 		label string
-	}{{Day, "2026-03-31"}, {Week, "2026-W14"}, {Month, "2026-03"}, {Quarter, "2026-Q1"}}
+	}{{UnitDay, "2026-03-31"}, {UnitWeek, "2026-W14"}, {UnitMonth, "2026-03"}, {UnitQuarter, "2026-Q1"}}
 	for _, tt := range tests {
 		if got := PeriodOf(tt.u, at, ny).String(); got != tt.label {
 			t.Errorf("%s: %s, want %s", tt.u, got, tt.label)
@@ -386,11 +386,11 @@ func TestPeriodsInALocation(t *testing.T) {
 	p := &Projection{Location: ny}
 	w := &world{t: t, p: p, states: map[lead.ID]lead.State{}}
 	w.do("N", at, capture("web", "", ""), mql)
-	fl := p.Flows(Filter{}, Month)
+	fl := p.Flows(Filter{}, UnitMonth)
 	if len(fl) != 1 || fl[0].Period.String() != "2026-03" {
 		t.Errorf("flows = %+v", fl)
 	}
-	if got := PeriodOf(Month, at, ny).Next().String(); got != "2026-04" {
+	if got := PeriodOf(UnitMonth, at, ny).Next().String(); got != "2026-04" {
 		t.Errorf("Next = %s", got)
 	}
 }

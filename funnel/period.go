@@ -11,28 +11,28 @@ type Unit uint8
 // The period units. Weeks start on Monday (ISO 8601); quarters start in
 // January, April, July and October.
 const (
-	Day Unit = iota + 1
-	Week
-	Month
-	Quarter
+	UnitDay Unit = iota + 1
+	UnitWeek
+	UnitMonth
+	UnitQuarter
 )
 
 // String returns the unit's name: "day", "week", "month" or "quarter".
 func (u Unit) String() string {
 	switch u {
-	case Day:
+	case UnitDay:
 		return "day"
-	case Week:
+	case UnitWeek:
 		return "week"
-	case Month:
+	case UnitMonth:
 		return "month"
-	case Quarter:
+	case UnitQuarter:
 		return "quarter"
 	}
 	return fmt.Sprintf("Unit(%d)", uint8(u))
 }
 
-func (u Unit) valid() bool { return u >= Day && u <= Quarter }
+func (u Unit) valid() bool { return u >= UnitDay && u <= UnitQuarter }
 
 // Period is one day, week, month or quarter: the wall-clock interval
 // [Start, End) in a time zone.
@@ -42,25 +42,25 @@ type Period struct {
 }
 
 // PeriodOf returns the period of unit u that contains t, in loc (nil means
-// UTC). An invalid unit is taken as Month.
+// UTC). An invalid unit is taken as UnitMonth.
 func PeriodOf(u Unit, t time.Time, loc *time.Location) Period {
 	if loc == nil {
 		loc = time.UTC
 	}
 	if !u.valid() {
-		u = Month
+		u = UnitMonth
 	}
 	y, m, d := t.In(loc).Date()
 	var start time.Time
 	switch u {
-	case Day:
+	case UnitDay:
 		start = time.Date(y, m, d, 0, 0, 0, 0, loc)
-	case Week:
+	case UnitWeek:
 		wd := int(time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Weekday()+6) % 7 // Monday = 0
 		start = time.Date(y, m, d-wd, 0, 0, 0, 0, loc)
-	case Month:
+	case UnitMonth:
 		start = time.Date(y, m, 1, 0, 0, 0, 0, loc)
-	case Quarter:
+	case UnitQuarter:
 		start = time.Date(y, (m-1)/3*3+1, 1, 0, 0, 0, 0, loc)
 	}
 	return Period{Unit: u, Start: start, End: periodEnd(u, start)}
@@ -70,11 +70,11 @@ func periodEnd(u Unit, start time.Time) time.Time {
 	y, m, d := start.Date()
 	loc := start.Location()
 	switch u {
-	case Day:
+	case UnitDay:
 		return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
-	case Week:
+	case UnitWeek:
 		return time.Date(y, m, d+7, 0, 0, 0, 0, loc)
-	case Quarter:
+	case UnitQuarter:
 		return time.Date(y, m+3, 1, 0, 0, 0, 0, loc)
 	}
 	return time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
@@ -103,12 +103,12 @@ func (p Period) Elapsed(now time.Time) float64 {
 // "2026-03" (month), "2026-Q1" (quarter).
 func (p Period) String() string {
 	switch p.Unit {
-	case Day:
+	case UnitDay:
 		return p.Start.Format(time.DateOnly)
-	case Week:
+	case UnitWeek:
 		y, w := p.Start.ISOWeek()
 		return fmt.Sprintf("%04d-W%02d", y, w)
-	case Quarter:
+	case UnitQuarter:
 		return fmt.Sprintf("%04d-Q%d", p.Start.Year(), (int(p.Start.Month())-1)/3+1)
 	}
 	return p.Start.Format("2006-01")

@@ -44,8 +44,9 @@ type Projection struct {
 	ready bool
 	days  dayClock
 	index map[lead.ID]int32
-	leads [][]record // chunks of chunkSize records: growing never copies a record
-	n     int        // records in use
+	leads [][]record    // chunks of chunkSize records: growing never copies a record
+	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
+	n     int           // records in use
 	names dict
 
 	clockIdx  map[clockKey]int32
@@ -71,26 +72,21 @@ type attrs struct {
 // nanoseconds, 0 for never.
 type record struct {
 	attrs
-	version     uint64
-	first       [nStages]int64 // first entry into each stage
-	entered     int64          // entry into the current stage
-	stage       lead.Stage
-	stalledFrom lead.Stage
-	scored      bool
-	mqlScored   bool
-	score       int16
-	mqlScore    int16 // score when the lead first became an MQL
+	// lc is where the lead stands by lead's own rules: its stage, the
+	// stage a stalled lead left and the versions its clocks run from.
+	// Apply steps it with each event and reads what the event changed.
+	lc        lead.Lifecycle
+	first     [nStages]int64 // first entry into each stage
+	entered   int64          // entry into the current stage
+	scored    bool
+	mqlScored bool
+	score     int16
+	mqlScore  int16 // score when the lead first became an MQL
 
 	touches          uint32 // every touch
 	touchesBeforeSQL uint32 // touches before the first SQL
-	sinceAccept      uint32 // touches since the current acceptance
-	unanswered       uint32
-	handOffV         uint64 // mirrors of lead.State's clock versions
-	acceptV          uint64
-	progressV        uint64
-	unansweredV      uint64
-	handOffAt        int64 // the latest hand-off or reassignment
-	acceptFrom       int64 // the hand-off the first acceptance answered
+	handOffAt        int64  // the latest entry into HandedOff
+	acceptFrom       int64  // the hand-off the first acceptance answered
 	firstTouch       int64
 	lastTouch        int64
 	cadence          [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
@@ -107,8 +103,6 @@ type record struct {
 	sqlContent, sqlCampaign        uint32 // of the latest touch before the first SQL
 	sqlTouched                     bool
 	touchBucket                    int32 // 1 + the index of the latest touch tally used
-
-	clocks [nKinds]clockSlot
 }
 
 // Position returns the position of the last event applied, 0 before the
@@ -125,10 +119,18 @@ func (p *Projection) rec(i int32) *record {
 	return &p.leads[i/chunkSize][i%chunkSize]
 }
 
+// clocksOf returns the clock slots of the record at index i, one per
+// deadline kind, in the order of kinds.
+func (p *Projection) clocksOf(i int32) []clockSlot {
+	o := int(i%chunkSize) * len(kinds)
+	return p.slots[i/chunkSize][o : o+len(kinds) : o+len(kinds)]
+}
+
 // add appends a zero record and returns its index.
 func (p *Projection) add() int32 {
 	if p.n%chunkSize == 0 {
 		p.leads = append(p.leads, make([]record, chunkSize))
+		p.slots = append(p.slots, make([]clockSlot, chunkSize*len(kinds)))
 	}
 	p.n++
 	return int32(p.n - 1)
@@ -201,82 +203,49 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		p.index[lead.ID(strings.Clone(string(m.Lead)))] = i
 	}
 	r := p.rec(i)
-	if m.Version <= r.version {
+	if m.Version <= r.lc.Version() {
 		return nil
 	}
-	r.version = m.Version
+	var c lead.Change
+	r.lc, c = r.lc.Step(e)
 	at := m.At.UnixNano()
-	v := m.Version
+	if c.Assigned {
+		r.rep, r.team = p.names.intern(c.Rep), p.names.intern(c.Team)
+	}
+	// What the event says besides where the lead now stands, read before
+	// the entry it made is recorded (first entries decide some of it).
 	switch e := e.(type) {
 	case lead.Captured:
 		r.source = p.names.intern(e.Source)
 		r.campaign = p.names.intern(e.Campaign)
 		r.company = p.names.intern(e.Company)
-		r.enter(lead.StageCaptured, at)
 	case lead.Scored:
 		r.score, r.scored = int16(e.Total), true
-		return nil
 	case lead.MarketingQualified:
 		if r.first[lead.StageMQL] == 0 {
 			r.mqlScore, r.mqlScored = r.score, r.scored
 		}
-		r.enter(lead.StageMQL, at)
-	case lead.HandedOff:
-		r.rep, r.team = p.names.intern(e.Rep), p.names.intern(e.Team)
-		r.handOff(v, at)
-	case lead.Reassigned:
-		r.rep = p.names.intern(e.To)
-		if e.Team != "" {
-			r.team = p.names.intern(e.Team)
-		}
-		// A step of the accept ladder hands the running accept clock to
-		// the new rep; any other reassignment is a fresh hand-off.
-		if e.Deadline.Kind != lead.KindAccept || r.stage != lead.StageHandedOff {
-			r.handOff(v, at)
-		}
 	case lead.Accepted:
-		r.acceptV, r.sinceAccept = v, 0
-		r.unanswered, r.unansweredV = 0, 0
-		r.progressV = v
 		if r.first[lead.StageAccepted] == 0 {
 			r.acceptFrom = r.handOffAt
 		}
-		r.enter(lead.StageAccepted, at)
 	case lead.Rejected:
-		if e.Disqualify {
-			r.close(lead.StageDisqualified, at)
-		} else {
+		if c.To == lead.StageNurturing {
 			r.rejected = inc8(r.rejected)
-			r.nurture(at)
 		}
 	case lead.Touched:
-		p.touch(r, e, v, at)
+		p.touch(r, e, at)
 	case lead.SalesQualified:
 		r.amount = e.Amount
 		r.currency = p.names.intern(e.Currency)
-		r.progressV = v
 		if r.first[lead.StageSQL] == 0 && r.lastTouch != 0 {
 			r.sqlContent, r.sqlCampaign, r.sqlTouched = r.lastContent, r.lastTouchCampaign, true
 			p.touchTally(r, r.sqlContent, r.sqlCampaign, at).SQLs++
 		}
-		r.enter(lead.StageSQL, at)
-	case lead.Stalled:
-		r.stalledFrom = e.From
-		if r.stalledFrom == lead.StageNone {
-			r.stalledFrom = r.stage
-		}
-		r.enter(lead.StageStalled, at)
 	case lead.Recycled:
-		from := e.From
-		if from == lead.StageNone {
-			from = r.stage
+		if !c.From.Closed() && int(c.From) < nStages {
+			r.returned[c.From] = inc8(r.returned[c.From])
 		}
-		if !from.Closed() && int(from) < nStages {
-			r.returned[from] = inc8(r.returned[from])
-		}
-		r.nurture(at)
-	case lead.Disqualified:
-		r.close(lead.StageDisqualified, at)
 	case lead.Won:
 		r.won = e.Amount
 		if r.won == 0 {
@@ -287,26 +256,23 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			t.Won++
 			t.Revenue += r.won
 		}
-		r.close(lead.StageWon, at)
-	case lead.Lost:
-		r.close(lead.StageLost, at)
 	case lead.DeadlineBreached:
 		if e.Step == 0 {
-			p.breach(r, e.Deadline)
+			p.breach(p.clocksOf(i), e.Deadline)
 		}
-		return nil
-	default:
-		// DeadlineWarned, Escalated, Paused, Resumed: facts for
-		// subscribers that move no figure here.
-		return nil
 	}
-	p.tick(r, at)
+	if c.Entered {
+		r.enter(c.To, at)
+		if c.To == lead.StageHandedOff {
+			r.handOffAt = at
+		}
+	}
+	p.settle(r, p.clocksOf(i), c, at)
 	return nil
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, v uint64, at int64) {
+func (p *Projection) touch(r *record, e lead.Touched, at int64) {
 	r.touches++
-	r.sinceAccept++
 	if r.first[lead.StageSQL] == 0 {
 		r.touchesBeforeSQL++
 	}
@@ -318,25 +284,11 @@ func (p *Projection) touch(r *record, e lead.Touched, v uint64, at int64) {
 		r.cadence[r.nCadence] = uint32(min((at-acc)/int64(time.Second), 1<<32-1))
 		r.nCadence++
 	}
-	answered := e.Outcome.Answered()
-	if answered {
-		r.unanswered, r.unansweredV = 0, 0
-	} else {
-		if r.unanswered == 0 {
-			r.unansweredV = v
-		}
-		r.unanswered++
-	}
-	if r.stage == lead.StageStalled {
-		r.enter(r.stalledFrom, at)
-		r.stalledFrom = lead.StageNone
-	}
-	r.progressV = v
 	r.lastContent = p.names.intern(e.Content)
 	r.lastTouchCampaign = p.names.intern(e.Campaign)
 	t := p.touchTally(r, r.lastContent, r.lastTouchCampaign, at)
 	t.Touches++
-	if answered {
+	if e.Outcome.Answered() {
 		t.Answered++
 	}
 }
@@ -348,30 +300,12 @@ func inc8(n uint8) uint8 {
 	return n
 }
 
+// enter records an entry into stage st at at.
 func (r *record) enter(st lead.Stage, at int64) {
-	r.stage, r.entered = st, at
+	r.entered = at
 	if int(st) < nStages && r.first[st] == 0 {
 		r.first[st] = at
 	}
-}
-
-func (r *record) handOff(v uint64, at int64) {
-	r.handOffV, r.acceptV = v, 0
-	r.handOffAt = at
-	r.enter(lead.StageHandedOff, at)
-}
-
-// nurture mirrors lead.State's return to marketing. The rep and team stay,
-// so that the lead is still reported under whoever held it last.
-func (r *record) nurture(at int64) {
-	r.handOffV, r.acceptV = 0, 0
-	r.stalledFrom = lead.StageNone
-	r.enter(lead.StageNurturing, at)
-}
-
-func (r *record) close(st lead.Stage, at int64) {
-	r.stalledFrom = lead.StageNone
-	r.enter(st, at)
 }
 
 // dict interns the names leads are reported under, so that a record holds

@@ -72,25 +72,18 @@ func genHistory(t *rapid.T) ([]lead.Event, map[lead.ID]lead.State) {
 	return events, states
 }
 
+// sinceOf returns the version the clock of kind k running in s started
+// at, or 0 when none runs.
 func sinceOf(s lead.State, k lead.DeadlineKind) uint64 {
-	switch k {
-	case lead.KindAccept:
-		return s.HandOffVersion
-	case lead.KindFirstTouch, lead.KindCadence, lead.KindQualify:
-		return s.AcceptVersion
-	case lead.KindUnresponsive:
-		return s.UnansweredSince
-	case lead.KindStall:
-		return s.ProgressVersion
-	}
-	return 0
+	d, _ := s.Clock(k)
+	return d.Since
 }
 
 // figures is every query's answer, for comparing two Projections.
 type figures struct {
 	Pos        uint64
 	Counts     map[lead.Stage]int
-	Funnel     Funnel
+	Funnel     Conversion
 	Flows      []Flow
 	Summary    Summary
 	Velocity   Distribution
@@ -108,8 +101,8 @@ type figures struct {
 func snapshot(p *Projection) figures {
 	office := sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0))
 	return figures{
-		Pos: p.Position(), Counts: p.StageCounts(Filter{}), Funnel: p.Funnel(Filter{}),
-		Flows: p.Flows(Filter{}, Week), Summary: p.Summary(Filter{}),
+		Pos: p.Position(), Counts: p.StageCounts(Filter{}), Funnel: p.Conversion(Filter{}),
+		Flows: p.Flows(Filter{}, UnitWeek), Summary: p.Summary(Filter{}),
 		Velocity: p.Velocity(Filter{}, lead.StageMQL, lead.StageSQL, sla.Calendar{}),
 		Business: p.Velocity(Filter{Source: "web"}, lead.StageCaptured, lead.StageAccepted, office),
 		Accept:   p.TimeToAccept(Filter{}, sla.Calendar{}), Touch: p.TimeToFirstTouch(Filter{}, sla.Calendar{}),
@@ -215,14 +208,15 @@ func TestComplianceAgreesWithLeadRunning(t *testing.T) {
 			t.Fatalf("compliance = %v, want %v", got, want)
 		}
 		for id, s := range states {
-			r := p.rec(p.index[id])
+			slots := p.clocksOf(p.index[id])
 			for k, kind := range kinds {
-				want := uint64(0)
-				if d := (lead.DeadlineID{Kind: kind, Since: sinceOf(s, kind)}); s.Running(d) {
-					want = d.Since
+				want := sinceOf(s, kind)
+				got := slots[k]
+				if want != 0 && (got.since != want || got.state == clockMet) {
+					t.Fatalf("lead %s: %s clock since %d is not followed: slot %+v", id, kind, want, got)
 				}
-				if got := r.running(k); got != want {
-					t.Fatalf("lead %s: %s running since %d, lead.State says %d", id, kind, got, want)
+				if want == 0 && got.state == clockOpen {
+					t.Fatalf("lead %s: %s clock since %d is open, lead.State runs none", id, kind, got.since)
 				}
 			}
 		}

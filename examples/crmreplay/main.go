@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/leadline/leadline/funnel"
+	"github.com/leadline/leadline/funnel/report"
 	"github.com/leadline/leadline/lead"
 )
 
@@ -118,7 +119,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	fmt.Fprintln(stdout, "Funnel")
-	p.Funnel(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon).Write(stdout, funnel.Text)
+	report.Conversion(stdout, p.Conversion(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon), report.FormatText)
 
 	s := p.Summary(funnel.Filter{})
 	fmt.Fprintf(stdout, "\nwin rate       %.1f%% (%d won, %d lost)\n", s.WinRate*100, s.Won, s.Lost)
@@ -158,7 +159,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nRevenue plan from %s\n", now.Format(time.DateOnly))
-	return plan.Write(stdout, funnel.Text)
+	return report.Plan(stdout, plan, report.FormatText)
 }
 
 func writeGroups(w io.Writer, gs []funnel.Group, top int) {

@@ -33,6 +33,7 @@ import (
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/funnel"
+	"github.com/leadline/leadline/funnel/report"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
@@ -229,7 +230,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	if err := advanceTo(ctx, engine, mock, end); err != nil {
 		return err
 	}
-	return report(ctx, w, c, engine, store, refused)
+	return printReport(ctx, w, c, engine, store, refused)
 }
 
 // advanceTo moves the mock clock to t an hour at a time, letting the
@@ -246,11 +247,11 @@ func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time
 	return nil
 }
 
-// report prints what happened, read back the way any subscriber reads
+// printReport prints what happened, read back the way any subscriber reads
 // it: Engine.Subscribe over the store's global order, folded into a
 // funnel.Projection. It ends with the funnel, SLA compliance and the
 // revenue plan, and writes the SVG charts when c.out is set.
-func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
+func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
 	proj := funnel.Projection{Location: time.UTC}
 	counts := map[string]int{}
 	var feed []string
@@ -299,9 +300,9 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 	}
 
 	all := funnel.Filter{}
-	fu := proj.Funnel(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
+	fu := proj.Conversion(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
 	fmt.Fprintln(w, "\nFunnel (leads captured this month, and how far they got):")
-	if err := fu.Write(w, funnel.Text); err != nil {
+	if err := report.Conversion(w, fu, report.FormatText); err != nil {
 		return err
 	}
 	sum := proj.Summary(all)
@@ -309,7 +310,7 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
 
 	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
-	if err := proj.Compliance(all, 0).Write(w, funnel.Text); err != nil {
+	if err := report.Compliance(w, proj.Compliance(all, 0), report.FormatText); err != nil {
 		return err
 	}
 
@@ -325,12 +326,12 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 		return err
 	}
 	fmt.Fprintln(w, "\nRevenue plan for next quarter: 250,000 EUR, 70% marketing-sourced:")
-	if err := plan.Write(w, funnel.Text); err != nil {
+	if err := report.Plan(w, plan, report.FormatText); err != nil {
 		return err
 	}
 
 	if c.out != "" {
-		if err := writeCharts(c.out, fu, proj.ComplianceTrend(funnel.Filter{From: start, To: start.Add(time.Duration(c.days) * 24 * time.Hour)}, funnel.Week)); err != nil {
+		if err := writeCharts(c.out, fu, proj.ComplianceTrend(funnel.Filter{From: start, To: start.Add(time.Duration(c.days) * 24 * time.Hour)}, funnel.UnitWeek)); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nwrote %s and %s\n", filepath.Join(c.out, "funnel.svg"), filepath.Join(c.out, "compliance.svg"))
@@ -338,13 +339,13 @@ func report(ctx context.Context, w io.Writer, c config, e *leadline.Engine, stor
 	return nil
 }
 
-func writeCharts(dir string, fu funnel.Funnel, trend funnel.Compliance) error {
+func writeCharts(dir string, fu funnel.Conversion, trend funnel.Compliance) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for name, write := range map[string]func(io.Writer) error{
-		"funnel.svg":     fu.WriteSVG,
-		"compliance.svg": trend.WriteSVG,
+		"funnel.svg":     func(w io.Writer) error { return report.ConversionSVG(w, fu) },
+		"compliance.svg": func(w io.Writer) error { return report.ComplianceSVG(w, trend) },
 	} {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {

@@ -86,24 +86,7 @@ func commandNames(s lead.State) []string {
 // RunningDeadlines returns the deadlines whose clocks run in s, one per
 // kind at most, in lead.Kinds order.
 func RunningDeadlines(s lead.State) []lead.DeadlineID {
-	var ds []lead.DeadlineID
-	for _, k := range lead.Kinds() {
-		var since uint64
-		switch k {
-		case lead.KindAccept:
-			since = s.HandOffVersion
-		case lead.KindFirstTouch, lead.KindCadence, lead.KindQualify:
-			since = s.AcceptVersion
-		case lead.KindUnresponsive:
-			since = s.UnansweredSince
-		case lead.KindStall:
-			since = s.ProgressVersion
-		}
-		if d := (lead.DeadlineID{Kind: k, Since: since}); s.Running(d) {
-			ds = append(ds, d)
-		}
-	}
-	return ds
+	return slices.Collect(s.Clocks().All())
 }
 
 type warning struct {

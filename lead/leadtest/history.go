@@ -1,7 +1,6 @@
 package leadtest
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/leadline/leadline/lead"
@@ -24,10 +23,11 @@ func (h History) State() lead.State { return lead.Replay(h.Events) }
 // MaxGap is the longest pause Histories leaves between two commands.
 const MaxGap = 72 * time.Hour
 
-// Histories returns a generator of histories of up to n commands (fewer when
-// the lead reaches a final stage). The first command is a Capture at Start;
-// each later one is drawn with CommandAt for the state so far, at a time
-// 0..MaxGap after the previous one.
+// Histories returns a generator of histories of 1 to n commands (fewer when
+// the lead reaches a final stage; none only for n = 0), drawn with
+// DefaultWeights. The first command is a Capture at Start; each later one
+// is drawn for the state so far, at a time 0..MaxGap after the previous
+// one. HistoriesWith shapes them further.
 //
 // A command that lead.Decide refuses is a bug in this package or in lead,
 // and fails the property with a panic that names both.
@@ -35,30 +35,8 @@ func Histories(n int) *rapid.Generator[History] {
 	if n < 0 {
 		panic("leadtest: Histories of a negative length")
 	}
-	return rapid.Custom(func(t *rapid.T) History {
-		length := rapid.IntRange(0, n).Draw(t, "length")
-		var h History
-		var s lead.State
-		now := Start
-		for i := range length {
-			if i > 0 {
-				now = now.Add(time.Duration(rapid.Int64Range(0, int64(MaxGap/time.Second)).Draw(t, "gap_seconds")) * time.Second)
-			}
-			if len(commandNames(s)) == 0 {
-				break
-			}
-			c := CommandAt(s, now).Draw(t, "command")
-			events, err := lead.Decide(s, c, now)
-			if err != nil {
-				panic(fmt.Sprintf("leadtest: Decide refused generated command %#v in stage %s at %s: %v", c, s.Stage, now.Format(time.RFC3339), err))
-			}
-			for _, e := range events {
-				s = lead.Evolve(s, e)
-			}
-			h.Commands = append(h.Commands, c)
-			h.Events = append(h.Events, events...)
-			h.Times = append(h.Times, now)
-		}
-		return h
-	})
+	if n == 0 {
+		return rapid.Just(History{})
+	}
+	return HistoriesWith(Options{Length: n})
 }

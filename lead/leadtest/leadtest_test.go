@@ -110,3 +110,129 @@ func TestInvalidCommandIsRefusedInAnyState(t *testing.T) {
 		}
 	})
 }
+
+// reached counts, over histories drawn from g with seeds 0..n-1, how many
+// ever entered each stage and how many hold each event type.
+func reached(g *rapid.Generator[leadtest.History], n int) (map[lead.Stage]int, map[string]int, int) {
+	stages, types := map[lead.Stage]int{}, map[string]int{}
+	empty := 0
+	for seed := range n {
+		h := g.Example(seed)
+		if len(h.Events) == 0 {
+			empty++
+		}
+		seenStage, seenType := map[lead.Stage]bool{}, map[string]bool{}
+		var s lead.State
+		for _, e := range h.Events {
+			s = lead.Evolve(s, e)
+			seenStage[s.Stage] = true
+			seenType[e.Type()] = true
+		}
+		for st := range seenStage {
+			stages[st]++
+		}
+		for typ := range seenType {
+			types[typ]++
+		}
+	}
+	return stages, types, empty
+}
+
+func TestDefaultWeightsReachSQLAndWin(t *testing.T) {
+	const n = 1000
+	stages, _, empty := reached(leadtest.Histories(60), n)
+	t.Logf("of %d histories: %d reach SQL, %d won, %d disqualified, %d lost", n,
+		stages[lead.StageSQL], stages[lead.StageWon], stages[lead.StageDisqualified], stages[lead.StageLost])
+	if empty != 0 {
+		t.Errorf("%d empty histories", empty)
+	}
+	if stages[lead.StageSQL] < n/4 {
+		t.Errorf("%d of %d histories reach SQL, want at least a quarter", stages[lead.StageSQL], n)
+	}
+	if stages[lead.StageWon] == 0 {
+		t.Errorf("no history is won")
+	}
+}
+
+func TestWeightsSteerTowardTheGoal(t *testing.T) {
+	const n = 300
+	for _, tc := range []struct {
+		name  string
+		w     leadtest.Weights
+		check func(map[lead.Stage]int, map[string]int) bool
+	}{
+		{"sql", leadtest.TowardSQL(), func(s map[lead.Stage]int, _ map[string]int) bool { return s[lead.StageSQL] >= n/2 }},
+		{"win", leadtest.TowardWin(), func(s map[lead.Stage]int, _ map[string]int) bool { return s[lead.StageWon] >= n/3 }},
+		{"breach", leadtest.TowardBreach(), func(_ map[lead.Stage]int, ty map[string]int) bool { return ty["DeadlineBreached"] >= n/2 }},
+	} {
+		stages, types, _ := reached(leadtest.HistoriesWith(leadtest.Options{Length: 40, Weights: tc.w}), n)
+		t.Logf("%s: of %d histories, SQL %d, won %d, with a breach %d", tc.name, n, stages[lead.StageSQL], stages[lead.StageWon], types["DeadlineBreached"])
+		if !tc.check(stages, types) {
+			t.Errorf("%s: of %d histories, SQL %d, won %d, with a breach %d", tc.name, n, stages[lead.StageSQL], stages[lead.StageWon], types["DeadlineBreached"])
+		}
+	}
+}
+
+func TestWeightZeroLeavesACommandOut(t *testing.T) {
+	w := leadtest.DefaultWeights()
+	w["Disqualify"], w["Reject"] = 0, 0
+	for seed := range 200 {
+		for _, c := range leadtest.HistoriesWith(leadtest.Options{Weights: w}).Example(seed).Commands {
+			if c.Name() == "Disqualify" || c.Name() == "Reject" {
+				t.Fatalf("seed %d: drew %s with weight 0", seed, c.Name())
+			}
+		}
+	}
+}
+
+func TestEmptyHistoriesOnlyWhenAskedFor(t *testing.T) {
+	_, _, empty := reached(leadtest.HistoriesWith(leadtest.Options{Length: 1}), 200)
+	if empty != 0 {
+		t.Errorf("%d empty histories without AllowEmpty", empty)
+	}
+	_, _, empty = reached(leadtest.HistoriesWith(leadtest.Options{Length: 1, AllowEmpty: true}), 200)
+	if empty == 0 {
+		t.Errorf("no empty history with AllowEmpty")
+	}
+}
+
+func TestFeedsInterleaveValidHistoriesInTimeOrder(t *testing.T) {
+	interleaved := 0
+	rapid.Check(t, func(t *rapid.T) {
+		f := leadtest.Feeds(5, leadtest.Options{Length: 30}).Draw(t, "feed")
+		var all int
+		ids := map[lead.ID]bool{}
+		for _, h := range f.Leads {
+			if len(h.Events) == 0 {
+				t.Fatal("an empty history in a feed")
+			}
+			id := h.Events[0].Base().Lead
+			if ids[id] {
+				t.Fatalf("two leads with ID %s", id)
+			}
+			ids[id] = true
+			all += len(h.Events)
+		}
+		if len(f.Events) != all {
+			t.Fatalf("%d events in the feed, %d in its histories", len(f.Events), all)
+		}
+		states := map[lead.ID]lead.State{}
+		for i, e := range f.Events {
+			if i > 0 && e.Base().At.Before(f.Events[i-1].Base().At) {
+				t.Fatalf("event %d goes back in time", i)
+			}
+			m := e.Base()
+			s, err := lead.Apply(states[m.Lead], e)
+			if err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+			states[m.Lead] = s
+			if i > 0 && f.Events[i-1].Base().Lead != m.Lead {
+				interleaved++
+			}
+		}
+	})
+	if interleaved == 0 {
+		t.Error("no feed interleaves two leads")
+	}
+}

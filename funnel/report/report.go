@@ -1,4 +1,4 @@
-package funnel
+package report
 
 import (
 	"encoding/csv"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/leadline/leadline/funnel"
 )
 
 // Format is a report's output format.
@@ -17,19 +19,19 @@ type Format uint8
 // The report formats: an aligned text table for people, JSON for
 // services, CSV for spreadsheets.
 const (
-	Text Format = iota + 1
-	JSON
-	CSV
+	FormatText Format = iota + 1
+	FormatJSON
+	FormatCSV
 )
 
 // String returns the format's name.
 func (f Format) String() string {
 	switch f {
-	case Text:
+	case FormatText:
 		return "text"
-	case JSON:
+	case FormatJSON:
 		return "json"
-	case CSV:
+	case FormatCSV:
 		return "csv"
 	}
 	return fmt.Sprintf("Format(%d)", uint8(f))
@@ -44,7 +46,7 @@ type table struct {
 
 func (t table) write(w io.Writer, format Format, v any) error {
 	switch format {
-	case Text:
+	case FormatText:
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		line := func(cells []string) {
 			io.WriteString(tw, strings.Join(cells, "\t")+"\n")
@@ -54,17 +56,17 @@ func (t table) write(w io.Writer, format Format, v any) error {
 			line(r)
 		}
 		return tw.Flush()
-	case JSON:
+	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
-	case CSV:
+	case FormatCSV:
 		cw := csv.NewWriter(w)
 		cw.Write(t.head)
 		cw.WriteAll(t.rows)
 		return cw.Error()
 	}
-	return fmt.Errorf("funnel: unknown report format %v", format)
+	return fmt.Errorf("report: unknown report format %v", format)
 }
 
 func percent(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
@@ -73,14 +75,15 @@ func amount(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Write writes the funnel as a table of stage, count, conversion from the
-// previous stage and cumulative conversion, in the given format.
-func (f Funnel) Write(w io.Writer, format Format) error {
+// Conversion writes the conversion f as a table of stage, count,
+// conversion from the previous stage and cumulative conversion, in the
+// given format.
+func Conversion(w io.Writer, f funnel.Conversion, format Format) error {
 	t := table{head: []string{"stage", "count", "conversion", "cumulative"}}
 	for _, s := range f.Steps {
 		t.rows = append(t.rows, []string{s.Stage.String(), itoa(s.Count), percent(s.Conversion), percent(s.Cumulative)})
 	}
-	if format == CSV {
+	if format == FormatCSV {
 		for i := range t.rows {
 			s := f.Steps[i]
 			t.rows[i][2], t.rows[i][3] = ratioCell(s.Conversion), ratioCell(s.Cumulative)
@@ -92,9 +95,9 @@ func (f Funnel) Write(w io.Writer, format Format) error {
 // ratioCell writes a share for CSV: a plain decimal a spreadsheet reads.
 func ratioCell(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 
-// Write writes the compliance rows (group, kind, met, breached, open,
+// Compliance writes the compliance rows of c (group, kind, met, breached, open,
 // rate) in the given format.
-func (c Compliance) Write(w io.Writer, format Format) error {
+func Compliance(w io.Writer, c funnel.Compliance, format Format) error {
 	group := c.By
 	if group == "" {
 		group = "group"
@@ -102,13 +105,13 @@ func (c Compliance) Write(w io.Writer, format Format) error {
 	t := table{head: []string{group, "kind", "met", "breached", "open", "rate"}}
 	for _, r := range c.Rows {
 		rate := percent(r.Rate)
-		if format == CSV {
+		if format == FormatCSV {
 			rate = ratioCell(r.Rate)
 		} else if r.Met+r.Breached == 0 {
 			rate = "-"
 		}
 		g := r.Group
-		if g == "" && format == Text {
+		if g == "" && format == FormatText {
 			g = "all"
 		}
 		t.rows = append(t.rows, []string{g, string(r.Kind), itoa(r.Met), itoa(r.Breached), itoa(r.Open), rate})
@@ -116,13 +119,13 @@ func (c Compliance) Write(w io.Writer, format Format) error {
 	return t.write(w, format, c)
 }
 
-// Write writes the plan: its figures as name/value rows (text and CSV,
+// Plan writes the plan pl: its figures as name/value rows (text and CSV,
 // where CSV holds plain numbers) or the Plan as JSON.
-func (pl Plan) Write(w io.Writer, format Format) error {
-	if format == JSON {
-		return table{}.write(w, JSON, pl)
+func Plan(w io.Writer, pl funnel.Plan, format Format) error {
+	if format == FormatJSON {
+		return table{}.write(w, FormatJSON, pl)
 	}
-	csvFormat := format == CSV
+	csvFormat := format == FormatCSV
 	num := func(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
 	share := func(v float64) string {
 		if csvFormat {
@@ -136,7 +139,7 @@ func (pl Plan) Write(w io.Writer, format Format) error {
 	}
 	rates := "history"
 	if pl.DefaultRate {
-		rates = "default " + percent(DefaultLeadToRevenue)
+		rates = "default " + percent(funnel.DefaultLeadToRevenue)
 	}
 	t := table{head: []string{"figure", "value"}, rows: [][]string{
 		{"goal", money(pl.Input.Goal)},
@@ -172,7 +175,7 @@ func (pl Plan) Write(w io.Writer, format Format) error {
 		)
 	}
 	t.rows = append(t.rows, []string{"reachable", pl.Reachable.UTC().Format(time.DateOnly)})
-	if format == Text {
+	if format == FormatText {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range t.rows {
 			fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])

@@ -1,8 +1,10 @@
-package funnel
+package report_test
 
 import (
 	"bytes"
 	"flag"
+	"github.com/leadline/leadline/funnel"
+	"github.com/leadline/leadline/funnel/report"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,25 +38,25 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 	w.do("G", t0.AddDate(0, 0, 7), capture("web", "", "Gamma & <Sons>"), mql, handOff("ana", "east"))
 	w.breach("G", t0.AddDate(0, 0, 8), lead.KindAccept, lead.ActionNotify, "")
 	p := w.p
-	fu := p.Funnel(Filter{})
+	fu := p.Conversion(funnel.Filter{})
 	fu.Label = "March 2026"
-	comp := p.Compliance(Filter{}, ByRep)
-	trend := p.ComplianceTrend(Filter{From: w10, To: w10.AddDate(0, 0, 21)}, Week, lead.KindAccept, lead.KindFirstTouch, lead.KindStall)
-	plan, err := NewPlan(PlanInput{Goal: 10000, Share: 0.7, DealSize: 1000,
-		Rates:       []StageRate{{Stage: lead.StageMQL, Rate: 0.25}, {Stage: lead.StageSQL, Rate: 0.1}},
+	comp := p.Compliance(funnel.Filter{}, funnel.ByRep)
+	trend := p.ComplianceTrend(funnel.Filter{From: w10, To: w10.AddDate(0, 0, 21)}, funnel.UnitWeek, lead.KindAccept, lead.KindFirstTouch, lead.KindStall)
+	plan, err := funnel.NewPlan(funnel.PlanInput{Goal: 10000, Share: 0.7, DealSize: 1000,
+		Rates:       []funnel.StageRate{{Stage: lead.StageMQL, Rate: 0.25}, {Stage: lead.StageSQL, Rate: 0.1}},
 		CostPerLead: 50, Reps: 2, RepCapacity: 30, Cycle: 30 * 24 * time.Hour}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	reports := []struct {
 		name  string
-		write func(*bytes.Buffer, Format) error
+		write func(*bytes.Buffer, report.Format) error
 	}{
-		{"funnel", func(b *bytes.Buffer, f Format) error { return fu.Write(b, f) }},
-		{"compliance", func(b *bytes.Buffer, f Format) error { return comp.Write(b, f) }},
-		{"plan", func(b *bytes.Buffer, f Format) error { return plan.Write(b, f) }},
+		{"funnel", func(b *bytes.Buffer, f report.Format) error { return report.Conversion(b, fu, f) }},
+		{"compliance", func(b *bytes.Buffer, f report.Format) error { return report.Compliance(b, comp, f) }},
+		{"plan", func(b *bytes.Buffer, f report.Format) error { return report.Plan(b, plan, f) }},
 	}
-	formats := map[Format]string{Text: "txt", JSON: "json", CSV: "csv"}
+	formats := map[report.Format]string{report.FormatText: "txt", report.FormatJSON: "json", report.FormatCSV: "csv"}
 	for _, r := range reports {
 		for f, ext := range formats {
 			t.Run(r.name+"."+ext, func(t *testing.T) {
@@ -68,27 +70,27 @@ func TestReportsMatchGoldenFiles(t *testing.T) {
 	}
 	t.Run("funnel.svg", func(t *testing.T) {
 		var b bytes.Buffer
-		if err := fu.WriteSVG(&b); err != nil {
+		if err := report.ConversionSVG(&b, fu); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "funnel.svg", b.Bytes())
 	})
 	t.Run("compliance.svg", func(t *testing.T) {
 		var b bytes.Buffer
-		if err := trend.WriteSVG(&b); err != nil {
+		if err := report.ComplianceSVG(&b, trend); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "compliance.svg", b.Bytes())
 	})
-	if err := comp.WriteSVG(&bytes.Buffer{}); err != ErrNoTrend {
-		t.Errorf("WriteSVG of a non-trend = %v, want ErrNoTrend", err)
+	if err := report.ComplianceSVG(&bytes.Buffer{}, comp); err != report.ErrNoTrend {
+		t.Errorf("ComplianceSVG of a non-trend = %v, want ErrNoTrend", err)
 	}
 }
 
 func TestSVGEscapesText(t *testing.T) {
-	fu := Funnel{Label: `<script>&"'`, Steps: []FunnelStep{{Stage: lead.StageMQL, Count: 1, Conversion: 1, Cumulative: 1}}}
+	fu := funnel.Conversion{Label: `<script>&"'`, Steps: []funnel.ConversionStep{{Stage: lead.StageMQL, Count: 1, Conversion: 1, Cumulative: 1}}}
 	var b bytes.Buffer
-	if err := fu.WriteSVG(&b); err != nil {
+	if err := report.ConversionSVG(&b, fu); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(b.Bytes(), []byte("<script>")) || !bytes.Contains(b.Bytes(), []byte("&lt;script&gt;&amp;&quot;&#39;")) {

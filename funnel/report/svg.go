@@ -1,4 +1,4 @@
-package funnel
+package report
 
 import (
 	"bufio"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/lead"
 )
 
@@ -20,10 +21,10 @@ var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#
 
 const svgFont = `font-family="Helvetica, Arial, sans-serif"`
 
-// WriteSVG draws the funnel as an SVG image: one centred bar per stage,
+// ConversionSVG draws the conversion f as an SVG image: one centred bar per stage,
 // its width proportional to the count, labelled with the stage and count,
 // and the conversion from each stage to the next between the bars.
-func (f Funnel) WriteSVG(w io.Writer) error {
+func ConversionSVG(w io.Writer, f funnel.Conversion) error {
 	const (
 		width    = 720
 		left     = 150 // bars area starts here
@@ -78,18 +79,18 @@ func (f Funnel) WriteSVG(w io.Writer) error {
 	return bw.Flush()
 }
 
-// ErrNoTrend is returned by Compliance.WriteSVG for rows that are not a
+// ErrNoTrend is returned by ComplianceSVG for rows that are not a
 // ComplianceTrend.
-var ErrNoTrend = errors.New("funnel: compliance chart needs the rows of ComplianceTrend")
+var ErrNoTrend = errors.New("report: compliance chart needs the rows of ComplianceTrend")
 
-// WriteSVG draws a ComplianceTrend as an SVG line chart: one line per
-// deadline kind, the share of deadlines met per period (0–100%), with a
-// gap where a period settled no deadline of that kind. Rows that are not
+// ComplianceSVG draws c, the rows of a ComplianceTrend, as an SVG line
+// chart: one line per deadline kind, the share of deadlines met per period
+// (0–100%), with a gap where a period settled no deadline of that kind. Rows that are not
 // from ComplianceTrend return ErrNoTrend.
-func (c Compliance) WriteSVG(w io.Writer) error {
+func ComplianceSVG(w io.Writer, c funnel.Compliance) error {
 	var periods []string
 	var kindsSeen []lead.DeadlineKind
-	rates := map[lead.DeadlineKind]map[string]ComplianceRow{}
+	rates := map[lead.DeadlineKind]map[string]funnel.ComplianceRow{}
 	for _, r := range c.Rows {
 		if r.Period == nil {
 			return ErrNoTrend
@@ -98,7 +99,7 @@ func (c Compliance) WriteSVG(w io.Writer) error {
 			periods = append(periods, r.Group)
 		}
 		if rates[r.Kind] == nil {
-			rates[r.Kind] = map[string]ComplianceRow{}
+			rates[r.Kind] = map[string]funnel.ComplianceRow{}
 			kindsSeen = append(kindsSeen, r.Kind)
 		}
 		rates[r.Kind][r.Group] = r
