@@ -30,7 +30,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 		return errors.New("leadline: WatchCommitments: no commitments")
 	}
 	var proj funnel.Projection
-	paths := map[string]lead.Path{}
+	paths := map[string]lead.Lifecycle{}
 	for _, c := range commitments {
 		if _, err := proj.Review(c, from, from); err != nil {
 			return fmt.Errorf("leadline: WatchCommitments: %w", err)
@@ -81,7 +81,7 @@ func (e *Engine) WatchCommitments(ctx context.Context, from time.Time, every tim
 
 // catchUp applies every record after the projection's position; records
 // the Engine quarantines are skipped.
-func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, paths map[string]lead.Path) error {
+func (e *Engine) catchUp(ctx context.Context, p *funnel.Projection, paths map[string]lead.Lifecycle) error {
 	for from := p.Position() + 1; ; {
 		recs, err := e.store.Read(ctx, from, 4096)
 		if err != nil || len(recs) == 0 {

@@ -134,13 +134,13 @@ func (e *Engine) History(ctx context.Context, id lead.ID) ([]lead.Event, error) 
 //
 // Records that are not lead events, do not decode, do not follow their
 // stream's versioning or are no step of the lifecycle table from the
-// lead's stage (lead.Path) are quarantined (see Fault) and skipped, and so
+// lead's stage (lead.Lifecycle.Follow) are quarantined (see Fault) and skipped, and so
 // are the later records of a lead the Engine knows to be corrupt; fn
 // never sees them, so a forged Won never reaches a projection. A
 // subscriber that starts mid-history reads, once per lead, the lead's
 // events before its first one to know where the lead stands.
 func (e *Engine) Subscribe(ctx context.Context, from uint64, fn func(position uint64, ev lead.Event) error) error {
-	paths := map[string]lead.Path{}
+	paths := map[string]lead.Lifecycle{}
 	return e.store.Subscribe(ctx, from, func(r eventstore.Record) error {
 		ev, ok, err := e.readable(ctx, r, paths)
 		if !ok {
@@ -152,11 +152,11 @@ func (e *Engine) Subscribe(ctx context.Context, from uint64, fn func(position ui
 
 // readable decodes a record of the global order for a reader that keeps
 // no lead states: false when it is quarantined or belongs to a corrupt
-// lead. paths follows each stream's history (lead.Path), so an event that
+// lead. paths follows each stream's history (lead.Lifecycle.Follow), so an event that
 // breaks its lead's versioning or the lifecycle table makes the lead
 // corrupt. The first record of a stream met mid-history has the events
 // before it loaded, to know the lead's stage; the error is the load's.
-func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[string]lead.Path) (lead.Event, bool, error) {
+func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[string]lead.Lifecycle) (lead.Event, bool, error) {
 	if e.book.corrupted(lead.ID(r.Stream)) != nil {
 		return nil, false, nil
 	}
@@ -177,7 +177,7 @@ func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[st
 			}
 			bev, err := decodeRecord(before)
 			if err == nil {
-				err = p.Follow(bev)
+				p, _, err = p.Follow(lead.ID(r.Stream), bev)
 			}
 			if err != nil {
 				e.corrupt(lead.ID(r.Stream), before, err)
@@ -185,7 +185,7 @@ func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[st
 			}
 		}
 	}
-	if err := p.Follow(ev); err != nil {
+	if p, _, err = p.Follow(lead.ID(r.Stream), ev); err != nil {
 		e.corrupt(lead.ID(r.Stream), r, err)
 		return nil, false, nil
 	}

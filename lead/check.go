@@ -151,41 +151,30 @@ func checkOwed(s State, e Event) error {
 	return nil
 }
 
-// Path follows one lead's history in a few words of memory, for readers
-// that keep no State per lead (a projection over millions of leads, a
-// breach consumer): the lead, the version and the stage after the events
-// it has followed. Follow checks what Check checks of versions, lead IDs
-// and the lifecycle table, so a forged step (an Accepted on a Captured
-// lead, a Won out of nowhere) is refused; the clocks' warnings and breach
-// steps need the full State and are Check's alone.
-type Path struct {
-	Lead    ID
-	Version uint64
-	Stage   Stage
-	// StalledFrom is the stage a stalled lead left, where a touch brings
-	// it back.
-	StalledFrom Stage
-}
 
-// Follow advances p past e, or returns a *HistoryError and leaves p as it
-// was when e cannot follow the events p has followed.
-func (p *Path) Follow(e Event) error {
-	commands, fail, err := next(p.Lead, p.Version, e)
+
+// Follow is Step for an event read from a store by a reader that keeps a
+// Lifecycle per lead instead of a State (a projection over millions of
+// leads, a breach consumer): it returns the Lifecycle after e and what e
+// changed, or a *HistoryError and l unchanged when e cannot follow the
+// events l has stepped through in lead id's history. It checks what
+// Check checks of versions, lead IDs and the lifecycle table, so a forged
+// step (an Accepted on a Captured lead, a Won out of nowhere) is refused;
+// the clocks' warnings and breach steps need the full State and are
+// Check's alone.
+func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
+	commands, fail, err := next(id, l.version, e)
 	if err != nil {
-		return err
+		return l, Change{}, err
 	}
-	before := State{ID: p.Lead, Version: p.Version, Stage: p.Stage, StalledFrom: p.StalledFrom}
-	after := Evolve(before, e)
-	ok := false
-	for _, c := range commands {
-		if Permits(p.Stage, c, after.Stage) {
-			ok = true
-			break
+	if l.version == 0 && id != "" && e.Base().Lead != id {
+		return l, Change{}, fail("belongs to lead %s", e.Base().Lead)
+	}
+	after, c := l.Step(e)
+	for _, cmd := range commands {
+		if Permits(l.stage, cmd, after.stage) {
+			return after, c, nil
 		}
 	}
-	if !ok {
-		return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", p.Stage, after.Stage, Allowed(p.Stage), p.Stage)
-	}
-	*p = Path{Lead: after.ID, Version: after.Version, Stage: after.Stage, StalledFrom: after.StalledFrom}
-	return nil
+	return l, Change{}, fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
 }

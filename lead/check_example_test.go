@@ -30,20 +30,23 @@ func ExampleApply() {
 	// Captured 0
 }
 
-// A Path checks a feed of many leads' events in a few words per lead.
-func ExamplePath_Follow() {
+// Follow checks a feed of many leads' events with a Lifecycle per lead.
+func ExampleLifecycle_Follow() {
 	at := time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
-	var p lead.Path
+	var l lead.Lifecycle
 	for _, e := range []lead.Event{
 		lead.Captured{Meta: lead.Meta{Lead: "lead-1", Version: 1, At: at}, Email: "ada@example.com"},
 		lead.MarketingQualified{Meta: lead.Meta{Lead: "lead-1", Version: 2, At: at}, Source: lead.SourceScore},
 		lead.Accepted{Meta: lead.Meta{Lead: "lead-1", Version: 3, At: at}},
 	} {
-		if err := p.Follow(e); err != nil {
+		next, _, err := l.Follow("lead-1", e)
+		if err != nil {
 			fmt.Println(err)
+			continue
 		}
+		l = next
 	}
-	fmt.Println(p.Stage, p.Version)
+	fmt.Println(l.Stage(), l.Version())
 	// Output:
 	// lead: history of lead-1: Accepted at version 3: no command moves a lead from MQL to Accepted with it (the lifecycle allows [Score HandOff Recycle Disqualify] in MQL)
 	// MQL 2

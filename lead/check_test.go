@@ -77,31 +77,34 @@ func TestForgedHistoriesAreCorrupt(t *testing.T) {
 	}
 }
 
-// followAll follows events on a Path and returns it and the first error.
-func followAll(events []lead.Event) (lead.Path, error) {
-	var p lead.Path
+// followAll follows events on a Lifecycle and returns it and the first
+// error.
+func followAll(id lead.ID, events []lead.Event) (lead.Lifecycle, error) {
+	var l lead.Lifecycle
 	for _, e := range events {
-		if err := p.Follow(e); err != nil {
-			return p, err
+		var err error
+		if l, _, err = l.Follow(id, e); err != nil {
+			return l, err
 		}
 	}
-	return p, nil
+	return l, nil
 }
 
-func TestAPathFollowsEveryHistoryDecideWrites(t *testing.T) {
+func TestFollowAcceptsEveryHistoryDecideWrites(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		h := leadtest.Histories(40).Draw(t, "history")
-		p, err := followAll(h.Events)
+		want := lead.Replay(h.Events)
+		l, err := followAll(want.ID, h.Events)
 		if err != nil {
-			t.Fatalf("Path refused a history Decide wrote: %v", err)
+			t.Fatalf("Follow refused a history Decide wrote: %v", err)
 		}
-		if want := lead.Replay(h.Events); p.Version != want.Version || p.Stage != want.Stage || p.Lead != want.ID {
-			t.Fatalf("Path ended at %s %s v%d, Replay at %s %s v%d", p.Lead, p.Stage, p.Version, want.ID, want.Stage, want.Version)
+		if l != want.Lifecycle() {
+			t.Fatalf("Follow ended at %s v%d, Replay at %s v%d", l.Stage(), l.Version(), want.Stage, want.Version)
 		}
 	})
 }
 
-func TestAPathRefusesForgedStepsAndStaysPut(t *testing.T) {
+func TestFollowRefusesForgedStepsAndStaysPut(t *testing.T) {
 	m := func(v uint64) lead.Meta { return lead.Meta{Lead: "lead-1", Version: v, At: t0} }
 	captured := lead.Captured{Meta: m(1), Email: "ana@example.com"}
 	for name, forged := range map[string]lead.Event{
@@ -110,15 +113,18 @@ func TestAPathRefusesForgedStepsAndStaysPut(t *testing.T) {
 		"a version skipped":               lead.Scored{Meta: m(3)},
 		"another lead's event":            lead.Scored{Meta: lead.Meta{Lead: "lead-2", Version: 2, At: t0}},
 	} {
-		p, _ := followAll([]lead.Event{captured})
-		err := p.Follow(forged)
+		l, _ := followAll("lead-1", []lead.Event{captured})
+		after, _, err := l.Follow("lead-1", forged)
 		var he *lead.HistoryError
 		if !errors.As(err, &he) || he.Version != forged.Base().Version {
 			t.Errorf("%s: Follow = %v; want a *lead.HistoryError for it", name, err)
 		}
-		if p != (lead.Path{Lead: "lead-1", Version: 1, Stage: lead.StageCaptured}) {
-			t.Errorf("%s: the path moved to %+v", name, p)
+		if after != l || l.Stage() != lead.StageCaptured || l.Version() != 1 {
+			t.Errorf("%s: the lifecycle moved to %s v%d", name, after.Stage(), after.Version())
 		}
+	}
+	if _, _, err := (lead.Lifecycle{}).Follow("lead-1", lead.Captured{Meta: lead.Meta{Lead: "lead-9", Version: 1, At: t0}}); err == nil {
+		t.Error("Follow took another lead's Captured as the start of lead-1's history")
 	}
 }
 
