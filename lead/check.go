@@ -151,8 +151,6 @@ func checkOwed(s State, e Event) error {
 	return nil
 }
 
-
-
 // Follow is Step for an event read from a store by a reader that keeps a
 // Lifecycle per lead instead of a State (a projection over millions of
 // leads, a breach consumer): it returns the Lifecycle after e and what e
