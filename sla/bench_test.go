@@ -103,11 +103,11 @@ func BenchmarkDue(b *testing.B) {
 	p := sla.DefaultPolicy()
 	s := acceptedWithTouches(b)
 	now := mon(10, 0).Add(4 * day) // the qualify deadline and its warnings are due
-	if n := len(p.Due(s, now)); n == 0 {
+	if n := len(dueAt(p, s, now)); n == 0 {
 		b.Fatal("nothing due")
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		p.Due(s, now)
+		dueAt(p, s, now)
 	}
 }

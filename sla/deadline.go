@@ -172,25 +172,14 @@ func (p Policy) advance(from time.Time, d time.Duration, business bool, pauses [
 	return cal.Add(t, rem), true
 }
 
-// Due returns the warnings and breach steps of s that are due at now and
-// not yet recorded, as the commands that record them, earliest first. The
+// Plan returns the warnings and breach steps of s that are due at now and
+// not yet recorded, as the commands that record them, earliest first (the
 // Engine executes the first, reloads, and asks again: a step that returns
-// the lead to marketing stops the clocks whose steps would follow.
-func (p Policy) Due(s lead.State, now time.Time) []lead.Command {
-	due, _ := p.Plan(s, now)
-	return due
-}
-
-// Wake returns the earliest instant at which a warning or breach step of s
-// that is not yet recorded comes due (it may be in the past: then it is
-// due now), or the zero time when nothing will come due without a new
-// event. The Engine queues each lead at its Wake instant.
-func (p Policy) Wake(s lead.State) time.Time {
-	_, wake := p.Plan(s, time.Time{})
-	return wake
-}
-
-// Plan returns both Due(s, now) and Wake(s), deriving the deadlines once.
+// the lead to marketing stops the clocks whose steps would follow); and
+// wake, the earliest instant at which a step of s not yet recorded comes
+// due (it may be in the past: then it is due now), or the zero time when
+// nothing will come due without a new event. The Engine queues each lead
+// at its wake instant. The deadlines are derived once for both.
 func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time.Time) {
 	type item struct {
 		at  time.Time

@@ -407,7 +407,7 @@ func TestPausedUntilKeepsTheLeadPausedButRunsTheClocks(t *testing.T) {
 	if !s.Paused {
 		t.Fatal("lead is not paused after Pause with Until")
 	}
-	if got := p.Wake(s); !got.Equal(mon(15, 0)) {
+	if got := wake(p, s); !got.Equal(mon(15, 0)) {
 		t.Errorf("Wake = %s, want %s (the 50%% warning after a 2 h pause)", ts(got), ts(mon(15, 0)))
 	}
 }
@@ -440,7 +440,7 @@ func TestDueListsWhatIsDueAndUnrecordedEarliestFirst(t *testing.T) {
 		if want == nil {
 			want = []string{}
 		}
-		if got := renderCmds(p.Due(s, now)); !slices.Equal(got, want) {
+		if got := renderCmds(dueAt(p, s, now)); !slices.Equal(got, want) {
 			t.Errorf("Due(%s):\n got %q\nwant %q", ts(now), got, want)
 		}
 	}
@@ -477,7 +477,7 @@ func TestWakeIsTheEarliestUnrecordedInstant(t *testing.T) {
 		{cmdAt{mon(18, 0), lead.Breach{Deadline: id, Step: 1, Action: lead.ActionReassign, Due: due, To: "ben"}}, tue(13, 0)},
 		{cmdAt{tue(13, 0), lead.Breach{Deadline: id, Step: 2, Action: lead.ActionReturn, Due: due}}, time.Time{}},
 	}
-	if got := p.Wake(s); !got.Equal(mon(10, 0)) {
+	if got := wake(p, s); !got.Equal(mon(10, 0)) {
 		t.Fatalf("Wake after hand-off = %s, want %s", ts(got), ts(mon(10, 0)))
 	}
 	for _, st := range steps {
@@ -485,7 +485,7 @@ func TestWakeIsTheEarliestUnrecordedInstant(t *testing.T) {
 		if b, ok := st.record.cmd.(lead.Breach); ok && b.Action == lead.ActionReassign && s.Rep != b.To {
 			t.Errorf("Rep after the reassign step = %q, want %q", s.Rep, b.To)
 		}
-		if got := p.Wake(s); !got.Equal(st.wantWake) {
+		if got := wake(p, s); !got.Equal(st.wantWake) {
 			t.Fatalf("Wake after %s = %v, want %v", renderCmd(st.record.cmd), got, st.wantWake)
 		}
 	}
@@ -495,7 +495,7 @@ func TestWakeIsTheEarliestUnrecordedInstant(t *testing.T) {
 	if ds := p.Deadlines(s); len(ds) != 0 {
 		t.Errorf("Deadlines after the return step = %q, want none", deadlinesOf(p, s, ""))
 	}
-	if got := p.Due(s, tue(13, 0).Add(365*day)); len(got) != 0 {
+	if got := dueAt(p, s, tue(13, 0).Add(365*day)); len(got) != 0 {
 		t.Errorf("Due after the return step = %q, want none", renderCmds(got))
 	}
 }
@@ -508,10 +508,10 @@ func TestWakeIsZeroWhenNothingIsOpen(t *testing.T) {
 	}
 	paused := build(t, mon(9, 0), pause(mon(10, 0), time.Time{}))
 	for name, s := range map[string]lead.State{"no lead": {}, "captured": captured, "paused open-ended": paused} {
-		if got := p.Wake(s); !got.IsZero() {
+		if got := wake(p, s); !got.IsZero() {
 			t.Errorf("%s: Wake = %s, want zero", name, ts(got))
 		}
-		if got := p.Due(s, mon(9, 0).Add(100*day)); len(got) != 0 {
+		if got := dueAt(p, s, mon(9, 0).Add(100*day)); len(got) != 0 {
 			t.Errorf("%s: Due = %q, want none", name, renderCmds(got))
 		}
 	}
@@ -527,7 +527,7 @@ func TestStallGraceReturnsAStalledLead(t *testing.T) {
 	if s.Stage != lead.StageStalled {
 		t.Fatalf("Stage = %s, want %s", s.Stage, lead.StageStalled)
 	}
-	if got := p.Wake(s); !got.Equal(stallDue.Add(7 * day)) {
+	if got := wake(p, s); !got.Equal(stallDue.Add(7 * day)) {
 		t.Fatalf("Wake = %s, want %s", ts(got), ts(stallDue.Add(7*day)))
 	}
 	s = recordAll(t, p, s, stallDue.Add(7*day))
@@ -569,7 +569,7 @@ type markKey struct {
 func recordAll(t testing.TB, p sla.Policy, s lead.State, now time.Time) lead.State {
 	t.Helper()
 	for range 100 {
-		due := p.Due(s, now)
+		due := dueAt(p, s, now)
 		if len(due) == 0 {
 			return s
 		}
@@ -637,7 +637,7 @@ func TestDueStepsAreEachRecordedOnce(t *testing.T) {
 					if round > 200 {
 						t.Fatalf("Due(%s) never ran dry", ts(now))
 					}
-					due := p.Due(s, now)
+					due := dueAt(p, s, now)
 					if len(due) == 0 {
 						break
 					}
@@ -659,7 +659,7 @@ func TestDueStepsAreEachRecordedOnce(t *testing.T) {
 						t.Fatalf("%s breach=%v step %d recorded %d times", k.id, k.breach, k.step, n)
 					}
 				}
-				if w := p.Wake(s); !w.IsZero() && !w.After(now) {
+				if w := wake(p, s); !w.IsZero() && !w.After(now) {
 					t.Fatalf("Wake = %s, not after now %s with nothing due", ts(w), ts(now))
 				}
 			})
@@ -704,4 +704,15 @@ func TestUnresponsiveLadderRunsFromTheLastAttemptInBusinessHours(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Deadlines:\n got %q\nwant %q", got, want)
 	}
+}
+
+// dueAt and wake are the two halves of Plan.
+func dueAt(p sla.Policy, s lead.State, now time.Time) []lead.Command {
+	d, _ := p.Plan(s, now)
+	return d
+}
+
+func wake(p sla.Policy, s lead.State) time.Time {
+	_, w := p.Plan(s, time.Time{})
+	return w
 }

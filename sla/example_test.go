@@ -119,7 +119,8 @@ func ExampleRule() {
 	for _, st := range p.Deadlines(s)[0].Steps {
 		fmt.Printf("step %d at %s: %s\n", st.Step, st.At.Format(clock), st.Action)
 	}
-	for _, c := range p.Due(s, handed.Add(7*time.Hour)) {
+	due, _ := p.Plan(s, handed.Add(7*time.Hour))
+	for _, c := range due {
 		b := c.(lead.Breach)
 		fmt.Printf("due at 16:00: %s step %d (%s)\n", b.Deadline, b.Step, b.Action)
 	}
