@@ -76,7 +76,7 @@ func (s *State) clocks() ClockSet {
 	for i, k := range kindList {
 		vs, n := s.starts(k)
 		for _, v := range vs[:n] {
-			if s.Running(DeadlineID{Kind: k, Since: v}) {
+			if s.running(DeadlineID{Kind: k, Since: v}) {
 				c.since[i] = v
 				c.n++
 				break
@@ -249,7 +249,8 @@ func (l *Lifecycle) state() State {
 // State l stands for.
 func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 	before := l.state()
-	after := Evolve(before, e)
+	after := before
+	after.apply(e, false)
 	ac := after.clocks()
 	return after.lifecycle(ac), diff(&before, &after, l.clocks, ac)
 }

@@ -88,7 +88,10 @@ func (a Action) Valid() bool {
 // a streak of unanswered touches, the last progress) is still the current
 // one. Whether the deadline is met within that stretch (enough touches,
 // say) depends on the policy and is package sla's to say.
-func (s State) Running(d DeadlineID) bool {
+func (s State) Running(d DeadlineID) bool { return s.running(d) }
+
+// running is Running without copying s.
+func (s *State) running(d DeadlineID) bool {
 	if d.Since == 0 {
 		return false
 	}
