@@ -319,7 +319,7 @@ func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine,
 		return err
 	}
 	sum := proj.Summary(all)
-	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, pipeline %.0f EUR, median time to accept %v\n",
+	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, SQL value sourced %.0f EUR (won deals included), median time to accept %v\n",
 		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
 
 	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
