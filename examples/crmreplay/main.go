@@ -10,20 +10,33 @@
 //
 //	go run ./examples/crmreplay                        # the bundled sample
 //	go run ./examples/crmreplay -in deals.csv -owner "Sales Agent" -value "Close Value" -managers teams.csv
+//	go run ./examples/crmreplay -v                     # also list each skipped row
+//
+// A row in an early stage (Prospecting, Engaging) with no engaged date is a
+// lead handed to its owner and not yet engaged: it counts as handed off,
+// dated at the latest date in the export. Open pipeline is the value of the
+// opportunities qualified and not yet won or lost. The export's dates have
+// no time of day, so cycles are reported in whole days.
 //
 // Dates may be ISO (2026-03-31) or US (3/31/2026). Rows that cannot be read
-// are reported on stderr with their line number and skipped.
+// are skipped and counted by reason on one line of stderr; -v lists each
+// with its line number. Every flag is checked before anything is read or
+// printed.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,13 +66,24 @@ type config struct {
 	in, managers                                      string
 	id, owner, account, stage, engaged, closed, value string
 	goal, share, costPerLead, repCapacity             float64
-	now                                               string
+	now                                               time.Time // zero: the day after the latest date
+	verbose                                           bool
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// flagError says which flag has a bad value and why.
+type flagError struct {
+	name, value, reason string
+}
+
+func (e *flagError) Error() string { return fmt.Sprintf("-%s %s: %s", e.name, e.value, e.reason) }
+
+// parseFlags reads and checks every flag, so that a bad one fails the run
+// before anything is read or printed.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("crmreplay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
+	var now string
 	fs.StringVar(&c.in, "in", "", "CSV export of opportunities (default: the bundled sample)")
 	fs.StringVar(&c.managers, "managers", "", "optional CSV of owner,manager (default: the sample's, with the sample)")
 	fs.StringVar(&c.id, "id", "opportunity_id", "column of the opportunity ID")
@@ -73,20 +97,58 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&c.share, "share", 0.7, "marketing-sourced share of the goal, in (0, 1]")
 	fs.Float64Var(&c.costPerLead, "cost", 50, "cost per lead")
 	fs.Float64Var(&c.repCapacity, "capacity", 30, "opportunities a rep can work per month (0 skips the capacity check)")
-	fs.StringVar(&c.now, "now", "", "date the plan starts (default: the day after the latest date in the export)")
+	fs.StringVar(&now, "now", "", "date the plan starts (default: the day after the latest date in the export)")
+	fs.BoolVar(&c.verbose, "v", false, "list each skipped row on stderr")
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (the export goes in -in)", fs.Arg(0))
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	bad := func(name string, v float64, reason string) error {
+		return &flagError{name: name, value: strconv.FormatFloat(v, 'g', -1, 64), reason: reason}
+	}
+	switch {
+	case !finite(c.goal) || c.goal < 0:
+		return c, bad("goal", c.goal, "want an amount, not negative")
+	case !(c.share > 0 && c.share <= 1):
+		return c, bad("share", c.share, "want a share in (0, 1]")
+	case !finite(c.costPerLead) || c.costPerLead < 0:
+		return c, bad("cost", c.costPerLead, "want an amount, not negative")
+	case !finite(c.repCapacity) || c.repCapacity < 0:
+		return c, bad("capacity", c.repCapacity, "want a number of opportunities, not negative")
+	}
+	for _, f := range []struct{ name, column string }{
+		{"id", c.id}, {"owner", c.owner}, {"stage", c.stage}, {"engaged", c.engaged}, {"closed", c.closed}, {"value", c.value},
+	} {
+		if strings.TrimSpace(f.column) == "" {
+			return c, &flagError{name: f.name, value: `""`, reason: "want a column name"}
+		}
+	}
+	if now != "" {
+		t, err := parseDate(now)
+		if err != nil {
+			return c, &flagError{name: "now", value: now, reason: err.Error()}
+		}
+		c.now = t
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
 		return err
 	}
 	data, managers := sampleOpportunities, sampleManagers
 	if c.in != "" {
-		var err error
 		if data, err = os.ReadFile(c.in); err != nil {
 			return err
 		}
 		managers = nil
 	}
 	if c.managers != "" {
-		var err error
 		if managers, err = os.ReadFile(c.managers); err != nil {
 			return err
 		}
@@ -95,14 +157,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("managers: %w", err)
 	}
-	rows, skipped, err := readOpportunities(data, c, stderr)
+	rows, skips, err := readOpportunities(data, c)
 	if err != nil {
 		return err
 	}
+	writeSkips(stderr, skips, c.verbose)
+	if len(rows) == 0 {
+		return errors.New("no opportunity to replay")
+	}
+	undated, undatedAt, err := dateUndated(rows, c.now)
+	if err != nil {
+		return err
+	}
+
 	var p funnel.Projection
 	var pos uint64
 	latest := time.Time{}
 	reps := map[string]bool{}
+	open, openValue := 0, 0.0
 	for _, o := range rows {
 		for _, e := range o.events(teams[o.owner]) {
 			pos++
@@ -112,37 +184,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 			latest = later(latest, e.Base().At)
 		}
 		reps[o.owner] = true
-	}
-	fmt.Fprintf(stdout, "%d opportunities replayed (%d rows skipped), %d reps\n\n", len(rows), skipped, len(reps))
-	if len(rows) == 0 {
-		return errors.New("no opportunity to replay")
-	}
-
-	fmt.Fprintln(stdout, "Funnel")
-	report.Conversion(stdout, p.Conversion(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon), report.FormatText)
-
-	s := p.Summary(funnel.Filter{})
-	fmt.Fprintf(stdout, "\nwin rate       %.1f%% (%d won, %d lost)\n", s.WinRate*100, s.Won, s.Lost)
-	fmt.Fprintf(stdout, "sales cycle    median %s, mean %s, p90 %s\n", days(s.Cycle.Median), days(s.Cycle.Mean), days(s.Cycle.P90))
-	fmt.Fprintf(stdout, "average deal   %.2f\n", s.AverageDeal)
-	fmt.Fprintf(stdout, "revenue        %.2f\n", s.Revenue)
-	fmt.Fprintf(stdout, "pipeline       %.2f in %d opportunities\n", s.Pipeline, s.SQLs)
-	fmt.Fprintf(stdout, "sales velocity %.2f per day\n", s.SalesVelocity)
-
-	for _, b := range []struct {
-		title string
-		by    funnel.Dimension
-		top   int
-	}{{"Revenue per account (top 10)", funnel.ByAccount, 10}, {"Revenue per rep", funnel.ByRep, 0}, {"Revenue per manager", funnel.ByTeam, 0}} {
-		fmt.Fprintf(stdout, "\n%s\n", b.title)
-		writeGroups(stdout, p.Breakdown(funnel.Filter{}, b.by), b.top)
-	}
-
-	now := latest.Truncate(24 * time.Hour).Add(24 * time.Hour)
-	if c.now != "" {
-		if now, err = parseDate(c.now); err != nil {
-			return fmt.Errorf("-now: %w", err)
+		if o.outcome == lead.StageSQL {
+			open++
+			openValue += o.value
 		}
+	}
+	s := p.Summary(funnel.Filter{})
+	now := c.now
+	if now.IsZero() {
+		now = latest.Truncate(24 * time.Hour).Add(24 * time.Hour)
 	}
 	in := funnel.PlanInput{
 		Goal: c.goal, Share: c.share, DealSize: s.AverageDeal, CostPerLead: c.costPerLead,
@@ -158,8 +208,104 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nRevenue plan from %s\n", now.Format(time.DateOnly))
-	return report.Plan(stdout, plan, report.FormatText)
+
+	// The report is written whole or not at all.
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "%d opportunities replayed (%d %s skipped), %d reps\n", len(rows), len(skips), plural(len(skips), "row", "rows"), len(reps))
+	if undated > 0 {
+		fmt.Fprintf(&w, "%d of them handed off and not yet engaged, with no engaged date: dated %s, the latest date in the export\n",
+			undated, undatedAt.Format(time.DateOnly))
+	}
+	fmt.Fprintln(&w, "\nFunnel")
+	if err := report.Conversion(&w, p.Conversion(funnel.Filter{}, lead.StageHandedOff, lead.StageSQL, lead.StageWon), report.FormatText); err != nil {
+		return err
+	}
+	fmt.Fprintf(&w, "\nwin rate       %.1f%% (%d won, %d lost)\n", s.WinRate*100, s.Won, s.Lost)
+	fmt.Fprintf(&w, "sales cycle    median %s, mean %s, p90 %s\n", days(s.Cycle.Median), days(s.Cycle.Mean), days(s.Cycle.P90))
+	fmt.Fprintf(&w, "average deal   %.2f\n", s.AverageDeal)
+	fmt.Fprintf(&w, "revenue        %.2f\n", s.Revenue)
+	fmt.Fprintf(&w, "open pipeline  %.2f in %d open %s (qualified, not yet won or lost)\n", openValue, open, plural(open, "opportunity", "opportunities"))
+	fmt.Fprintf(&w, "sales velocity %.2f per day\n", s.SalesVelocity)
+
+	for _, b := range []struct {
+		title string
+		by    funnel.Dimension
+		top   int
+	}{{"Revenue per account (top 10)", funnel.ByAccount, 10}, {"Revenue per rep", funnel.ByRep, 0}, {"Revenue per manager", funnel.ByTeam, 0}} {
+		fmt.Fprintf(&w, "\n%s\n", b.title)
+		writeGroups(&w, p.Breakdown(funnel.Filter{}, b.by), b.top)
+	}
+
+	fmt.Fprintf(&w, "\nRevenue plan from %s\n", now.Format(time.DateOnly))
+	if err := report.Plan(&w, plan, report.FormatText); err != nil {
+		return err
+	}
+	_, err = stdout.Write(w.Bytes())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// dateUndated dates the hand-offs that have no engaged date at the latest
+// date in the export (they were open then), or the day before now when no
+// row has a date. It returns how many there were and the date they got.
+func dateUndated(rows []opportunity, now time.Time) (int, time.Time, error) {
+	var at time.Time
+	n := 0
+	for _, o := range rows {
+		if o.engaged.IsZero() {
+			n++
+			continue
+		}
+		at = later(at, later(o.engaged, o.closed))
+	}
+	if n == 0 {
+		return 0, time.Time{}, nil
+	}
+	if at.IsZero() {
+		if now.IsZero() {
+			return 0, time.Time{}, errors.New("no row has a date to place the hand-offs without an engaged date at: set -now")
+		}
+		at = now.AddDate(0, 0, -1)
+	}
+	for i := range rows {
+		if rows[i].engaged.IsZero() {
+			rows[i].engaged = at
+		}
+	}
+	return n, at, nil
+}
+
+// writeSkips writes one line that counts the skipped rows by reason, after
+// one line per row when verbose.
+func writeSkips(w io.Writer, skips []skip, verbose bool) {
+	if len(skips) == 0 {
+		return
+	}
+	by := map[string]int{}
+	for _, s := range skips {
+		if verbose {
+			fmt.Fprintf(w, "line %d: skipped: %v\n", s.line, s.err)
+		}
+		by[s.err.reason]++
+	}
+	reasons := slices.SortedFunc(maps.Keys(by), func(a, b string) int {
+		return cmp.Or(cmp.Compare(by[b], by[a]), cmp.Compare(a, b))
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", by[r], r)
+	}
+	hint := "; -v lists them"
+	if verbose {
+		hint = ""
+	}
+	fmt.Fprintf(w, "%d %s skipped: %s%s\n", len(skips), plural(len(skips), "row", "rows"), strings.Join(parts, ", "), hint)
 }
 
 func writeGroups(w io.Writer, gs []funnel.Group, top int) {
@@ -197,7 +343,9 @@ func writeGroups(w io.Writer, gs []funnel.Group, top int) {
 	}
 }
 
-func days(d time.Duration) string { return fmt.Sprintf("%.1fd", d.Hours()/24) }
+// days prints d in whole days: the export has dates without a time, so
+// every cycle is a whole number of days and anything finer is noise.
+func days(d time.Duration) string { return fmt.Sprintf("%.0fd", math.Round(d.Hours()/24)) }
 
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
@@ -233,8 +381,9 @@ func stageOf(s string) (lead.Stage, bool) {
 }
 
 // events turns the opportunity into a lead history: the funnel up to
-// hand-off and acceptance on the engaged date, the SQL that same day for
-// deals that got there, and the outcome at 17:00 on the closed date.
+// hand-off and acceptance on the engaged date, the SQL at 10:00 that same
+// day for deals that got there, and the outcome at 10:00 on the closed
+// date, so that a cycle between two dates is a whole number of days.
 func (o opportunity) events(team string) []lead.Event {
 	id := lead.ID(o.id)
 	var out []lead.Event
@@ -266,7 +415,7 @@ func (o opportunity) events(team string) []lead.Event {
 	add(day.Add(time.Hour), func(m lead.Meta) lead.Event {
 		return lead.SalesQualified{Meta: m, Amount: o.value, Currency: "USD", Probability: 0.5}
 	})
-	closed := o.closed.Add(17 * time.Hour)
+	closed := o.closed.Add(10 * time.Hour)
 	switch o.outcome {
 	case lead.StageWon:
 		add(closed, func(m lead.Meta) lead.Event { return lead.Won{Meta: m, Amount: o.value, Currency: "USD"} })
@@ -276,15 +425,36 @@ func (o opportunity) events(team string) []lead.Event {
 	return out
 }
 
-// readOpportunities reads the export. A row it cannot use is reported on
-// stderr with its line number and skipped; only an unreadable file or a
-// missing column is an error.
-func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, int, error) {
+// rowError says why a row of the export cannot be used. Reason is short and
+// the same for every row skipped for that cause, so that rows can be
+// counted by it.
+type rowError struct {
+	reason string
+	err    error
+}
+
+func (e *rowError) Error() string { return e.err.Error() }
+
+func (e *rowError) Unwrap() error { return e.err }
+
+func rowErr(reason, format string, args ...any) *rowError {
+	return &rowError{reason: reason, err: fmt.Errorf(format, args...)}
+}
+
+// skip is a row left out of the replay, by its line number.
+type skip struct {
+	line int
+	err  *rowError
+}
+
+// readOpportunities reads the export and returns the rows it can use and
+// those it skips; only an unreadable file or a missing column is an error.
+func readOpportunities(data []byte, c config) ([]opportunity, []skip, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	head, err := r.Read()
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading the header: %w", err)
+		return nil, nil, fmt.Errorf("reading the header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -301,7 +471,7 @@ func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, 
 		{"id", c.id}, {"owner", c.owner}, {"stage", c.stage}, {"engaged", c.engaged}, {"closed", c.closed}, {"value", c.value},
 	} {
 		if idx[i], err = need(f.flag, f.name); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 	}
 	acct := -1
@@ -312,7 +482,7 @@ func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, 
 	}
 	var out []opportunity
 	seen := map[string]bool{}
-	skipped := 0
+	var skipped []skip
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -322,19 +492,17 @@ func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, 
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				fmt.Fprintf(stderr, "line %d: skipped: %v\n", pe.Line, pe.Err)
-				skipped++
+				skipped = append(skipped, skip{pe.Line, &rowError{reason: "unreadable CSV", err: pe.Err}})
 				continue
 			}
 			return nil, skipped, err
 		}
-		o, err := parseRow(rec, idx, acct)
-		if err == nil && seen[o.id] {
-			err = fmt.Errorf("duplicate opportunity ID %q", o.id)
+		o, bad := parseRow(rec, idx, acct)
+		if bad == nil && seen[o.id] {
+			bad = rowErr("duplicate ID", "duplicate opportunity ID %q", o.id)
 		}
-		if err != nil {
-			fmt.Fprintf(stderr, "line %d: skipped: %v\n", line, err)
-			skipped++
+		if bad != nil {
+			skipped = append(skipped, skip{line, bad})
 			continue
 		}
 		seen[o.id] = true
@@ -343,7 +511,10 @@ func readOpportunities(data []byte, c config, stderr io.Writer) ([]opportunity, 
 	return out, skipped, nil
 }
 
-func parseRow(rec []string, idx [6]int, acct int) (opportunity, error) {
+// parseRow reads one row. A row in an early stage (Prospecting, Engaging)
+// with no engaged date is a lead handed to its owner and not yet engaged:
+// it comes back as a hand-off with a zero engaged date.
+func parseRow(rec []string, idx [6]int, acct int) (opportunity, *rowError) {
 	field := func(i int) string {
 		if i >= 0 && i < len(rec) {
 			return strings.TrimSpace(rec[i])
@@ -352,7 +523,7 @@ func parseRow(rec []string, idx [6]int, acct int) (opportunity, error) {
 	}
 	o := opportunity{id: field(idx[0]), owner: field(idx[1]), account: field(acct)}
 	if o.id == "" {
-		return o, errors.New("empty ID")
+		return o, rowErr("empty ID", "empty ID")
 	}
 	var b strings.Builder
 	for _, r := range o.id {
@@ -364,35 +535,47 @@ func parseRow(rec []string, idx [6]int, acct int) (opportunity, error) {
 	}
 	o.id = b.String()
 	if len(o.id) > lead.MaxIDLen {
-		return o, fmt.Errorf("ID longer than %d characters", lead.MaxIDLen)
+		return o, rowErr("ID too long", "ID longer than %d characters", lead.MaxIDLen)
 	}
 	if o.owner == "" {
-		return o, errors.New("empty owner")
+		return o, rowErr("empty owner", "empty owner")
 	}
 	st, ok := stageOf(field(idx[2]))
 	if !ok {
-		return o, fmt.Errorf("unknown stage %q", field(idx[2]))
+		return o, rowErr("unknown stage", "unknown stage %q", field(idx[2]))
 	}
 	o.outcome = st
 	var err error
-	if o.engaged, err = parseDate(field(idx[3])); err != nil {
-		return o, fmt.Errorf("engaged date: %w", err)
+	engaged := field(idx[3])
+	switch {
+	case engaged == "" && (st == lead.StageHandedOff || st == lead.StageAccepted):
+		o.outcome = lead.StageHandedOff
+		return o, nil
+	case engaged == "":
+		return o, rowErr("engaged date missing", "engaged date: missing")
+	}
+	if o.engaged, err = parseDate(engaged); err != nil {
+		return o, rowErr("engaged date unreadable", "engaged date: %w", err)
 	}
 	if st == lead.StageWon || st == lead.StageLost {
-		if o.closed, err = parseDate(field(idx[4])); err != nil {
-			return o, fmt.Errorf("closed date: %w", err)
+		closed := field(idx[4])
+		if closed == "" {
+			return o, rowErr("closed date missing", "closed date: missing")
+		}
+		if o.closed, err = parseDate(closed); err != nil {
+			return o, rowErr("closed date unreadable", "closed date: %w", err)
 		}
 		if o.closed.Before(o.engaged) {
-			return o, fmt.Errorf("closed %s before engaged %s", o.closed.Format(time.DateOnly), o.engaged.Format(time.DateOnly))
+			return o, rowErr("closed before engaged", "closed %s before engaged %s", o.closed.Format(time.DateOnly), o.engaged.Format(time.DateOnly))
 		}
 	}
 	if v := field(idx[5]); v != "" {
 		v = strings.NewReplacer(",", "", "$", "").Replace(v)
 		if o.value, err = strconv.ParseFloat(v, 64); err != nil || o.value < 0 || o.value != o.value {
-			return o, fmt.Errorf("value %q is not an amount", field(idx[5]))
+			return o, rowErr("value not an amount", "value %q is not an amount", field(idx[5]))
 		}
 	} else if st == lead.StageWon {
-		return o, errors.New("won without a value")
+		return o, rowErr("won without a value", "won without a value")
 	}
 	return o, nil
 }

@@ -59,7 +59,7 @@ func parse(args []string, w io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.IntVar(&c.leads, "leads", 300, "how many leads to capture over the month")
+	fs.IntVar(&c.leads, "leads", 300, "how many leads to capture over the simulated days")
 	fs.IntVar(&c.days, "days", 30, "how many days to simulate")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the simulation's randomness")
 	fs.StringVar(&c.out, "out", "", "directory to write the SVG charts to (none when empty)")
@@ -211,7 +211,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 
 	plan := script(c, rand.New(rand.NewPCG(c.seed, 0x1ead1)))
 	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
-	refused := map[string]int{}
+	refused, noRep := map[string]int{}, map[string]int{}
 	for _, s := range plan {
 		if s.At.After(end) {
 			break
@@ -221,16 +221,20 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		}
 		if _, err := engine.Execute(ctx, s.ID, s.Cmd); err != nil {
 			var te *lead.TransitionError
-			if !errors.As(err, &te) && !errors.Is(err, sla.ErrNoRep) {
+			switch {
+			case errors.As(err, &te):
+				refused[s.Cmd.Name()]++
+			case errors.Is(err, sla.ErrNoRep):
+				noRep[s.Cmd.Name()]++
+			default:
 				return fmt.Errorf("%s %s: %w", s.Cmd.Name(), s.ID, err)
 			}
-			refused[s.Cmd.Name()]++
 		}
 	}
 	if err := advanceTo(ctx, engine, mock, end); err != nil {
 		return err
 	}
-	return printReport(ctx, w, c, engine, store, refused)
+	return printReport(ctx, w, c, engine, store, refused, noRep)
 }
 
 // advanceTo moves the mock clock to t an hour at a time, letting the
@@ -251,7 +255,7 @@ func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time
 // it: Engine.Subscribe over the store's global order, folded into a
 // funnel.Projection. It ends with the funnel, SLA compliance and the
 // revenue plan, and writes the SVG charts when c.out is set.
-func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused map[string]int) error {
+func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused, noRep map[string]int) error {
 	proj := funnel.Projection{Location: time.UTC}
 	counts := map[string]int{}
 	var feed []string
@@ -287,12 +291,21 @@ func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine,
 
 	fmt.Fprintf(w, "SLA record: %d warnings, %d breach steps; %d escalated to a manager, %d reassigned, %d returned to marketing, %d stalled\n",
 		counts["DeadlineWarned"], counts["DeadlineBreached"], counts["Escalated"], counts["Reassigned"], counts["returned by the SLA"], counts["Stalled"])
-	if len(refused) > 0 {
-		var parts []string
-		for _, name := range slices.Sorted(maps.Keys(refused)) {
-			parts = append(parts, fmt.Sprintf("%s %d", name, refused[name]))
+	for _, r := range []struct {
+		label string
+		n     map[string]int
+	}{
+		{"Commands refused because the SLA had moved the lead on first", refused},
+		{"Commands refused because no rep was available", noRep},
+	} {
+		if len(r.n) == 0 {
+			continue
 		}
-		fmt.Fprintf(w, "Commands refused because the SLA had moved the lead on first: %s\n", strings.Join(parts, ", "))
+		var parts []string
+		for _, name := range slices.Sorted(maps.Keys(r.n)) {
+			parts = append(parts, fmt.Sprintf("%s %d", name, r.n[name]))
+		}
+		fmt.Fprintf(w, "%s: %s\n", r.label, strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(w, "\nFirst breach steps, as a subscriber sees them:")
 	for _, line := range feed {
@@ -301,12 +314,12 @@ func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine,
 
 	all := funnel.Filter{}
 	fu := proj.Conversion(all, lead.StageCaptured, lead.StageMQL, lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageWon)
-	fmt.Fprintln(w, "\nFunnel (leads captured this month, and how far they got):")
+	fmt.Fprintf(w, "\nFunnel (leads captured in the %d simulated days, and how far they got):\n", c.days)
 	if err := report.Conversion(w, fu, report.FormatText); err != nil {
 		return err
 	}
 	sum := proj.Summary(all)
-	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, pipeline %.0f EUR, median time to accept %v\n",
+	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, SQL value sourced %.0f EUR (won deals included), median time to accept %v\n",
 		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
 
 	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
@@ -314,8 +327,8 @@ func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine,
 		return err
 	}
 
-	// The reverse funnel: what next quarter's goal takes, at this month's
-	// rates (the 1.5% default where the month has too little history).
+	// The reverse funnel: what next quarter's goal takes, at the simulated
+	// period's rates (the 1.5% default where it has too little history).
 	in := funnel.PlanInput{Goal: 250000, Share: 0.7, DealSize: sum.AverageDeal, Rates: proj.PlanRates(all, lead.StageMQL, lead.StageSQL),
 		CostPerLead: 40, Reps: 4, RepCapacity: 40, Months: 3, Cycle: sum.Cycle.Median}
 	if in.DealSize == 0 {

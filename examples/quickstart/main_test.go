@@ -29,6 +29,7 @@ func TestQuickstartTellsTheSameStoryForTheSameSeed(t *testing.T) {
 		"Captured   80     100.0%",
 		"SLA compliance by deadline",
 		"all    accept",
+		"SQL value sourced", // Summary.Pipeline counts won SQLs too: not an open pipeline
 		"Revenue plan for next quarter",
 	} {
 		if !strings.Contains(out, want) {
@@ -61,5 +62,35 @@ func TestQuickstartRefusesBadFlags(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"-nope"}, &out); err == nil {
 		t.Fatal("an unknown flag was accepted")
+	}
+}
+
+func TestQuickstartCountsNoRepRefusalsApartAndNamesThePeriod(t *testing.T) {
+	// 400 leads in 4 days swamp the four reps, so some hand-offs find no
+	// rep with room.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-leads", "400", "-days", "4"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	var moved, noRep string
+	for line := range strings.Lines(out.String()) {
+		if s, ok := strings.CutPrefix(line, "Commands refused because the SLA had moved the lead on first: "); ok {
+			moved = s
+		}
+		if s, ok := strings.CutPrefix(line, "Commands refused because no rep was available: "); ok {
+			noRep = s
+		}
+	}
+	if !strings.HasPrefix(noRep, "HandOff ") {
+		t.Errorf("no-rep refusals = %q, want the hand-offs counted:\n%s", noRep, out.String())
+	}
+	if strings.Contains(moved, "HandOff") {
+		t.Errorf("refusals the SLA caused = %q, which counts the no-rep hand-offs", moved)
+	}
+	if want := "Funnel (leads captured in the 4 simulated days,"; !strings.Contains(out.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, out.String())
+	}
+	if strings.Contains(out.String(), "this month") {
+		t.Errorf("report of 4 days speaks of a month:\n%s", out.String())
 	}
 }
