@@ -25,6 +25,7 @@ type fileSet struct {
 }
 
 type filePolicy struct {
+	Name          string            `json:"name,omitempty"`
 	Version       int               `json:"version"`
 	Accept        *fileRule         `json:"accept,omitempty"`
 	FirstTouch    *fileRule         `json:"first_touch,omitempty"`
@@ -169,7 +170,8 @@ func reason(err error) string {
 
 // ParsePolicies reads a policy file, a JSON object {"policies": [...]}
 // as POLICY.md describes, and returns its policies in file order. Every
-// policy is checked with Policy.Validate; versions must be distinct, and
+// policy is checked with Policy.Validate; the versions of a segment (a
+// name) must be distinct, and
 // a file with no policies is an error. Unknown fields, duplicate fields,
 // values of the wrong kind and trailing data are errors too. Every error
 // is a *FileError naming the field and, where the file has it, the line.
@@ -194,17 +196,17 @@ func ParsePolicies(r io.Reader) ([]Policy, error) {
 		return nil, ix.fail("policies", errors.New("the file has no policies"))
 	}
 	out := make([]Policy, len(set.Policies))
-	seen := map[int]int{}
+	seen := map[policyKey]int{}
 	for i, fp := range set.Policies {
 		at := fmt.Sprintf("policies[%d]", i)
 		p, err := fp.policy(ix, at)
 		if err != nil {
 			return nil, err
 		}
-		if j, dup := seen[p.Version]; dup {
-			return nil, ix.fail(at+".version", fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j))
+		if j, dup := seen[keyOf(p)]; dup {
+			return nil, ix.fail(at+".version", duplicate(p, j))
 		}
-		seen[p.Version] = i
+		seen[keyOf(p)] = i
 		out[i] = p
 	}
 	return out, nil
@@ -234,7 +236,7 @@ func LoadPolicies(fsys fs.FS, name string) ([]Policy, error) {
 // WritePolicies writes policies to w as a policy file that ParsePolicies
 // reads back into policies equal to these (Policy.Equal), indented for
 // people to edit. It checks first what ParsePolicies would: each policy
-// passes Validate, versions are distinct, a calendar's zone is one
+// passes Validate, the versions of each segment are distinct, a calendar's zone is one
 // time.LoadLocation finds by its name (not Local, not a FixedZone), and
 // holiday years have four digits. Nothing is written when a check fails.
 func WritePolicies(w io.Writer, policies ...Policy) error {
@@ -242,17 +244,17 @@ func WritePolicies(w io.Writer, policies ...Policy) error {
 		return &FileError{Field: "policies", Err: errors.New("no policies to write")}
 	}
 	set := fileSet{Policies: make([]filePolicy, len(policies))}
-	seen := map[int]int{}
+	seen := map[policyKey]int{}
 	for i, p := range policies {
 		at := fmt.Sprintf("policies[%d]", i)
 		fp, err := toFile(p, at)
 		if err != nil {
 			return err
 		}
-		if j, dup := seen[p.Version]; dup {
-			return &FileError{Field: at + ".version", Err: fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j)}
+		if j, dup := seen[keyOf(p)]; dup {
+			return &FileError{Field: at + ".version", Err: duplicate(p, j)}
 		}
-		seen[p.Version] = i
+		seen[keyOf(p)] = i
 		set.Policies[i] = fp
 	}
 	raw, err := json.Marshal(set)
@@ -266,6 +268,21 @@ func WritePolicies(w io.Writer, policies ...Policy) error {
 	b.WriteByte('\n')
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// policyKey is what a policy file holds once: a segment's version.
+type policyKey struct {
+	name    string
+	version int
+}
+
+func keyOf(p Policy) policyKey { return policyKey{p.Name, p.Version} }
+
+func duplicate(p Policy, j int) error {
+	if p.Name == "" {
+		return fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j)
+	}
+	return fmt.Errorf("version %d of %q is already the version of policies[%d]", p.Version, p.Name, j)
 }
 
 // lineWidth is the width up to which layout keeps an object or array on
@@ -414,7 +431,7 @@ func decode(data []byte, dst any) (*index, error) {
 
 func (fp filePolicy) policy(ix *index, at string) (Policy, error) {
 	c := converter{ix: ix, at: at}
-	p := Policy{Version: fp.Version, RequiredAtSQL: fp.RequiredAtSQL, Warnings: fp.Warnings}
+	p := Policy{Name: fp.Name, Version: fp.Version, RequiredAtSQL: fp.RequiredAtSQL, Warnings: fp.Warnings}
 	rule := func(name string, r *fileRule) Rule {
 		if r == nil {
 			return Rule{}
@@ -517,6 +534,7 @@ func toFile(p Policy, at string) (filePolicy, error) {
 		return filePolicy{}, &FileError{Field: joinPath(at, policyField(err)), Err: err}
 	}
 	fp := filePolicy{
+		Name:          p.Name,
 		Version:       p.Version,
 		RequiredAtSQL: p.RequiredAtSQL,
 		Warnings:      p.Warnings,
