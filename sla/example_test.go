@@ -214,3 +214,33 @@ func ExampleRules() {
 	// "partner"
 	// ""
 }
+
+// A new version of a segment applies to new hand-offs only: a lead keeps
+// the version its hand-off recorded.
+func ExampleSet_For() {
+	v1 := sla.DefaultPolicy()
+	v1.Name = "enterprise"
+	set, _ := sla.NewSet(sla.Rules{{Segment: "enterprise"}}, v1)
+
+	running := lead.State{Stage: lead.StageHandedOff, PolicyName: "enterprise", PolicyVersion: 1}
+	v2 := v1
+	v2.Version, v2.Accept.Within = 2, 4*time.Hour
+	if err := set.Add(v2); err != nil {
+		panic(err)
+	}
+	p, _ := set.For(running)
+	fmt.Printf("running lead: %q v%d\n", p.Name, p.Version)
+	p, _ = set.For(lead.State{Stage: lead.StageMQL})
+	fmt.Printf("new hand-off: %q v%d\n", p.Name, p.Version)
+	// Output:
+	// running lead: "enterprise" v1
+	// new hand-off: "enterprise" v2
+}
+
+// Any function of the lead can select its segment.
+func ExampleSelectorFunc() {
+	byRegion := sla.SelectorFunc(func(l lead.State) string { return l.Attributes["region"] })
+	fmt.Printf("%q\n", byRegion.Segment(lead.State{Attributes: map[string]string{"region": "apac"}}))
+	// Output:
+	// "apac"
+}
