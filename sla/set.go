@@ -12,7 +12,9 @@ import (
 // versions. The current version of a segment is the one added last; new
 // hand-offs run under it, while leads handed off under an earlier version
 // keep it. The zero Set holds no policies and selects the default segment
-// ("") for every lead.
+// ("") for every lead. A lead whose selected segment the Set does not
+// hold runs under the default segment; in a Set without a default
+// segment such a lead runs under no policy, so it has no SLA clocks.
 //
 // A Set is a value: copy it with Clone before adding to a copy that
 // others hold.
