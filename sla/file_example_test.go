@@ -190,3 +190,24 @@ func ExampleCalendar_UnmarshalJSON() {
 	// America/New_York [10:00-14:00] <nil>
 	// sla: policy file line 1: week.sun[0]: span 14:00-10:00 does not end after it starts
 }
+
+// A policy file can carry the rules that select a lead's segment;
+// ParseSet (or LoadSet) reads both into a Set.
+func ExampleParseSet() {
+	set, err := sla.ParseSet(strings.NewReader(`{
+  "policies": [
+    {"version": 1, "accept": {"within": "8h"}},
+    {"name": "enterprise", "version": 1, "accept": {"within": "2h"}}
+  ],
+  "segments": [
+    {"segment": "enterprise", "attributes": {"tier": "enterprise"}}
+  ]
+}`))
+	if err != nil {
+		panic(err)
+	}
+	p, _ := set.Select(lead.State{Attributes: map[string]string{"tier": "enterprise"}})
+	fmt.Printf("%q v%d: accept within %v\n", p.Name, p.Version, p.Accept.Within)
+	// Output:
+	// "enterprise" v1: accept within 2h0m0s
+}

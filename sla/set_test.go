@@ -175,3 +175,75 @@ func TestPolicyFileNamesSegments(t *testing.T) {
 		t.Errorf("two smb v1 = %v; want a *FileError on policies[1].version", err)
 	}
 }
+
+func TestPolicyFileSelectsSegments(t *testing.T) {
+	file := `{
+  "policies": [
+    {"version": 1, "accept": {"within": "8h"}},
+    {"name": "enterprise", "version": 1, "accept": {"within": "2h"}}
+  ],
+  "segments": [
+    {"segment": "enterprise", "attributes": {"tier": "enterprise"}},
+    {"segment": "enterprise", "min_score": 90, "max_score": 200}
+  ]
+}`
+	set, err := sla.ParseSet(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		l    lead.State
+		want string
+	}{
+		{lead.State{Attributes: map[string]string{"tier": "enterprise"}}, "enterprise"},
+		{lead.State{Score: 95}, "enterprise"},
+		{lead.State{Score: 50, Attributes: map[string]string{"tier": "smb"}}, ""},
+	} {
+		if p, ok := set.Select(tt.l); !ok || p.Name != tt.want {
+			t.Errorf("Select(%+v) = %q, %v; want %q", tt.l.Attributes, p.Name, ok, tt.want)
+		}
+	}
+	if _, err := sla.ParsePolicies(strings.NewReader(file)); err == nil {
+		t.Error("ParsePolicies of a file with segments = nil; want an error, rather than dropping its selector")
+	}
+	for _, tt := range []struct{ file, field string }{
+		{`{"policies": [{"version": 1}], "segments": [{"segment": "vip"}]}`, "segments[0].segment"},
+		{`{"policies": [{"version": 1}], "segments": [{"segment": "", "min_score": 9, "max_score": 3}]}`, "segments[0]"},
+		{`{"policies": [{"version": 1}], "segments": [{"segment": "", "attributes": {"a": "1", "a": "2"}}]}`, "segments[0].attributes.a"},
+		{`{"policies": [{"version": 1}], "segments": [{"segment": "", "attributes": {"a": 1}}]}`, "segments[0].attributes.a"},
+		{`{"policies": [{"version": 1}], "segments": [{"segment": "", "tier": "x"}]}`, "segments[0].tier"},
+	} {
+		_, err := sla.ParseSet(strings.NewReader(tt.file))
+		var fe *sla.FileError
+		if !errors.As(err, &fe) || fe.Field != tt.field {
+			t.Errorf("ParseSet(%s) = %v; want a *FileError on %s", tt.file, err, tt.field)
+		}
+	}
+}
+
+// FuzzParseSet: whatever the input, ParseSet returns a *FileError or a
+// Set whose selector picks only segments it holds.
+func FuzzParseSet(f *testing.F) {
+	f.Add([]byte(`{"policies": [{"version": 1}, {"name": "vip", "version": 1}], "segments": [{"segment": "vip", "team": "x", "attributes": {"tier": "vip"}}]}`))
+	f.Add([]byte(`{"policies": [{"version": 1}], "segments": [{"segment": "", "min_score": 10, "max_score": 20}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		set, err := sla.ParseSet(strings.NewReader(string(data)))
+		if err != nil {
+			var fe *sla.FileError
+			if !errors.As(err, &fe) || !errors.Is(err, sla.ErrPolicy) {
+				t.Fatalf("error %T %v is not a *FileError", err, err)
+			}
+			return
+		}
+		if set.Len() == 0 {
+			t.Fatal("ParseSet returned an empty set without an error")
+		}
+		if rules, ok := set.Selector.(sla.Rules); ok {
+			for _, m := range rules {
+				if _, ok := set.Current(m.Segment); !ok {
+					t.Fatalf("a rule selects segment %q, which the set does not hold", m.Segment)
+				}
+			}
+		}
+	})
+}
