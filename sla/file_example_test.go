@@ -211,3 +211,22 @@ func ExampleParseSet() {
 	// Output:
 	// "enterprise" v1: accept within 2h0m0s
 }
+
+// LoadSet reads a policy file with segment rules from any fs.FS: a
+// directory on disk, an embed.FS, here a map.
+func ExampleLoadSet() {
+	files := fstest.MapFS{"sla.json": {Data: []byte(`{
+  "policies": [{"version": 1}, {"name": "partner", "version": 3}],
+  "segments": [{"segment": "partner", "source": "partner"}]
+}`)}}
+	set, err := sla.LoadSet(files, "sla.json")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("segments %q\n", set.Segments())
+	p, _ := set.Select(lead.State{Source: "partner"})
+	fmt.Printf("a partner lead runs under %q v%d\n", p.Name, p.Version)
+	// Output:
+	// segments ["" "partner"]
+	// a partner lead runs under "partner" v3
+}
