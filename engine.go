@@ -69,7 +69,7 @@ func New(store eventstore.Store, opts ...Option) (*Engine, error) {
 		clock:   clock.New(),
 		retries: 10,
 		backoff: backoff{min: time.Millisecond, max: 5 * time.Second},
-		env:     sla.Env{Policies: map[int]sla.Policy{}},
+		env:     sla.Env{},
 		log:     slog.New(slog.DiscardHandler),
 		retry:   5 * time.Second,
 		ticking: make(chan struct{}, 1),

@@ -76,19 +76,36 @@ func WithBackoff(min, max time.Duration) Option {
 	}
 }
 
-// WithPolicy adds an SLA policy. The last one given is the current policy,
-// which new hand-offs record and run under; earlier ones stay in force for
-// the leads handed off under them, so a policy change never moves a
-// running clock. Leads with no known policy version run under the current
-// one. Without a policy the Engine keeps no deadlines.
+// WithPolicy adds an SLA policy to its segment (p.Name, "" for the
+// default segment: the one every lead is in without WithPolicies). The
+// last one given of a segment is its current policy, which new hand-offs
+// record and run under; earlier ones stay in force for the leads handed
+// off under them, so a policy change never moves a running clock. Leads
+// with no known policy version run under the current one. Without a
+// policy the Engine keeps no deadlines. A version given twice for one
+// segment is an error.
 func WithPolicy(p sla.Policy) Option {
 	return func(e *Engine) error {
-		if err := p.Validate(); err != nil {
+		if err := e.env.Policies.Add(p); err != nil {
 			return fmt.Errorf("%w: WithPolicy: %w", ErrInvalidOption, err)
 		}
-		p.Warnings = append([]float64(nil), p.Warnings...)
-		e.env.Policies[p.Version] = p
-		e.env.Current = p.Version
+		return nil
+	}
+}
+
+// WithPolicies sets the Engine's SLA policies to set: several segments,
+// each with its versions, and the selector that picks a lead's segment at
+// hand-off (see sla.Set). It replaces the policies of earlier WithPolicy
+// and WithPolicies options; WithPolicy options after it add to it. A lead
+// keeps the segment and version of its hand-off through reassignments and
+// breach ladders; a new version of a segment applies to new hand-offs
+// only. An empty set is an error.
+func WithPolicies(set sla.Set) Option {
+	return func(e *Engine) error {
+		if set.Len() == 0 {
+			return optionError("WithPolicies", "the set has no policies")
+		}
+		e.env.Policies = set.Clone()
 		return nil
 	}
 }

@@ -182,13 +182,15 @@ func (c QualifyMarketing) decide(_ State, m Meta) ([]Event, Stage, error) {
 	return []Event{MarketingQualified{Meta: m.by(c.Actor), Source: c.Source}}, StageMQL, nil
 }
 
-// HandOff routes an MQL to a sales rep. The Engine fills PolicyVersion with
-// the version of its SLA policy.
+// HandOff routes an MQL to a sales rep. The Engine fills Policy (the
+// segment) and PolicyVersion with the SLA policy its selector picks for
+// the lead; a caller may name them instead.
 type HandOff struct {
 	Actor         string
 	Rep           string
 	Team          string
 	PolicyVersion int
+	Policy        string
 }
 
 func (HandOff) Name() string { return "HandOff" }
@@ -198,6 +200,7 @@ func (c HandOff) validate(time.Time) error {
 	v.text("Actor", c.Actor, MaxFieldLen, false)
 	v.text("Rep", c.Rep, MaxFieldLen, true)
 	v.text("Team", c.Team, MaxFieldLen, false)
+	v.text("Policy", c.Policy, MaxFieldLen, false)
 	if c.PolicyVersion < 0 {
 		v.fail("PolicyVersion", "must not be negative, got %d", c.PolicyVersion)
 	}
@@ -205,7 +208,7 @@ func (c HandOff) validate(time.Time) error {
 }
 
 func (c HandOff) decide(_ State, m Meta) ([]Event, Stage, error) {
-	return []Event{HandedOff{Meta: m.by(c.Actor), Rep: c.Rep, Team: c.Team, PolicyVersion: c.PolicyVersion}}, StageHandedOff, nil
+	return []Event{HandedOff{Meta: m.by(c.Actor), Rep: c.Rep, Team: c.Team, PolicyVersion: c.PolicyVersion, Policy: c.Policy}}, StageHandedOff, nil
 }
 
 // Accept is sales accepting a handed-off lead (it becomes an SAL).

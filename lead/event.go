@@ -71,13 +71,16 @@ type MarketingQualified struct {
 	Source MQLSource `json:"source"`
 }
 
-// HandedOff records that the lead was routed to a rep. PolicyVersion is the
-// SLA policy in force at that moment; its clocks run under that version.
+// HandedOff records that the lead was routed to a rep. Policy and
+// PolicyVersion name the SLA policy in force at that moment (Policy is its
+// segment, empty for the default one); the lead's clocks run under it
+// until the next hand-off.
 type HandedOff struct {
 	Meta
 	Rep           string `json:"rep"`
 	Team          string `json:"team,omitempty"`
 	PolicyVersion int    `json:"policy_version,omitempty"`
+	Policy        string `json:"policy,omitempty"`
 }
 
 // Accepted records that sales accepted the lead (SAL).
@@ -193,6 +196,9 @@ type DeadlineBreached struct {
 	Action   Action     `json:"action"`
 	Due      time.Time  `json:"due"`
 	Rep      string     `json:"rep,omitempty"`
+	// Policy is the segment of the policy the lead runs under, so that a
+	// consumer can route breaches by segment; empty for the default one.
+	Policy string `json:"policy,omitempty"`
 }
 
 // Escalated records that a breach was escalated to the rep's manager.

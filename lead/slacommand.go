@@ -81,7 +81,7 @@ func (c Breach) settled(s State) bool {
 
 func (c Breach) decide(s State, m Meta) ([]Event, Stage, error) {
 	m = m.by(c.Actor)
-	events := []Event{DeadlineBreached{Meta: m, Deadline: c.Deadline, Step: c.Step, Action: c.Action, Due: c.Due.UTC(), Rep: s.Rep}}
+	events := []Event{DeadlineBreached{Meta: m, Deadline: c.Deadline, Step: c.Step, Action: c.Action, Due: c.Due.UTC(), Rep: s.Rep, Policy: s.PolicyName}}
 	to := s.Stage
 	m = m.next()
 	switch c.Action {

@@ -33,10 +33,12 @@ type State struct {
 	MQLSource          MQLSource
 	MQLAt              time.Time
 
-	// Owner of the lead on the sales side, and the SLA policy version its
-	// clocks run under (recorded at hand-off).
+	// Owner of the lead on the sales side, and the SLA policy its clocks
+	// run under (recorded at hand-off): its segment, "" for the default
+	// one, and its version. Reassignments keep the segment.
 	Rep            string
 	Team           string
+	PolicyName     string
 	PolicyVersion  int
 	HandOffVersion uint64 // version of the hand-off or reassignment that started the accept clock
 	HandedOffAt    time.Time
@@ -162,6 +164,7 @@ func (s *State) apply(e Event, owned bool) {
 		s.MQLAt = m.At
 		s.enter(StageMQL, m.At)
 	case HandedOff:
+		s.PolicyName = e.Policy
 		s.handOff(m, e.Rep, e.Team, e.PolicyVersion)
 	case Reassigned:
 		if e.Deadline.Kind == KindAccept && s.Stage == StageHandedOff {

@@ -10,10 +10,9 @@ import (
 // force, who leads go to and whom a breach escalates to, and how many
 // open leads each rep holds now.
 type Env struct {
-	// Policies are the SLA policies known by version; Current is the
-	// version new hand-offs run under (0 for none).
-	Policies map[int]Policy
-	Current  int
+	// Policies are the SLA policies known, by segment and version, and
+	// the selector that picks a new hand-off's segment.
+	Policies Set
 	// Router picks reps for hand-offs without one and for reassignments;
 	// Directory knows reps by name. Either may be nil.
 	Router    Router
@@ -22,22 +21,21 @@ type Env struct {
 	Load func(rep string) int
 }
 
-// PolicyFor returns the policy lead s runs under: the version its
-// hand-off recorded when known, else the current one.
+// PolicyFor returns the policy lead s runs under (Set.For): the segment
+// and version its hand-off recorded when known.
 func (env Env) PolicyFor(s lead.State) (Policy, bool) {
-	if p, ok := env.Policies[s.PolicyVersion]; ok {
-		return p, true
-	}
-	p, ok := env.Policies[env.Current]
-	return p, ok
+	return env.Policies.For(s)
 }
 
 // Complete returns cmd with what the SLA knows and its caller need not
 // say: the rep a hand-off or reassignment goes to (from the router), the
-// rep's team, the policy version a hand-off runs under, the manager an
-// escalation goes to and the new rep of a reassignment step; and it
-// checks what the policy requires of the command: a known rep, a known
-// policy version, the fields required at SQL. It never changes a command's
+// rep's team, the policy a hand-off runs under (the segment the Set's
+// selector picks for the lead, with the rep and team of the hand-off, and
+// that segment's current version), the manager an escalation goes to and
+// the new rep of a reassignment step; and it checks what the policy
+// requires of the command: a known rep, a known segment and version, the
+// fields required at SQL. A reassignment keeps the lead's segment; a
+// version it names must be one of that segment's. It never changes a command's
 // intent, except that a breach step whose action cannot be carried out
 // (no manager to escalate to, no rep to reassign to) falls through to the
 // action of the ladder's next step, or to notify when none is left; the
@@ -62,10 +60,25 @@ func Complete(s lead.State, cmd lead.Command, env Env) (lead.Command, error) {
 			return nil, err
 		}
 		cmd.Team = env.team(cmd.Rep, cmd.Team)
-		if cmd.PolicyVersion == 0 {
-			cmd.PolicyVersion = env.Current
+		if env.Policies.Len() == 0 {
+			return cmd, nil
 		}
-		if err := env.version("HandOff", cmd.PolicyVersion); err != nil {
+		if cmd.Policy == "" && cmd.PolicyVersion == 0 {
+			at := s
+			at.Rep, at.Team = cmd.Rep, cmd.Team
+			if p, ok := env.Policies.Select(at); ok {
+				cmd.Policy, cmd.PolicyVersion = p.Name, p.Version
+			}
+			return cmd, nil
+		}
+		if cmd.PolicyVersion == 0 {
+			p, ok := env.Policies.Current(cmd.Policy)
+			if !ok {
+				return nil, &lead.ValidationError{Command: "HandOff", Field: "Policy", Reason: fmt.Sprintf("no policy for segment %q", cmd.Policy)}
+			}
+			cmd.PolicyVersion = p.Version
+		}
+		if err := env.version("HandOff", cmd.Policy, cmd.PolicyVersion); err != nil {
 			return nil, err
 		}
 		return cmd, nil
@@ -83,7 +96,7 @@ func Complete(s lead.State, cmd lead.Command, env Env) (lead.Command, error) {
 		cmd.Team = env.team(cmd.To, cmd.Team)
 		// 0 keeps the lead's policy: a reassignment never moves a lead to
 		// another policy unless asked to.
-		if err := env.version("Reassign", cmd.PolicyVersion); err != nil {
+		if err := env.version("Reassign", s.PolicyName, cmd.PolicyVersion); err != nil {
 			return nil, err
 		}
 		return cmd, nil
@@ -180,12 +193,16 @@ func (env Env) team(rep, team string) string {
 	return team
 }
 
-func (env Env) version(cmd string, v int) error {
-	if v == 0 || len(env.Policies) == 0 {
+func (env Env) version(cmd, name string, v int) error {
+	if v == 0 || env.Policies.Len() == 0 {
 		return nil
 	}
-	if _, ok := env.Policies[v]; !ok {
-		return &lead.ValidationError{Command: cmd, Field: "PolicyVersion", Reason: fmt.Sprintf("no policy with version %d", v)}
+	if _, ok := env.Policies.Policy(name, v); !ok {
+		reason := fmt.Sprintf("no policy with version %d", v)
+		if name != "" {
+			reason = fmt.Sprintf("no policy %q with version %d", name, v)
+		}
+		return &lead.ValidationError{Command: cmd, Field: "PolicyVersion", Reason: reason}
 	}
 	return nil
 }

@@ -27,7 +27,11 @@ func completeEnv(t *testing.T) sla.Env {
 	p2 := sla.DefaultPolicy()
 	p2.Version = 2
 	p2.RequiredAtSQL = []sla.Field{sla.FieldAmount, sla.FieldCloseDate}
-	return sla.Env{Policies: map[int]sla.Policy{1: p1, 2: p2}, Current: 2, Router: team, Directory: team}
+	set, err := sla.NewSet(nil, p1, p2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sla.Env{Policies: set, Router: team, Directory: team}
 }
 
 // owned is lead l handed off to rep under policy version policy, at
@@ -149,7 +153,7 @@ func TestCompleteBreachFallsThroughWhatCannotBeDone(t *testing.T) {
 	if b := got.(lead.Breach); b.Action != lead.ActionReassign || b.To == "" || b.To == "cho" {
 		t.Errorf("escalation for cho = %+v; want the ladder's reassignment to someone else", b)
 	}
-	alone := sla.Env{Policies: env.Policies, Current: 1}
+	alone := sla.Env{Policies: env.Policies}
 	got, _ = sla.Complete(owned(t, "cho", 1), esc, alone)
 	if b := got.(lead.Breach); b.Action != lead.ActionReturn {
 		t.Errorf("escalation with no directory or router = %+v; want the ladder's return to marketing", b)
@@ -175,11 +179,12 @@ func TestCompleteIsPure(t *testing.T) {
 // her team and the policy version the lead will run under.
 func ExampleComplete() {
 	team, _ := sla.NewRoundRobin("", sla.Rep{Name: "ana", Team: "emea", Manager: "mia"})
-	env := sla.Env{Policies: map[int]sla.Policy{1: sla.DefaultPolicy()}, Current: 1, Router: team, Directory: team}
+	set, _ := sla.NewSet(nil, sla.DefaultPolicy())
+	env := sla.Env{Policies: set, Router: team, Directory: team}
 	mql := lead.State{ID: "lead-1", Version: 2, Stage: lead.StageMQL}
 
 	cmd, err := sla.Complete(mql, lead.HandOff{}, env)
 	fmt.Printf("%+v %v\n", cmd, err)
 	// Output:
-	// {Actor: Rep:ana Team:emea PolicyVersion:1} <nil>
+	// {Actor: Rep:ana Team:emea PolicyVersion:1 Policy:} <nil>
 }

@@ -20,9 +20,16 @@
 // Router and Directory say who gets a lead and whom a breach escalates to;
 // RoundRobin is both.
 //
+// A policy has a name, its segment (a tier, an intent, a region, a
+// source), and a version. A Set holds the policies of several segments and
+// a Selector (Rules, first match wins) that picks a lead's segment at
+// hand-off; the lead keeps that segment and version until its next
+// hand-off, so a new version applies to new hand-offs only.
+//
 // Policies are data too: ParsePolicies, LoadPolicies and WritePolicies
 // read and write them as the JSON file a sales-ops person edits (the
-// format is in POLICY.md). Nothing here reads a clock or does I/O beyond
+// format is in POLICY.md); ParseSet and LoadSet read a file with segment
+// rules into a Set. Nothing here reads a clock or does I/O beyond
 // the reader, writer or fs.FS those are given; time enters as an
 // argument.
 package sla

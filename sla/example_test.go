@@ -171,3 +171,76 @@ func ExampleRoundRobin() {
 	// emea lead away from ana: sla: no rep available
 	// amer lead to ben
 }
+
+// A Set holds the policies of several segments; its selector picks a
+// lead's segment at hand-off, here by a lead attribute.
+func ExampleNewSet() {
+	standard := sla.DefaultPolicy()
+	enterprise := sla.DefaultPolicy()
+	enterprise.Name = "enterprise"
+	enterprise.Accept.Within = 2 * time.Hour
+
+	set, err := sla.NewSet(sla.Rules{{Segment: "enterprise", Attributes: map[string]string{"tier": "enterprise"}}}, standard, enterprise)
+	if err != nil {
+		panic(err)
+	}
+	for _, l := range []lead.State{
+		{Attributes: map[string]string{"tier": "enterprise"}},
+		{Attributes: map[string]string{"tier": "smb"}},
+	} {
+		p, _ := set.Select(l)
+		fmt.Printf("tier %s: segment %q version %d, accept within %v\n", l.Attributes["tier"], p.Name, p.Version, p.Accept.Within)
+	}
+	// Output:
+	// tier enterprise: segment "enterprise" version 1, accept within 2h0m0s
+	// tier smb: segment "" version 1, accept within 8h0m0s
+}
+
+// Rules pick a segment as data: the first match wins, and a lead no rule
+// matches is in the default segment.
+func ExampleRules() {
+	rules := sla.Rules{
+		{Segment: "enterprise", Attributes: map[string]string{"tier": "enterprise"}},
+		{Segment: "hot", MinScore: 80},
+		{Segment: "partner", Source: "partner"},
+	}
+	fmt.Printf("%q\n", rules.Segment(lead.State{Score: 85, Attributes: map[string]string{"tier": "enterprise"}}))
+	fmt.Printf("%q\n", rules.Segment(lead.State{Score: 85, Source: "partner"}))
+	fmt.Printf("%q\n", rules.Segment(lead.State{Score: 20, Source: "partner"}))
+	fmt.Printf("%q\n", rules.Segment(lead.State{Score: 20, Source: "webinar"}))
+	// Output:
+	// "enterprise"
+	// "hot"
+	// "partner"
+	// ""
+}
+
+// A new version of a segment applies to new hand-offs only: a lead keeps
+// the version its hand-off recorded.
+func ExampleSet_For() {
+	v1 := sla.DefaultPolicy()
+	v1.Name = "enterprise"
+	set, _ := sla.NewSet(sla.Rules{{Segment: "enterprise"}}, v1)
+
+	running := lead.State{Stage: lead.StageHandedOff, PolicyName: "enterprise", PolicyVersion: 1}
+	v2 := v1
+	v2.Version, v2.Accept.Within = 2, 4*time.Hour
+	if err := set.Add(v2); err != nil {
+		panic(err)
+	}
+	p, _ := set.For(running)
+	fmt.Printf("running lead: %q v%d\n", p.Name, p.Version)
+	p, _ = set.For(lead.State{Stage: lead.StageMQL})
+	fmt.Printf("new hand-off: %q v%d\n", p.Name, p.Version)
+	// Output:
+	// running lead: "enterprise" v1
+	// new hand-off: "enterprise" v2
+}
+
+// Any function of the lead can select its segment.
+func ExampleSelectorFunc() {
+	byRegion := sla.SelectorFunc(func(l lead.State) string { return l.Attributes["region"] })
+	fmt.Printf("%q\n", byRegion.Segment(lead.State{Attributes: map[string]string{"region": "apac"}}))
+	// Output:
+	// "apac"
+}

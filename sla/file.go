@@ -22,9 +22,23 @@ import (
 
 type fileSet struct {
 	Policies []filePolicy `json:"policies"`
+	Segments []fileMatch  `json:"segments,omitempty"`
+}
+
+// fileMatch is one rule of a Set's Rules selector.
+type fileMatch struct {
+	Segment    string            `json:"segment"`
+	Source     string            `json:"source,omitempty"`
+	Campaign   string            `json:"campaign,omitempty"`
+	MQLSource  lead.MQLSource    `json:"mql_source,omitempty"`
+	Team       string            `json:"team,omitempty"`
+	MinScore   int               `json:"min_score,omitempty"`
+	MaxScore   int               `json:"max_score,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 type filePolicy struct {
+	Name          string            `json:"name,omitempty"`
 	Version       int               `json:"version"`
 	Accept        *fileRule         `json:"accept,omitempty"`
 	FirstTouch    *fileRule         `json:"first_touch,omitempty"`
@@ -169,18 +183,87 @@ func reason(err error) string {
 
 // ParsePolicies reads a policy file, a JSON object {"policies": [...]}
 // as POLICY.md describes, and returns its policies in file order. Every
-// policy is checked with Policy.Validate; versions must be distinct, and
+// policy is checked with Policy.Validate; the versions of a segment (a
+// name) must be distinct, and
 // a file with no policies is an error. Unknown fields, duplicate fields,
 // values of the wrong kind and trailing data are errors too. Every error
 // is a *FileError naming the field and, where the file has it, the line.
-// A leading UTF-8 byte order mark is skipped.
+// A leading UTF-8 byte order mark is skipped. A file with a "segments"
+// list is refused, so that its selector is not lost: read it with
+// ParseSet.
 func ParsePolicies(r io.Reader) ([]Policy, error) {
+	set, ix, out, err := parseFile(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(set.Segments) > 0 {
+		return nil, ix.fail("segments", errors.New("the file selects segments: read it with ParseSet or LoadSet"))
+	}
+	return out, nil
+}
+
+// ParseSet reads a policy file as ParsePolicies does, with its optional
+// "segments" list of rules that select a lead's segment (POLICY.md), and
+// returns a Set of its policies (in file order, so the last version of a
+// segment is current) whose Selector is those Rules. A rule must name a
+// segment the file has policies for and bound scores with 0 <= min_score
+// <= max_score when both are set. Errors are *FileError.
+func ParseSet(r io.Reader) (Set, error) {
+	file, ix, ps, err := parseFile(r)
+	if err != nil {
+		return Set{}, err
+	}
+	names := map[string]bool{}
+	for _, p := range ps {
+		names[p.Name] = true
+	}
+	var rules Rules
+	for i, m := range file.Segments {
+		at := fmt.Sprintf("segments[%d]", i)
+		if !names[m.Segment] {
+			return Set{}, ix.fail(at+".segment", fmt.Errorf("no policy in the file has the name %q", m.Segment))
+		}
+		if m.MinScore < 0 || m.MaxScore < 0 || m.MaxScore != 0 && m.MinScore > m.MaxScore {
+			return Set{}, ix.fail(at, fmt.Errorf("min_score %d and max_score %d do not make a score band", m.MinScore, m.MaxScore))
+		}
+		rules = append(rules, Match{Segment: m.Segment, Source: m.Source, Campaign: m.Campaign, MQLSource: m.MQLSource,
+			Team: m.Team, MinScore: m.MinScore, MaxScore: m.MaxScore, Attributes: m.Attributes})
+	}
+	var sel Selector
+	if len(rules) > 0 {
+		sel = rules
+	}
+	set, err := NewSet(sel, ps...)
+	if err != nil {
+		return Set{}, &FileError{Err: err}
+	}
+	return set, nil
+}
+
+// LoadSet reads the policy file name from fsys with ParseSet, as
+// LoadPolicies does with ParsePolicies.
+func LoadSet(fsys fs.FS, name string) (Set, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return Set{}, &FileError{Path: name, Err: err}
+	}
+	defer f.Close()
+	set, err := ParseSet(f)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		fe.Path = name
+	}
+	return set, err
+}
+
+// parseFile reads and checks a policy file: its policies in file order.
+func parseFile(r io.Reader) (fileSet, *index, []Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
-		return nil, &FileError{Err: err}
+		return fileSet{}, nil, nil, &FileError{Err: err}
 	}
 	if len(data) > maxFileSize {
-		return nil, &FileError{Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
+		return fileSet{}, nil, nil, &FileError{Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
 	}
 	// Editors on some systems start a UTF-8 file with a byte order mark,
 	// which JSON does not allow; it holds no newline, so lines still count.
@@ -188,26 +271,26 @@ func ParsePolicies(r io.Reader) ([]Policy, error) {
 	var set fileSet
 	ix, err := decode(data, &set)
 	if err != nil {
-		return nil, err
+		return set, nil, nil, err
 	}
 	if len(set.Policies) == 0 {
-		return nil, ix.fail("policies", errors.New("the file has no policies"))
+		return set, ix, nil, ix.fail("policies", errors.New("the file has no policies"))
 	}
 	out := make([]Policy, len(set.Policies))
-	seen := map[int]int{}
+	seen := map[policyKey]int{}
 	for i, fp := range set.Policies {
 		at := fmt.Sprintf("policies[%d]", i)
 		p, err := fp.policy(ix, at)
 		if err != nil {
-			return nil, err
+			return set, ix, nil, err
 		}
-		if j, dup := seen[p.Version]; dup {
-			return nil, ix.fail(at+".version", fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j))
+		if j, dup := seen[keyOf(p)]; dup {
+			return set, ix, nil, ix.fail(at+".version", duplicate(p, j))
 		}
-		seen[p.Version] = i
+		seen[keyOf(p)] = i
 		out[i] = p
 	}
-	return out, nil
+	return set, ix, out, nil
 }
 
 // LoadPolicies reads the policy file name from fsys with ParsePolicies:
@@ -234,7 +317,7 @@ func LoadPolicies(fsys fs.FS, name string) ([]Policy, error) {
 // WritePolicies writes policies to w as a policy file that ParsePolicies
 // reads back into policies equal to these (Policy.Equal), indented for
 // people to edit. It checks first what ParsePolicies would: each policy
-// passes Validate, versions are distinct, a calendar's zone is one
+// passes Validate, the versions of each segment are distinct, a calendar's zone is one
 // time.LoadLocation finds by its name (not Local, not a FixedZone), and
 // holiday years have four digits. Nothing is written when a check fails.
 func WritePolicies(w io.Writer, policies ...Policy) error {
@@ -242,17 +325,17 @@ func WritePolicies(w io.Writer, policies ...Policy) error {
 		return &FileError{Field: "policies", Err: errors.New("no policies to write")}
 	}
 	set := fileSet{Policies: make([]filePolicy, len(policies))}
-	seen := map[int]int{}
+	seen := map[policyKey]int{}
 	for i, p := range policies {
 		at := fmt.Sprintf("policies[%d]", i)
 		fp, err := toFile(p, at)
 		if err != nil {
 			return err
 		}
-		if j, dup := seen[p.Version]; dup {
-			return &FileError{Field: at + ".version", Err: fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j)}
+		if j, dup := seen[keyOf(p)]; dup {
+			return &FileError{Field: at + ".version", Err: duplicate(p, j)}
 		}
-		seen[p.Version] = i
+		seen[keyOf(p)] = i
 		set.Policies[i] = fp
 	}
 	raw, err := json.Marshal(set)
@@ -266,6 +349,21 @@ func WritePolicies(w io.Writer, policies ...Policy) error {
 	b.WriteByte('\n')
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// policyKey is what a policy file holds once: a segment's version.
+type policyKey struct {
+	name    string
+	version int
+}
+
+func keyOf(p Policy) policyKey { return policyKey{p.Name, p.Version} }
+
+func duplicate(p Policy, j int) error {
+	if p.Name == "" {
+		return fmt.Errorf("version %d is already the version of policies[%d]", p.Version, j)
+	}
+	return fmt.Errorf("version %d of %q is already the version of policies[%d]", p.Version, p.Name, j)
 }
 
 // lineWidth is the width up to which layout keeps an object or array on
@@ -414,7 +512,7 @@ func decode(data []byte, dst any) (*index, error) {
 
 func (fp filePolicy) policy(ix *index, at string) (Policy, error) {
 	c := converter{ix: ix, at: at}
-	p := Policy{Version: fp.Version, RequiredAtSQL: fp.RequiredAtSQL, Warnings: fp.Warnings}
+	p := Policy{Name: fp.Name, Version: fp.Version, RequiredAtSQL: fp.RequiredAtSQL, Warnings: fp.Warnings}
 	rule := func(name string, r *fileRule) Rule {
 		if r == nil {
 			return Rule{}
@@ -517,6 +615,7 @@ func toFile(p Policy, at string) (filePolicy, error) {
 		return filePolicy{}, &FileError{Field: joinPath(at, policyField(err)), Err: err}
 	}
 	fp := filePolicy{
+		Name:          p.Name,
 		Version:       p.Version,
 		RequiredAtSQL: p.RequiredAtSQL,
 		Warnings:      p.Warnings,

@@ -75,7 +75,7 @@ func ExampleParsePolicies_errors() {
 	// Output:
 	// sla: policy file line 4: policies[0].accept.ladder[1].after: must not be negative, got -4h0m0s
 	// policies[0].accept.ladder[1].after on line 4 - matches ErrPolicy: true
-	// sla: policy file line 1: policies[0].acept: unknown field (known here: accept, cadence, calendar, first_touch, qualify, required_at_sql, stall, unresponsive, version, warnings)
+	// sla: policy file line 1: policies[0].acept: unknown field (known here: accept, cadence, calendar, first_touch, name, qualify, required_at_sql, stall, unresponsive, version, warnings)
 }
 
 func ExampleLoadPolicies() {
@@ -189,4 +189,44 @@ func ExampleCalendar_UnmarshalJSON() {
 	// Output:
 	// America/New_York [10:00-14:00] <nil>
 	// sla: policy file line 1: week.sun[0]: span 14:00-10:00 does not end after it starts
+}
+
+// A policy file can carry the rules that select a lead's segment;
+// ParseSet (or LoadSet) reads both into a Set.
+func ExampleParseSet() {
+	set, err := sla.ParseSet(strings.NewReader(`{
+  "policies": [
+    {"version": 1, "accept": {"within": "8h"}},
+    {"name": "enterprise", "version": 1, "accept": {"within": "2h"}}
+  ],
+  "segments": [
+    {"segment": "enterprise", "attributes": {"tier": "enterprise"}}
+  ]
+}`))
+	if err != nil {
+		panic(err)
+	}
+	p, _ := set.Select(lead.State{Attributes: map[string]string{"tier": "enterprise"}})
+	fmt.Printf("%q v%d: accept within %v\n", p.Name, p.Version, p.Accept.Within)
+	// Output:
+	// "enterprise" v1: accept within 2h0m0s
+}
+
+// LoadSet reads a policy file with segment rules from any fs.FS: a
+// directory on disk, an embed.FS, here a map.
+func ExampleLoadSet() {
+	files := fstest.MapFS{"sla.json": {Data: []byte(`{
+  "policies": [{"version": 1}, {"name": "partner", "version": 3}],
+  "segments": [{"segment": "partner", "source": "partner"}]
+}`)}}
+	set, err := sla.LoadSet(files, "sla.json")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("segments %q\n", set.Segments())
+	p, _ := set.Select(lead.State{Source: "partner"})
+	fmt.Printf("a partner lead runs under %q v%d\n", p.Name, p.Version)
+	// Output:
+	// segments ["" "partner"]
+	// a partner lead runs under "partner" v3
 }

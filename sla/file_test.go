@@ -90,6 +90,7 @@ func fileDrawPolicy(t *rapid.T, version int) Policy {
 		return Rule{Within: fileDrawDuration(t, label+"Within"), Business: rapid.Bool().Draw(t, label+"Business"), Ladder: fileDrawLadder(t, kind, label)}
 	}
 	p := Policy{
+		Name:       rapid.SampledFrom([]string{"", "enterprise", "smb", "EMEA inbound"}).Draw(t, "name"),
 		Version:    version,
 		Accept:     rule(lead.KindAccept, "accept"),
 		FirstTouch: rule(lead.KindFirstTouch, "firstTouch"),

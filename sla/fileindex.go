@@ -157,6 +157,28 @@ func (ix *index) value(t reflect.Type, path string) error {
 				return err
 			}
 		}
+	case reflect.Map:
+		if tok != json.Delim('{') {
+			return wrong("an object")
+		}
+		seen := map[string]bool{}
+		for ix.dec.More() {
+			koff := ix.next()
+			k, err := ix.dec.Token()
+			if err != nil {
+				return ix.jsonError(err)
+			}
+			name, _ := k.(string)
+			field := joinPath(path, name)
+			if seen[name] {
+				return &FileError{Line: ix.line(koff), Field: field, Err: errors.New("given twice")}
+			}
+			seen[name] = true
+			ix.lines[field] = ix.line(koff)
+			if err := ix.value(t.Elem(), field); err != nil {
+				return err
+			}
+		}
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
 			return wrong("a string")

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/leadline/leadline/lead"
 )
@@ -14,10 +17,16 @@ import (
 // rule with a zero duration is off. Durations of a rule with Business set
 // are measured in the Calendar's open hours; the others in wall time.
 //
-// A hand-off records the policy's Version; an Engine keeps the policies it
-// knows by version, so changing a policy applies to new clocks only.
+// A hand-off records the policy's Name and Version; an Engine keeps the
+// policies it knows by both (a Set), so changing a policy applies to new
+// clocks only.
 type Policy struct {
-	// Version identifies this policy; a hand-off records it. Must be >= 1.
+	// Name is the segment the policy is for (a tier, an intent, a region,
+	// a source), e.g. "enterprise"; "" is the default segment. At most
+	// lead.MaxFieldLen bytes of printable text.
+	Name string
+	// Version identifies this policy within its segment; a hand-off
+	// records it. Must be >= 1.
 	Version int
 
 	// Accept: sales accepts or rejects a handed-off lead within this time.
@@ -156,6 +165,9 @@ func (p Policy) Validate() error {
 	fail := func(field, format string, args ...any) error {
 		return &PolicyError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
+	if err := validateName(p.Name); err != nil {
+		return fail("Name", "%s", err)
+	}
 	if p.Version < 1 {
 		return fail("Version", "must be >= 1, got %d", p.Version)
 	}
@@ -215,6 +227,25 @@ func (p Policy) Validate() error {
 	}
 	if err := p.Calendar.Validate(); err != nil {
 		return &PolicyError{Field: "Calendar", Reason: err.Error(), Err: err}
+	}
+	return nil
+}
+
+// validateName checks a segment name: what a HandOff may carry.
+func validateName(name string) error {
+	if len(name) > lead.MaxFieldLen {
+		return fmt.Errorf("is %d bytes, over the limit of %d", len(name), lead.MaxFieldLen)
+	}
+	if !utf8.ValidString(name) {
+		return errors.New("is not valid UTF-8")
+	}
+	if strings.TrimSpace(name) != name {
+		return fmt.Errorf("%q has leading or trailing space", name)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("%q holds a control character", name)
+		}
 	}
 	return nil
 }
