@@ -24,10 +24,11 @@ const (
 	// command ID), "invalid", "refused" (not allowed now) or "failed" (a
 	// store error or a corrupt lead).
 	MetricCommands = "leadline.commands"
-	// MetricWarnings counts the warnings recorded [deadline, policy, team].
+	// MetricWarnings counts the warnings recorded [deadline, segment,
+	// policy (the version), team].
 	MetricWarnings = "leadline.sla.warnings"
 	// MetricBreachSteps counts the breach steps recorded [deadline,
-	// action, policy, team].
+	// action, segment, policy (the version), team].
 	MetricBreachSteps = "leadline.sla.breach_steps"
 	// MetricOpenDeadlines observes how many leads have a warning or a
 	// breach step coming due.
@@ -154,11 +155,12 @@ func (m *instruments) appended(before lead.State, events []lead.Event) {
 		switch ev := ev.(type) {
 		case lead.DeadlineWarned:
 			m.warnings.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
-				attribute.String("policy", strconv.Itoa(s.PolicyVersion)), attribute.String("team", s.Team)))
+				attribute.String("segment", s.PolicyName), attribute.String("policy", strconv.Itoa(s.PolicyVersion)),
+				attribute.String("team", s.Team)))
 		case lead.DeadlineBreached:
 			m.breaches.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
-				attribute.String("action", string(ev.Action)), attribute.String("policy", strconv.Itoa(s.PolicyVersion)),
-				attribute.String("team", s.Team)))
+				attribute.String("action", string(ev.Action)), attribute.String("segment", s.PolicyName),
+				attribute.String("policy", strconv.Itoa(s.PolicyVersion)), attribute.String("team", s.Team)))
 		case lead.Accepted:
 			if !s.HandedOffAt.IsZero() {
 				m.toAccept.Record(ctx, ev.At.Sub(s.HandedOffAt).Seconds(), m.pair("team", s.Team, "", ""))
