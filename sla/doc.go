@@ -16,7 +16,6 @@
 // it), so recording a step twice is impossible: lead.Decide adds nothing
 // for a step already in the history.
 //
-// Queue is the deadline queue an Engine sleeps on: one heap for every lead.
 // Router and Directory say who gets a lead and whom a breach escalates to;
 // RoundRobin is both.
 //
