@@ -141,8 +141,10 @@ var (
 
 // execute decides cmd on lead id and appends its events; it returns them
 // with the lead's state after them (the state decided on when it added
-// none), and whether cmd was recognised as a retry of one applied before. With known set, the first attempt decides on *known, a state the
-// caller has just loaded; the append's version check still guards it.
+// none), and whether cmd was recognised as a retry of one applied before.
+// With known set, the first attempt decides on *known, a state the caller
+// has just loaded; the append's version check still guards it. Commands
+// of this Engine on one lead run one at a time (leadLock).
 func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, bool, error) {
 	mu := e.leadLock(id)
 	mu.Lock()
