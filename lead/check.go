@@ -55,6 +55,9 @@ func Check(s State, e Event) error {
 	if v.err != nil {
 		return fail("lead ID: %v", v.err.(*ValidationError).Reason)
 	}
+	if err := checkText(e, fail); err != nil {
+		return err
+	}
 	if err := checkOwed(s, e); err != nil {
 		return fail("%s", err)
 	}
@@ -116,6 +119,19 @@ func next(id ID, version uint64, e Event) ([]string, func(string, ...any) error,
 	return commands, fail, nil
 }
 
+// checkText checks e's text fields with the rules and limits its command
+// was validated with (the schema table says which field is which).
+func checkText(e Event, fail func(string, ...any) error) error {
+	if err := schemaByName[e.Type()].check(e); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return fail("%s: %s", ve.Field, ve.Reason)
+		}
+		return fail("%v", err)
+	}
+	return nil
+}
+
 // checkOwed checks that a breach step's action comes right after it, in
 // the event its action adds, and nowhere else.
 func checkOwed(s State, e Event) error {
@@ -156,7 +172,7 @@ func checkOwed(s State, e Event) error {
 // leads, a breach consumer): it returns the Lifecycle after e and what e
 // changed, or a *HistoryError and l unchanged when e cannot follow the
 // events l has stepped through in lead id's history. It checks what
-// Check checks of versions, lead IDs and the lifecycle table, so a forged
+// Check checks of versions, lead IDs, text fields and the lifecycle table, so a forged
 // step (an Accepted on a Captured lead, a Won out of nowhere) is refused;
 // the clocks' warnings and breach steps need the full State and are
 // Check's alone.
@@ -167,6 +183,9 @@ func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
 	}
 	if l.version == 0 && id != "" && e.Base().Lead != id {
 		return l, Change{}, fail("belongs to lead %s", e.Base().Lead)
+	}
+	if err := checkText(e, fail); err != nil {
+		return l, Change{}, err
 	}
 	after, c := l.Step(e)
 	for _, cmd := range commands {

@@ -2,6 +2,7 @@ package lead_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +62,9 @@ func TestForgedHistoriesAreCorrupt(t *testing.T) {
 			lead.Scored{Meta: m(5)})},
 		{"a return for a breach that is not right before it", append(handed.Events[:3:3],
 			lead.Recycled{Meta: m(4), From: lead.StageHandedOff, Reason: "sla", Deadline: accept3})},
+		{"a name that forges a log line", []lead.Event{lead.Captured{Meta: m(1), Email: "ana@example.com", FullName: "Ada\x1b[31m\r\nINFO fake"}}},
+		{"a reason over MaxTextLen", []lead.Event{captured, lead.Disqualified{Meta: m(2), Reason: strings.Repeat("x", lead.MaxTextLen+1)}}},
+		{"an attribute with a bidi override", []lead.Event{lead.Captured{Meta: m(1), Email: "ana@example.com", Attributes: map[string]string{"tier": "gold\u202e"}}}},
 		{"a stall that says it left another stage", append(script(t, capture, qualifyMQL, handOff, accept).Events,
 			lead.Stalled{Meta: m(5), From: lead.StageSQL})},
 	}
@@ -112,6 +116,7 @@ func TestFollowRefusesForgedStepsAndStaysPut(t *testing.T) {
 		"won straight from captured":      lead.Won{Meta: m(2), Amount: 1e15},
 		"a version skipped":               lead.Scored{Meta: m(3)},
 		"another lead's event":            lead.Scored{Meta: lead.Meta{Lead: "lead-2", Version: 2, At: t0}},
+		"a control character in a reason": lead.Disqualified{Meta: m(2), Reason: "spam\x00"},
 	} {
 		l, _ := followAll("lead-1", []lead.Event{captured})
 		after, _, err := l.Follow("lead-1", forged)
@@ -179,5 +184,21 @@ func TestABreachAndItsActionAreOneRememberedCommand(t *testing.T) {
 	}
 	if a, ok := s.Applied("sla-accept@3-0"); !ok || a.Command != "Breach" || a.From != 4 || a.Count != 2 {
 		t.Fatalf("Applied = %+v, %v; want Breach at version 4 with 2 events", a, ok)
+	}
+}
+
+// Prose fields keep their tabs and line breaks through the check; a name
+// of exactly MaxFieldLen bytes passes too.
+func TestTheCheckTakesWhatValidationTakes(t *testing.T) {
+	m := func(v uint64) lead.Meta { return lead.Meta{Lead: "lead-1", Version: v, At: t0} }
+	events := []lead.Event{
+		lead.Captured{Meta: m(1), Email: "ana@example.com", FullName: strings.Repeat("a", lead.MaxFieldLen)},
+		lead.Disqualified{Meta: m(2), Reason: "student\n\tno budget"},
+	}
+	if _, err := applyAll(events); err != nil {
+		t.Fatalf("checked fold refused what validation takes: %v", err)
+	}
+	if _, err := followAll("lead-1", events); err != nil {
+		t.Fatalf("Follow refused what validation takes: %v", err)
 	}
 }

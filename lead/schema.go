@@ -55,6 +55,7 @@ type field struct {
 	// rules, as the struct tags say).
 	optional bool
 	doc      string
+	lines    bool // a string that may hold tabs and line breaks (prose)
 
 	// Filled in by resolve.
 	kind kind
@@ -63,9 +64,18 @@ type field struct {
 }
 
 // wire describes a field: its wire name, the struct field that holds it,
-// whether it is left out when zero, and what it means.
+// whether it is left out when zero, and what it means. A string field
+// holds one line of at most MaxFieldLen bytes.
 func wire(name, goName string, p presence, doc string) field {
 	return field{name: name, goName: goName, optional: bool(p), doc: doc}
+}
+
+// prose describes a string field that may run over several lines, up to
+// MaxTextLen bytes: a reason, a content description.
+func prose(name, goName string, p presence, doc string) field {
+	f := wire(name, goName, p, doc)
+	f.lines = true
+	return f
 }
 
 // kinds maps the Go types the codec writes to their kinds; a string type
@@ -141,13 +151,13 @@ var schemas = []*typeSchema{
 	),
 	schema[Accepted](1, "sales accepted the lead (SAL)"),
 	schema[Rejected](1, "sales rejected the lead",
-		wire("reason", "Reason", required, "why"),
+		prose("reason", "Reason", required, "why"),
 		wire("disqualify", "Disqualify", optional, "true: the lead is closed as disqualified; absent: it returns to marketing's nurture"),
 	),
 	schema[Touched](1, "a sales attempt to reach the prospect",
 		wire("channel", "Channel", required, "how: `email`, `phone`, `social`, `meeting` or `other`"),
 		wire("outcome", "Outcome", required, "what came of it: `no_answer`, `voicemail`, `bounced`, `connected` or `replied`; only the last two count as an answer"),
-		wire("content", "Content", optional, "what was sent or said, e.g. `intro call`"),
+		prose("content", "Content", optional, "what was sent or said, e.g. `intro call`"),
 		wire("campaign", "Campaign", optional, "the campaign the touch belongs to"),
 	),
 	schema[SalesQualified](1, "sales qualified the lead as an opportunity (SQL)",
@@ -158,22 +168,22 @@ var schemas = []*typeSchema{
 	),
 	schema[Stalled](1, "the lead made no progress within its stall window",
 		wire("from", "From", required, "the stage it left; a touch brings it back there"),
-		wire("reason", "Reason", optional, "why"),
+		prose("reason", "Reason", optional, "why"),
 	),
 	schema[Recycled](1, "the lead went back to marketing's nurture",
 		wire("from", "From", required, "the stage it left"),
-		wire("reason", "Reason", required, "why"),
+		prose("reason", "Reason", required, "why"),
 		wire("deadline", "Deadline", optional, "the SLA deadline whose breach returned it, if one did"),
 	),
 	schema[Disqualified](1, "the lead is not a fit; final",
-		wire("reason", "Reason", required, "why"),
+		prose("reason", "Reason", required, "why"),
 	),
 	schema[Won](1, "the lead became a customer",
 		wire("amount", "Amount", required, "the deal's value"),
 		wire("currency", "Currency", optional, "its ISO 4217 code"),
 	),
 	schema[Lost](1, "the opportunity closed without a deal",
-		wire("reason", "Reason", required, "why"),
+		prose("reason", "Reason", required, "why"),
 	),
 	schema[DeadlineWarned](1, "an SLA deadline reached one of its warning fractions",
 		wire("deadline", "Deadline", required, "the SLA clock"),
@@ -201,7 +211,7 @@ var schemas = []*typeSchema{
 		wire("policy_version", "PolicyVersion", optional, "the SLA policy version in force for the new owner"),
 	),
 	schema[Paused](1, "the lead's SLA clocks stopped",
-		wire("reason", "Reason", required, "why, e.g. the prospect asked to be called after a date"),
+		prose("reason", "Reason", required, "why, e.g. the prospect asked to be called after a date"),
 		wire("until", "Until", optional, "when the pause ends; absent when open-ended"),
 	),
 	schema[Resumed](1, "the lead's SLA clocks run again"),
@@ -239,6 +249,7 @@ type typeSchema struct {
 	encode     func(b []byte, e Event) ([]byte, error)
 	decodeFast func(data []byte) (Event, bool)
 	decodeJSON func(data []byte) (Event, error)
+	check      func(e Event) error
 }
 
 // schema describes event type E at schema version ver: what it records
@@ -274,6 +285,13 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		}
 		return e, true
 	}
+	s.check = func(e Event) error {
+		v, ok := e.(E)
+		if !ok {
+			return fmt.Errorf("%w: %T", ErrUnknownEvent, e)
+		}
+		return s.checkAt(unsafe.Pointer(&v))
+	}
 	s.decodeJSON = func(data []byte) (Event, error) {
 		var e E
 		if err := json.Unmarshal(data, &e); err != nil {
@@ -283,4 +301,32 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		return e, nil
 	}
 	return s
+}
+
+// checkAt checks the text of the event at ev as Validate checks a
+// command's: each string field (the lead ID and origin aside, which have
+// their own rules) one line of at most MaxFieldLen bytes, or prose of at
+// most MaxTextLen, with no control characters or bidirectional overrides;
+// attribute keys and values one line each. Stored events are read with
+// the limits their commands were written with.
+func (s *typeSchema) checkAt(ev unsafe.Pointer) error {
+	c := checker{cmd: s.typ}
+	for _, f := range s.plan {
+		switch {
+		case f.kind == kindString && (f.name == "lead" || f.name == "command" || f.name == "correlation"):
+		case f.kind == kindString && f.lines:
+			c.prose(f.name, *(*string)(unsafe.Add(ev, f.off)), false)
+		case f.kind == kindString:
+			c.text(f.name, *(*string)(unsafe.Add(ev, f.off)), MaxFieldLen, false)
+		case f.kind == kindAttrs:
+			for k, v := range *(*map[string]string)(unsafe.Add(ev, f.off)) {
+				c.text(f.name+" key", k, MaxFieldLen, false)
+				c.text(f.name+"["+k+"]", v, MaxFieldLen, false)
+			}
+		}
+		if c.err != nil {
+			return c.err
+		}
+	}
+	return nil
 }
