@@ -207,7 +207,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		return nil
 	}
 	var c lead.Change
-	r.lc, c = r.lc.Step(e)
+	c = r.lc.Advance(e)
 	at := m.At.UnixNano()
 	if c.Assigned {
 		r.rep, r.team = p.names.intern(c.Rep), p.names.intern(c.Team)

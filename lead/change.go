@@ -248,11 +248,20 @@ func (l *Lifecycle) state() State {
 // Step returns the Lifecycle after e and what e changed, by Evolve on the
 // State l stands for.
 func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
+	c := l.Advance(e)
+	return l, c
+}
+
+// Advance is Step in place: it moves l past e and returns what e changed,
+// without copying the Lifecycle, for a projection that keeps many.
+func (l *Lifecycle) Advance(e Event) Change {
 	before := l.state()
 	after := before
 	after.apply(e, false)
 	ac := after.clocks()
-	return after.lifecycle(ac), diff(&before, &after, l.clocks, ac)
+	c := diff(&before, &after, l.clocks, ac)
+	*l = after.lifecycle(ac)
+	return c
 }
 
 // Version returns the version of the last event stepped through.

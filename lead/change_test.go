@@ -241,6 +241,26 @@ func ExampleLifecycle_Step() {
 	// HandedOff running accept@3
 }
 
+// Advance is Step in place, for a projection that keeps a Lifecycle per
+// lead in a table.
+func ExampleLifecycle_Advance() {
+	leads := map[lead.ID]*lead.Lifecycle{}
+	s := script(&testing.T{}, capture, qualifyMQL)
+	for _, e := range s.Events {
+		l := leads[e.Base().Lead]
+		if l == nil {
+			l = new(lead.Lifecycle)
+			leads[e.Base().Lead] = l
+		}
+		if c := l.Advance(e); c.Moved() {
+			fmt.Println(c.From, "->", c.To)
+		}
+	}
+	// Output:
+	// None -> Captured
+	// Captured -> MQL
+}
+
 // Diff compares two states of one lead, such as a state loaded before a
 // command and the one after it.
 func ExampleDiff() {
