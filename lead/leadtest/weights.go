@@ -113,30 +113,32 @@ type Options struct {
 	Start time.Time
 }
 
-func (o Options) length() int {
-	if o.Length <= 0 {
-		return 40
+// resolved returns o with its defaults filled in: the weights, the start,
+// and the shortest and longest history to draw. It panics on a negative
+// Length.
+func (o Options) resolved() (w Weights, start time.Time, minLen, maxLen int) {
+	if o.Length < 0 {
+		panic("leadtest: Histories of a negative length")
 	}
-	return o.Length
+	w = o.Weights
+	if w == nil {
+		w = DefaultWeights()
+	}
+	minLen, maxLen = 1, o.Length
+	if o.AllowEmpty {
+		minLen = 0
+	}
+	if maxLen == 0 {
+		maxLen = 40
+	}
+	return w, cmp.Or(o.Start, Start), minLen, maxLen
 }
 
 // HistoriesWith returns a generator of one lead's histories shaped by o.
 // The first command is a Capture at o.Start; each later one comes 0..MaxGap
 // after the previous one.
 func HistoriesWith(o Options) *rapid.Generator[History] {
-	if o.Length < 0 {
-		panic("leadtest: Histories of a negative length")
-	}
-	w := o.Weights
-	if w == nil {
-		w = DefaultWeights()
-	}
-	start := cmp.Or(o.Start, Start)
-	minLen := 1
-	if o.AllowEmpty {
-		minLen = 0
-	}
-	n := o.length()
+	w, start, minLen, n := o.resolved()
 	return rapid.Custom(func(t *rapid.T) History {
 		return drawHistory(t, rapid.IntRange(minLen, n).Draw(t, "length"), start, w, "")
 	})
@@ -196,23 +198,12 @@ func Feeds(n int, o Options) *rapid.Generator[Feed] {
 	if n < 1 {
 		panic("leadtest: Feeds of fewer than one lead")
 	}
-	if o.Length < 0 {
-		panic("leadtest: Histories of a negative length")
-	}
-	w := o.Weights
-	if w == nil {
-		w = DefaultWeights()
-	}
-	start := cmp.Or(o.Start, Start)
-	minLen := 1
-	if o.AllowEmpty {
-		minLen = 0
-	}
+	w, start, minLen, maxLen := o.resolved()
 	return rapid.Custom(func(t *rapid.T) Feed {
 		var f Feed
 		for i := range rapid.IntRange(1, n).Draw(t, "leads") {
 			from := start.Add(time.Duration(rapid.Int64Range(0, int64(MaxStagger/time.Second)).Draw(t, "stagger_seconds")) * time.Second)
-			h := drawHistory(t, rapid.IntRange(minLen, o.length()).Draw(t, "length"), from, w, lead.ID(fmt.Sprintf("lead-%d", i)))
+			h := drawHistory(t, rapid.IntRange(minLen, maxLen).Draw(t, "length"), from, w, lead.ID(fmt.Sprintf("lead-%d", i)))
 			f.Leads = append(f.Leads, h)
 			f.Events = append(f.Events, h.Events...)
 		}
