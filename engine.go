@@ -111,16 +111,8 @@ func (e *Engine) History(ctx context.Context, id lead.ID) ([]lead.Event, error) 
 		return nil, fmt.Errorf("leadline: load %s: %w", id, err)
 	}
 	events := make([]lead.Event, 0, len(recs))
-	var s lead.State
-	for _, r := range recs {
-		ev, err := decodeRecord(r)
-		if err == nil {
-			s, err = lead.Apply(s, ev)
-		}
-		if err != nil {
-			return nil, e.corrupt(id, r, err)
-		}
-		events = append(events, ev)
+	if _, err := e.fold(id, lead.State{}, recs, &events); err != nil {
+		return nil, err
 	}
 	return events, nil
 }

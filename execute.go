@@ -206,8 +206,8 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 			}
 			return nil, s, false, nil // an SLA step another Engine recorded first
 		}
-		e.metrics.appended(s, events)
 		for _, ev := range events {
+			e.metrics.event(s, ev)
 			s = lead.Evolve(s, ev)
 		}
 		e.book.put(s)

@@ -143,34 +143,30 @@ func (m *instruments) retried(name string) {
 	}
 }
 
-// appended records what one append's events say: SLA steps, the time to
-// accept and to the first touch. before is the lead's state before them.
-func (m *instruments) appended(before lead.State, events []lead.Event) {
+// event records what one appended event says: an SLA step, the time to
+// accept or to the first touch. s is the lead's state before it.
+func (m *instruments) event(s lead.State, ev lead.Event) {
 	if !m.on {
 		return
 	}
 	ctx := context.Background()
-	s := before
-	for _, ev := range events {
-		switch ev := ev.(type) {
-		case lead.DeadlineWarned:
-			m.warnings.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
-				attribute.String("segment", s.PolicyName), attribute.String("policy", strconv.Itoa(s.PolicyVersion)),
-				attribute.String("team", s.Team)))
-		case lead.DeadlineBreached:
-			m.breaches.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
-				attribute.String("action", string(ev.Action)), attribute.String("segment", s.PolicyName),
-				attribute.String("policy", strconv.Itoa(s.PolicyVersion)), attribute.String("team", s.Team)))
-		case lead.Accepted:
-			if !s.HandedOffAt.IsZero() {
-				m.toAccept.Record(ctx, ev.At.Sub(s.HandedOffAt).Seconds(), m.pair("team", s.Team, "", ""))
-			}
-		case lead.Touched:
-			if s.Touches == 0 && !s.AcceptedAt.IsZero() {
-				m.toFirstTouch.Record(ctx, ev.At.Sub(s.AcceptedAt).Seconds(), m.pair("team", s.Team, "", ""))
-			}
+	switch ev := ev.(type) {
+	case lead.DeadlineWarned:
+		m.warnings.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
+			attribute.String("segment", s.PolicyName), attribute.String("policy", strconv.Itoa(s.PolicyVersion)),
+			attribute.String("team", s.Team)))
+	case lead.DeadlineBreached:
+		m.breaches.Add(ctx, 1, metric.WithAttributes(attribute.String("deadline", string(ev.Deadline.Kind)),
+			attribute.String("action", string(ev.Action)), attribute.String("segment", s.PolicyName),
+			attribute.String("policy", strconv.Itoa(s.PolicyVersion)), attribute.String("team", s.Team)))
+	case lead.Accepted:
+		if !s.HandedOffAt.IsZero() {
+			m.toAccept.Record(ctx, ev.At.Sub(s.HandedOffAt).Seconds(), m.pair("team", s.Team, "", ""))
 		}
-		s = lead.Evolve(s, ev)
+	case lead.Touched:
+		if s.Touches == 0 && !s.AcceptedAt.IsZero() {
+			m.toFirstTouch.Record(ctx, ev.At.Sub(s.AcceptedAt).Seconds(), m.pair("team", s.Team, "", ""))
+		}
 	}
 }
 

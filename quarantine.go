@@ -24,8 +24,8 @@ var ErrForeign = errors.New("leadline: not a lead event")
 // Engine reports each once (WithFaults, and the logger), skips it, and
 // answers every command and read of its lead with a *CorruptError; every
 // other lead goes on being enforced. An event log cannot be edited, so a
-// corrupt lead stays corrupt: its events up to the fault are still in
-// History's error and in the store, for a person to look at.
+// corrupt lead stays corrupt: its events are still in the store, for a
+// person to look at.
 type Fault struct {
 	Position uint64 // in the store's global order; 0 when met loading one lead
 	Stream   string // the record's stream: the lead ID for a lead's records
@@ -117,15 +117,28 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 	if len(recs) == 0 {
 		return s, nil
 	}
+	if s, err = e.fold(id, s, recs, nil); err != nil {
+		return lead.State{}, err
+	}
+	e.book.put(s)
+	return s, nil
+}
+
+// fold decodes recs, records of lead id read after state s, and folds
+// them into s with lead.Apply, appending each event to *events when events
+// is not nil. The first record it cannot take makes the lead corrupt.
+func (e *Engine) fold(id lead.ID, s lead.State, recs []eventstore.Record, events *[]lead.Event) (lead.State, error) {
 	for _, r := range recs {
 		ev, err := decodeRecord(r)
 		if err == nil {
 			s, err = lead.Apply(s, ev)
 		}
 		if err != nil {
-			return lead.State{}, e.corrupt(id, r, err)
+			return s, e.corrupt(id, r, err)
+		}
+		if events != nil {
+			*events = append(*events, ev)
 		}
 	}
-	e.book.put(s)
 	return s, nil
 }
