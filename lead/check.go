@@ -31,10 +31,11 @@ func (e *HistoryError) Is(target error) bool { return target == ErrCorrupt }
 // from s (see Check) and s unchanged. Folding Apply over a history
 // accepts exactly the histories that Decide writes.
 func Apply(s State, e Event) (State, error) {
-	if err := Check(s, e); err != nil {
+	after, err := check(s, e)
+	if err != nil {
 		return s, err
 	}
-	return Evolve(s, e), nil
+	return after, nil
 }
 
 // Check reports whether e can follow the history whose fold is s, as a
@@ -46,49 +47,57 @@ func Apply(s State, e Event) (State, error) {
 // it, and only there. Evolve stays total: Check is a separate step, pure,
 // on the same table Decide consults.
 func Check(s State, e Event) error {
+	_, err := check(s, e)
+	return err
+}
+
+// check is Check, returning the state after e (Evolve's) when e can
+// follow s, so that Apply folds each event once.
+func check(s State, e Event) (State, error) {
 	commands, fail, err := next(s.ID, s.Version, e)
 	if err != nil {
-		return err
+		return s, err
 	}
 	var v checker
 	v.id("Lead", e.Base().Lead)
 	if v.err != nil {
-		return fail("lead ID: %v", v.err.(*ValidationError).Reason)
+		return s, fail("lead ID: %v", v.err.(*ValidationError).Reason)
 	}
 	if err := checkText(e, fail); err != nil {
-		return err
+		return s, err
 	}
 	if err := checkOwed(s, e); err != nil {
-		return fail("%s", err)
+		return s, fail("%s", err)
 	}
 	switch e := e.(type) {
 	case DeadlineWarned:
 		if !s.Running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
-			return fail("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
+			return s, fail("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
 		}
 	case DeadlineBreached:
 		if !s.Running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
-			return fail("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
+			return s, fail("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
 		}
 		if !e.Action.Valid() {
-			return fail("unknown action %q", e.Action)
+			return s, fail("unknown action %q", e.Action)
 		}
 	case Stalled:
 		if e.From != StageNone && e.From != s.Stage {
-			return fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return s, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	case Recycled:
 		if e.From != StageNone && e.From != s.Stage {
-			return fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return s, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	}
-	to := Evolve(s, e).Stage
+	after := Evolve(s, e)
+	to := after.Stage
 	for _, c := range commands {
 		if Permits(s.Stage, c, to) {
-			return nil
+			return after, nil
 		}
 	}
-	return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", s.Stage, to, Allowed(s.Stage), s.Stage)
+	return s, fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", s.Stage, to, Allowed(s.Stage), s.Stage)
 }
 
 // next checks that e is a lead event that can come right after version
