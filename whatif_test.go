@@ -140,7 +140,11 @@ func TestTighterAcceptWindowReportsTheExtraBreachesCountedByHand(t *testing.T) {
 	inForce := whatIfSet(t, whatIfAcceptPolicy(8, lead.ActionEscalate))
 	store := whatIfRecord(t, inForce, reps, script)
 
-	w := leadline.WhatIf{InForce: inForce, Draft: whatIfSet(t, whatIfAcceptPolicy(4, lead.ActionEscalate)), Router: reps}
+	// The draft is a new version: hand-offs replay under it, not under the
+	// version they recorded.
+	draft := whatIfAcceptPolicy(4, lead.ActionEscalate)
+	draft.Version = 2
+	w := leadline.WhatIf{InForce: inForce, Draft: whatIfSet(t, draft), Router: reps}
 	c, err := w.Compare(context.Background(), store)
 	if err != nil {
 		t.Fatal(err)
