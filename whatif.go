@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/leadline/leadline/clock"
@@ -82,9 +83,10 @@ type WhatIf struct {
 	Draft sla.Set
 	// Router and Directory are what WithRouter and WithDirectory give an
 	// Engine, for both replays: the router picks the rep of a ladder's
-	// reassignment, the directory the manager of an escalation. Both
-	// replays use them, so they must be safe to share; sla.RoundRobin is
-	// (its choice depends only on the loads each replay counts itself).
+	// reassignment, the directory the manager of an escalation. The two
+	// replays run at once and share them, so they must be safe for
+	// concurrent use, as for any Engine; sla.RoundRobin is (its choice
+	// depends only on the loads each replay counts itself).
 	// Without a Router, a reassignment step falls through to the next
 	// step of its ladder, as in an Engine.
 	Router    sla.Router
@@ -434,13 +436,20 @@ func (w WhatIf) compare(ctx context.Context, h *history) (*Comparison, error) {
 			c.Recorded.add(h.recorded[id])
 		}
 	}
-	inForce, err := w.replay(ctx, h, w.InForce, false, until)
-	if err != nil {
-		return nil, fmt.Errorf("leadline: what-if: replay under the policies in force: %w", err)
+	// The replays share nothing but the history, which they only read,
+	// and the router and directory, which an Engine may call from any
+	// goroutine anyway.
+	var inForce, draft *run
+	var inForceErr, draftErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { inForce, inForceErr = w.replay(ctx, h, w.InForce, false, until) })
+	draft, draftErr = w.replay(ctx, h, w.Draft, true, until)
+	wg.Wait()
+	if inForceErr != nil {
+		return nil, fmt.Errorf("leadline: what-if: replay under the policies in force: %w", inForceErr)
 	}
-	draft, err := w.replay(ctx, h, w.Draft, true, until)
-	if err != nil {
-		return nil, fmt.Errorf("leadline: what-if: replay under the draft: %w", err)
+	if draftErr != nil {
+		return nil, fmt.Errorf("leadline: what-if: replay under the draft: %w", draftErr)
 	}
 	rows := map[rowKey]*Row{}
 	row := func(k rowKey) *Row {

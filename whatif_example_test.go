@@ -74,3 +74,42 @@ func ExampleWhatIf() {
 	// changed: lead-2
 	// changed: lead-3
 }
+
+// A CRM export ran under no SLA. Turned into lead events, it shows what
+// "accept within 8 business hours, or the lead goes back to marketing"
+// would have done: the lead accepted after 10 business hours would have
+// been returned, and the rep's accept refused.
+func ExampleWhatIf_CompareEvents() {
+	monday := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	opportunity := func(id lead.ID, accepted time.Time) []lead.Event {
+		meta := func(v uint64, at time.Time) lead.Meta { return lead.Meta{Lead: id, Version: v, At: at} }
+		return []lead.Event{
+			lead.Captured{Meta: meta(1, monday), Email: "buyer@example.com", Source: "crm"},
+			lead.MarketingQualified{Meta: meta(2, monday), Source: lead.SourceManual},
+			lead.HandedOff{Meta: meta(3, monday), Rep: "ana", Team: "emea"},
+			lead.Accepted{Meta: meta(4, accepted)},
+		}
+	}
+	events := append(opportunity("opp-1", monday.Add(6*time.Hour)), opportunity("opp-2", monday.Add(25*time.Hour))...)
+
+	draft, err := sla.NewSet(nil, sla.Policy{Version: 1, Calendar: sla.BusinessHours(time.UTC, sla.At(9, 0), sla.At(18, 0)),
+		Accept: sla.Rule{Within: 8 * time.Hour, Business: true, Ladder: []sla.Step{{Action: lead.ActionReturn}}}})
+	if err != nil {
+		panic(err)
+	}
+	cmp, err := leadline.WhatIf{Draft: draft}.CompareEvents(context.Background(), events)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("returns: %d without an SLA, %d under the draft\n", cmp.InForce.Returns, cmp.Draft.Returns)
+	for _, ch := range cmp.Changed {
+		fmt.Printf("%s: %s -> %s, refused:", ch.Lead, ch.InForce.Stage, ch.Draft.Stage)
+		for _, r := range ch.Draft.Refused {
+			fmt.Print(" ", r.Command, " at ", r.At.Format("Mon 15:04"))
+		}
+		fmt.Println()
+	}
+	// Output:
+	// returns: 0 without an SLA, 1 under the draft
+	// opp-2: Accepted -> Nurturing, refused: Accept at Tue 10:00
+}

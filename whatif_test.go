@@ -404,3 +404,24 @@ func TestWhatIfRefusesNoHistory(t *testing.T) {
 		t.Errorf("nil event: %v, want ErrWhatIf", err)
 	}
 }
+
+// BenchmarkWhatIf compares a 300-lead, three-week history under the seed
+// SLA with a draft of 2 business hours to accept: both replays, per op.
+func BenchmarkWhatIf(b *testing.B) {
+	reps := whatIfReps(b)
+	inForce := whatIfSet(b, sla.DefaultPolicy())
+	store := whatIfRecordTolerant(b, inForce, reps, whatIfSimulation(300, 1), whatIfAt(21, 0, 0))
+	draft := sla.DefaultPolicy()
+	draft.Accept.Within = 2 * time.Hour
+	w := leadline.WhatIf{InForce: inForce, Draft: whatIfSet(b, draft), Router: reps}
+	ctx := context.Background()
+	var commands int
+	for b.Loop() {
+		c, err := w.Compare(ctx, store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		commands = c.Commands
+	}
+	b.ReportMetric(float64(commands)*float64(b.N)/b.Elapsed().Seconds(), "commands/s")
+}
