@@ -40,7 +40,8 @@ var ErrWhatIf = errors.New("leadline: what-if")
 // Each of the two replays runs an Engine on a fresh memory store, with
 // its own mock clock and one of the two policy sets, and re-executes
 // every caller command at the instant it was first recorded, in that
-// order. Between two commands the clock moves to each instant at which
+// order, with its actor and input (no command IDs: each is replayed
+// once). The history's store is only read. Between two commands the clock moves to each instant at which
 // a warning or breach step comes due and Tick records it, so every SLA
 // step happens at its exact time. A step due at the very instant of a
 // command is recorded first: a deadline has passed at its due instant
@@ -56,7 +57,7 @@ var ErrWhatIf = errors.New("leadline: what-if")
 //
 // Under a changed SLA a command may no longer apply: a rep's accept
 // after the draft returned the lead to marketing, a touch on a lead the
-// draft reassigned away and back. Such a command is refused as the
+// draft reassigned to a rep who has not accepted it yet. Such a command is refused as the
 // Engine refuses it (a *lead.TransitionError, *lead.ConditionError,
 // *lead.ValidationError or sla.ErrNoRep), nothing is appended, and the
 // replay goes on with the lead's next command: the refusal is part of
