@@ -425,3 +425,62 @@ func BenchmarkWhatIf(b *testing.B) {
 	}
 	b.ReportMetric(float64(commands)*float64(b.N)/b.Elapsed().Seconds(), "commands/s")
 }
+
+// A policy changed during the history: leads handed off under version 1
+// keep it in the replay under the policies in force, as they did when
+// recorded; under the draft every hand-off runs under the draft.
+func TestReplayKeepsTheRecordedPolicyVersionInForceAndTheDraftsOwnUnderTheDraft(t *testing.T) {
+	ctx := context.Background()
+	reps := whatIfReps(t)
+	v1 := whatIfAcceptPolicy(8, lead.ActionEscalate)
+	v2 := whatIfAcceptPolicy(4, lead.ActionEscalate)
+	v2.Version = 2
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(whatIfAt(0, 9, 0))
+	record := func(set sla.Set, id lead.ID) {
+		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicies(set), leadline.WithRouter(reps))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []lead.Command{lead.Capture{Email: "p@example.com"}, lead.QualifyMarketing{Source: lead.SourceManual}, lead.HandOff{Rep: "ana"}} {
+			if _, err := e.Execute(ctx, id, cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// P1 is handed off under version 1 (8 hours), P2 an hour later under
+	// version 2 (4 hours); both are accepted at 15:00, 6 and 5 hours on.
+	record(whatIfSet(t, v1), "P1")
+	mock.Set(whatIfAt(0, 10, 0))
+	both := whatIfSet(t, v1, v2)
+	record(both, "P2")
+	e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicies(both), leadline.WithRouter(reps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mock.Set(whatIfAt(0, 15, 0))
+	if _, err := e.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []lead.ID{"P1", "P2"} {
+		if _, err := e.Execute(ctx, id, lead.Accept{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	draft := whatIfAcceptPolicy(4, lead.ActionEscalate)
+	draft.Version = 3
+	c, err := leadline.WhatIf{InForce: both, Draft: whatIfSet(t, draft), Router: reps}.Compare(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Recorded.Breaches != 1 || c.InForce != c.Recorded {
+		t.Errorf("recorded %+v, in force %+v; want P2's breach alone under both", c.Recorded, c.InForce)
+	}
+	if c.Draft.Breaches != 2 || len(c.Changed) != 1 || c.Changed[0].Lead != "P1" {
+		t.Errorf("draft %+v, changed %+v; want both breached, P1 changed", c.Draft, c.Changed)
+	}
+}
