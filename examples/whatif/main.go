@@ -26,6 +26,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -265,6 +266,9 @@ func script(c config, work sla.Calendar, start time.Time, r *rand.Rand) []step {
 func print(w io.Writer, c config, cmp *leadline.Comparison) error {
 	fmt.Fprintf(w, "leadline what-if: %d leads over %d days, seed %d\n", c.leads, c.days, c.seed)
 	fmt.Fprintf(w, "in force: %s\ndraft:    %s\n", c.policyName, c.draftName)
+	for _, d := range differences(c.policy, c.draft) {
+		fmt.Fprintln(w, "  "+d)
+	}
 	fmt.Fprintf(w, "replayed %d commands on %d leads, %s to %s\n\n", cmp.Commands, cmp.Leads,
 		cmp.From.Format("Mon Jan 02 15:04"), cmp.To.Format("Mon Jan 02 15:04"))
 
@@ -356,4 +360,54 @@ func describe(r leadline.LeadRun) string {
 		}
 	}
 	return s + ", refused " + strings.Join(names, ", ")
+}
+
+// differences says how the current policy of each segment differs
+// between the two sets, deadline by deadline: the windows, and whether
+// anything else (ladders, warnings, calendar) changed.
+func differences(inForce, draft sla.Set) []string {
+	var out []string
+	segments := append(inForce.Segments(), draft.Segments()...)
+	slices.Sort(segments)
+	for _, name := range slices.Compact(segments) {
+		label := "default segment"
+		if name != "" {
+			label = "segment " + name
+		}
+		a, okA := inForce.Current(name)
+		b, okB := draft.Current(name)
+		switch {
+		case !okA:
+			out = append(out, label+": new in the draft")
+			continue
+		case !okB:
+			out = append(out, label+": not in the draft")
+			continue
+		}
+		var diffs []string
+		for _, r := range []struct {
+			rule string
+			a, b time.Duration
+		}{
+			{"accept within", a.Accept.Within, b.Accept.Within},
+			{"first touch within", a.FirstTouch.Within, b.FirstTouch.Within},
+			{"cadence over", a.Cadence.Within, b.Cadence.Within},
+			{"unresponsive after", a.Unresponsive.Within, b.Unresponsive.Within},
+			{"qualify within", a.Qualify.Within, b.Qualify.Within},
+			{"stall after (accepted)", a.Stall.Accepted, b.Stall.Accepted},
+			{"stall after (SQL)", a.Stall.SQL, b.Stall.SQL},
+		} {
+			if r.a != r.b {
+				diffs = append(diffs, fmt.Sprintf("%s %v -> %v", r.rule, r.a, r.b))
+			}
+		}
+		a.Version, b.Version = 0, 0
+		if len(diffs) == 0 && !a.Equal(b) {
+			diffs = append(diffs, "same windows; ladders, counts, warnings or calendar differ")
+		}
+		if len(diffs) > 0 {
+			out = append(out, label+": "+strings.Join(diffs, "; "))
+		}
+	}
+	return out
 }

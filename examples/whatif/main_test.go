@@ -58,6 +58,7 @@ func TestTheBuiltInDraftOfFourHoursToAcceptBreachesMoreAcceptDeadlines(t *testin
 		"leadline what-if: 120 leads over 20 days, seed 3",
 		"in force: sla.json (built in)",
 		"draft:    draft.json (built in)",
+		"  default segment: accept within 8h0m0s -> 4h0m0s\n",
 		"end differently",
 	} {
 		if !strings.Contains(s, want) {
@@ -91,6 +92,9 @@ func TestADraftEqualToThePolicyInForceChangesNothing(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "\n0 leads see the SLA act differently; 0 of them end differently") {
 		t.Errorf("a draft equal to the policy changed leads:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "default segment") {
+		t.Errorf("a draft equal to the policy is reported as different:\n%s", out.String())
 	}
 	if a, b := measure(t, out.String(), "all", "warnings"); a != b || a == 0 {
 		t.Errorf("warnings %d in force, %d under the same policy", a, b)
