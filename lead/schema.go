@@ -193,7 +193,7 @@ var schemas = []*typeSchema{
 	schema[DeadlineBreached](1, "an SLA deadline passed unmet, and which step of its breach ladder is carried out",
 		wire("deadline", "Deadline", required, "the SLA clock; a step is recorded at most once per deadline"),
 		wire("step", "Step", required, "the ladder step, 0 for the breach itself"),
-		wire("action", "Action", required, "what the step does: `notify`, `escalate`, `reassign`, `return` or `stall`; the event that carries it out is stored with it"),
+		wire("action", "Action", required, "what the step does: `notify`, `escalate`, `reassign`, `route`, `return` or `stall`; the event that carries it out is stored with it"),
 		wire("due", "Due", required, "when the deadline fell due"),
 		wire("rep", "Rep", optional, "the rep who owned the lead"),
 		wire("policy", "Policy", optional, "the segment of the lead's SLA policy, for routing breaches by segment; absent for the default segment"),
