@@ -40,6 +40,8 @@ type fileMatch struct {
 type filePolicy struct {
 	Name          string            `json:"name,omitempty"`
 	Version       int               `json:"version"`
+	HandOff       *fileRule         `json:"hand_off,omitempty"`
+	SalesReady    *fileThreshold    `json:"sales_ready,omitempty"`
 	Accept        *fileRule         `json:"accept,omitempty"`
 	FirstTouch    *fileRule         `json:"first_touch,omitempty"`
 	Cadence       *fileCadence      `json:"cadence,omitempty"`
@@ -55,6 +57,14 @@ type fileRule struct {
 	Within   string     `json:"within,omitempty"`
 	Business bool       `json:"business,omitempty"`
 	Ladder   []fileStep `json:"ladder,omitempty"`
+}
+
+// fileThreshold is a sales-ready threshold: minimums of fit, intent and
+// their total.
+type fileThreshold struct {
+	Fit    int `json:"fit,omitempty"`
+	Intent int `json:"intent,omitempty"`
+	Total  int `json:"total,omitempty"`
 }
 
 type fileStep struct {
@@ -519,6 +529,10 @@ func (fp filePolicy) policy(ix *index, at string) (Policy, error) {
 		}
 		return Rule{Within: c.duration(name+".within", r.Within), Business: r.Business, Ladder: c.ladder(name+".ladder", r.Ladder)}
 	}
+	p.HandOff = rule("hand_off", fp.HandOff)
+	if t := fp.SalesReady; t != nil {
+		p.SalesReady = lead.Threshold{Fit: t.Fit, Intent: t.Intent, Total: t.Total}
+	}
 	p.Accept = rule("accept", fp.Accept)
 	p.FirstTouch = rule("first_touch", fp.FirstTouch)
 	p.Qualify = rule("qualify", fp.Qualify)
@@ -626,7 +640,10 @@ func toFile(p Policy, at string) (filePolicy, error) {
 		}
 		return &fileRule{Within: optDuration(r.Within), Business: r.Business, Ladder: ladderToFile(r.Ladder)}
 	}
-	fp.Accept, fp.FirstTouch, fp.Qualify = rule(p.Accept), rule(p.FirstTouch), rule(p.Qualify)
+	fp.HandOff, fp.Accept, fp.FirstTouch, fp.Qualify = rule(p.HandOff), rule(p.Accept), rule(p.FirstTouch), rule(p.Qualify)
+	if t := p.SalesReady; !t.IsZero() {
+		fp.SalesReady = &fileThreshold{Fit: t.Fit, Intent: t.Intent, Total: t.Total}
+	}
 	if c := p.Cadence; c.Touches != 0 || c.Within != 0 || c.Gap != 0 || c.Business || len(c.Ladder) > 0 {
 		fp.Cadence = &fileCadence{Touches: c.Touches, Within: optDuration(c.Within), Gap: optDuration(c.Gap), Business: c.Business, Ladder: ladderToFile(c.Ladder)}
 	}
