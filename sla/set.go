@@ -23,6 +23,10 @@ type Set struct {
 	// default segment. A segment the Set does not hold falls back to the
 	// default segment.
 	Selector Selector
+	// Review is when the agreement is reviewed: a policy file's
+	// "review". The Engine's WatchAgreement raises an alert on each
+	// review date.
+	Review Review
 
 	segments map[string]*segment
 }
@@ -74,7 +78,7 @@ func (s *Set) Add(p Policy) error {
 
 // Clone returns a copy of s that Add does not share.
 func (s Set) Clone() Set {
-	c := Set{Selector: s.Selector}
+	c := Set{Selector: s.Selector, Review: s.Review}
 	if s.segments != nil {
 		c.segments = make(map[string]*segment, len(s.segments))
 		for name, seg := range s.segments {
