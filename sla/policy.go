@@ -257,7 +257,11 @@ func (p Policy) Validate() error {
 // hand-off clock is marketing's, and qualify, unresponsive and stall
 // measure the lead rather than the rep. Env.PolicyFor applies the
 // calendar of the rep a lead's state names, so the clocks switch
-// calendars when the lead is reassigned. c must pass Validate.
+// calendars when the lead is reassigned: a reassignment starts a fresh
+// accept clock in the new rep's hours, and the running accept clock an
+// accept ladder's reassign step hands on is measured, from its start, in
+// the new holder's hours, so the ladder steps still to come fall in them.
+// c must pass Validate.
 func (p Policy) WithRepCalendar(c Calendar) Policy {
 	p.rep = &c
 	return p
