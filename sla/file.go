@@ -208,8 +208,8 @@ func reason(err error) string {
 // values of the wrong kind and trailing data are errors too. Every error
 // is a *FileError naming the field and, where the file has it, the line.
 // A leading UTF-8 byte order mark is skipped. A file with a "segments"
-// list is refused, so that its selector is not lost: read it with
-// ParseSet.
+// list or a "review" cadence is refused, so that neither is lost: read it
+// with ParseSet.
 func ParsePolicies(r io.Reader) ([]Policy, error) {
 	set, ix, out, err := parseFile(r)
 	if err != nil {
@@ -225,9 +225,10 @@ func ParsePolicies(r io.Reader) ([]Policy, error) {
 }
 
 // ParseSet reads a policy file as ParsePolicies does, with its optional
-// "segments" list of rules that select a lead's segment (POLICY.md), and
-// returns a Set of its policies (in file order, so the last version of a
-// segment is current) whose Selector is those Rules. A rule must name a
+// "segments" list of rules that select a lead's segment and its optional
+// "review" cadence (POLICY.md), and returns a Set of its policies (in
+// file order, so the last version of a segment is current) whose Selector
+// is those Rules and whose Review is that cadence. A rule must name a
 // segment the file has policies for and bound scores with 0 <= min_score
 // <= max_score when both are set. Errors are *FileError.
 func ParseSet(r io.Reader) (Set, error) {
