@@ -267,14 +267,6 @@ func (p Policy) WithRepCalendar(c Calendar) Policy {
 	return p
 }
 
-// RepCalendar returns the rep calendar WithRepCalendar set, if any.
-func (p Policy) RepCalendar() (Calendar, bool) {
-	if p.rep == nil {
-		return Calendar{}, false
-	}
-	return *p.rep, true
-}
-
 // validateName checks a segment name: what a HandOff may carry.
 func validateName(name string) error {
 	if len(name) > lead.MaxFieldLen {
