@@ -71,6 +71,9 @@ func (s *Set) Add(p Policy) error {
 	}
 	p.Warnings = slices.Clone(p.Warnings)
 	p.RequiredAtSQL = slices.Clone(p.RequiredAtSQL)
+	// A rep's calendar belongs to the rep holding a lead, which PolicyFor
+	// applies per lead; it is not part of the policy a segment keeps.
+	p.rep = nil
 	seg.versions[p.Version] = p
 	seg.current = p.Version
 	return nil
