@@ -71,15 +71,17 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	p, ok := e.env.PolicyFor(s)
-	if !ok {
-		e.book.schedule(s, time.Time{})
-		return 0, nil
-	}
 	appended := 0
 	// Each round records at least one event or stops; a ladder has at
-	// most MaxStepsInLadder steps and a few warnings per clock.
+	// most MaxStepsInLadder steps and a few warnings per clock. The policy
+	// is looked up each round: a step that routes or reassigns the lead
+	// may move its clocks into another rep's calendar.
 	for range 8 * lead.MaxStepsInLadder {
+		p, ok := e.env.PolicyFor(s)
+		if !ok {
+			e.book.schedule(s, time.Time{})
+			return appended, nil
+		}
 		due, wake := p.Plan(s, now)
 		if len(due) == 0 {
 			e.book.schedule(s, wake)

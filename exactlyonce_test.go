@@ -22,6 +22,10 @@ func ladderPolicy() sla.Policy {
 	return sla.Policy{
 		Version:  1,
 		Warnings: []float64{0.5, 0.9},
+		// Marketing's clock routes an MQL that waits: its route step hands
+		// the lead to a rep, whose accept clock starts.
+		HandOff:    sla.Rule{Within: 6 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: 2 * time.Hour, Action: lead.ActionRoute}}},
+		SalesReady: lead.Threshold{Total: 120},
 		Accept: sla.Rule{Within: 8 * time.Hour, Ladder: []sla.Step{
 			{Action: lead.ActionEscalate}, {After: 2 * time.Hour, Action: lead.ActionNotify}, {After: 4 * time.Hour, Action: lead.ActionReturn}}},
 		FirstTouch: sla.Rule{Within: 4 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: time.Hour, Action: lead.ActionEscalate}}},

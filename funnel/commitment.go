@@ -13,10 +13,15 @@ import (
 // pacing alert is raised: earlier than that, a slow start says too little.
 const MinPacingElapsed = 0.2
 
-// ReviewAfter is the number of consecutive missed periods after which a
-// commitment calls for a review (the seed template's "goals unmet in the
-// last three months").
-const ReviewAfter = 3
+// DefaultReviewAfter is the number of consecutive missed periods after
+// which a commitment calls for a review when its ReviewAfter is 0 (the
+// seed template's "goals unmet in the last three months").
+const DefaultReviewAfter = 3
+
+// ReviewAfter is DefaultReviewAfter.
+//
+// Deprecated: set Commitment.ReviewAfter; DefaultReviewAfter is its default.
+const ReviewAfter = DefaultReviewAfter
 
 // CommitmentKind is what a commitment promises.
 type CommitmentKind uint8
@@ -88,6 +93,17 @@ type Commitment struct {
 	// Filter's names narrow the leads (a team, a source); its window is
 	// ignored, each period sets its own.
 	Filter Filter
+	// ReviewAfter is how many periods missed in a row put the agreement
+	// up for review (an AlertReview); 0 means DefaultReviewAfter.
+	ReviewAfter int
+}
+
+// reviewAfter returns c.ReviewAfter or its default.
+func (c Commitment) reviewAfter() int {
+	if c.ReviewAfter == 0 {
+		return DefaultReviewAfter
+	}
+	return c.ReviewAfter
 }
 
 func (c Commitment) validate() error {
@@ -114,6 +130,9 @@ func (c Commitment) validate() error {
 	}
 	if c.Unit != 0 && !c.Unit.valid() {
 		return bad("Unit", c.Unit, "is not a known unit")
+	}
+	if c.ReviewAfter < 0 {
+		return bad("ReviewAfter", c.ReviewAfter, "must not be negative")
 	}
 	return nil
 }
@@ -184,6 +203,9 @@ const (
 	// AlertReview: the commitment missed ReviewAfter or more periods in a
 	// row; the SLA calls for a review.
 	AlertReview
+	// AlertReviewDue: the agreement's review date has come (sla.Review),
+	// whatever the figures say.
+	AlertReviewDue
 )
 
 // String returns the alert kind's name.
@@ -193,6 +215,8 @@ func (k AlertKind) String() string {
 		return "pacing"
 	case AlertReview:
 		return "review"
+	case AlertReviewDue:
+		return "review_due"
 	}
 	return fmt.Sprintf("AlertKind(%d)", uint8(k))
 }
@@ -212,6 +236,28 @@ type Alert struct {
 	// Missed is the number of consecutive missed periods (AlertReview).
 	Missed  int    `json:"missed,omitempty"`
 	Message string `json:"message"`
+}
+
+// ReviewsDue returns an AlertReviewDue for each review date of r that
+// falls on or after from and on or before now (sla.Review.Due): the
+// agreement is due for its scheduled review. Period is the review
+// day in UTC; Message names it and the next review date.
+func ReviewsDue(r sla.Review, from, now time.Time) []Alert {
+	var out []Alert
+	for _, d := range r.Due(from, now) {
+		n := 1
+		for r.Date(n) != d {
+			n++
+		}
+		next := r.Date(n + 1)
+		start := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+		out = append(out, Alert{
+			Kind:    AlertReviewDue,
+			Period:  Period{Unit: UnitDay, Start: start, End: start.AddDate(0, 0, 1)},
+			Message: fmt.Sprintf("the SLA in effect since %s is due for its review on %s (every %d months; the next on %s)", r.Effective, d, r.Months, next),
+		})
+	}
+	return out
 }
 
 // Review is a commitment's record over a span of periods.
@@ -285,7 +331,7 @@ func (p *Projection) Review(c Commitment, from, now time.Time) (Review, error) {
 		}
 		rv.Periods = append(rv.Periods, res)
 	}
-	if rv.ConsecutiveMissed >= ReviewAfter {
+	if rv.ConsecutiveMissed >= c.reviewAfter() {
 		last := rv.Periods[len(rv.Periods)-1]
 		for i := len(rv.Periods) - 1; i >= 0; i-- {
 			if rv.Periods[i].Elapsed >= 1 {

@@ -38,6 +38,16 @@ func TestReviewJudgesPeriodsAndPaces(t *testing.T) {
 			actual: []float64{0, 0, 4, 0}, status: []Status{StatusMissed, StatusMissed, StatusMissed, StatusAtRisk}, missed: 3, alerts: []AlertKind{AlertReview},
 		},
 		{
+			name: "a commitment reviewed after four missed weeks is not up for review at three",
+			c:    Commitment{Kind: CommitmentMQLVolume, Target: 5, Unit: UnitWeek, ReviewAfter: 4}, from: w10.AddDate(0, 0, -14), now: w11.Add(hours(12)),
+			actual: []float64{0, 0, 4, 0}, status: []Status{StatusMissed, StatusMissed, StatusMissed, StatusAtRisk}, missed: 3,
+		},
+		{
+			name: "reach reviewed after one missed week",
+			c:    Commitment{Kind: CommitmentReach, Target: 0.5, Within: hours(24), Unit: UnitWeek, ReviewAfter: 1}, from: w10, now: w11,
+			actual: []float64{0.25, 0}, status: []Status{StatusMissed, StatusNoData}, missed: 1, alerts: []AlertKind{AlertReview},
+		},
+		{
 			name: "volume pacing projects the count over the period",
 			c:    Commitment{Kind: CommitmentMQLVolume, Target: 10, Unit: UnitWeek}, from: w10, now: w10.Add(hours(84)),
 			actual: []float64{4}, status: []Status{StatusAtRisk}, alerts: []AlertKind{AlertPacing}, projNext: 8,
@@ -137,6 +147,7 @@ func TestReviewRejectsBadCommitments(t *testing.T) {
 		{Commitment{Kind: CommitmentReach, Target: 0.5}, "Commitment.Within"},
 		{Commitment{Kind: CommitmentCadence, Target: 0.5, Within: time.Hour, Touches: MaxCadenceTouches + 1}, "Commitment.Touches"},
 		{Commitment{Target: 1}, "Commitment.Kind"},
+		{Commitment{Kind: CommitmentMQLVolume, Target: 1, ReviewAfter: -1}, "Commitment.ReviewAfter"},
 	}
 	for _, tt := range tests {
 		_, err := p.Review(tt.c, w10, t0)
@@ -144,5 +155,27 @@ func TestReviewRejectsBadCommitments(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Field != tt.field {
 			t.Errorf("%+v: err = %v, want a FieldError on %s", tt.c, err, tt.field)
 		}
+	}
+}
+
+// "The SLA is reviewed every six months": each review date from the one on
+// or after from up to now gives one review-due alert, naming the date.
+func TestReviewsDueRaisesOneAlertPerReviewDate(t *testing.T) {
+	r := sla.Review{Effective: sla.Date{Year: 2026, Month: time.January, Day: 5}, Months: 6}
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	if a := ReviewsDue(r, from, time.Date(2026, 7, 4, 23, 59, 0, 0, time.UTC)); len(a) != 0 {
+		t.Fatalf("before the first review date: %+v", a)
+	}
+	alerts := ReviewsDue(r, from, time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC))
+	if len(alerts) != 2 {
+		t.Fatalf("alerts = %+v, want the reviews of July 2026 and January 2027", alerts)
+	}
+	a := alerts[0]
+	want := "the SLA in effect since 2026-01-05 is due for its review on 2026-07-05 (every 6 months; the next on 2027-01-05)"
+	if a.Kind != AlertReviewDue || a.Period.String() != "2026-07-05" || a.Message != want {
+		t.Fatalf("alert = %+v\nwant message %q", a, want)
+	}
+	if a := ReviewsDue(sla.Review{}, from, from.AddDate(5, 0, 0)); a != nil {
+		t.Fatalf("no cadence gave %+v", a)
 	}
 }

@@ -280,6 +280,7 @@ func TestComplianceMetBreachedOpenPerKind(t *testing.T) {
 	p := sample(t).p
 	c := p.Compliance(Filter{}, 0)
 	want := map[lead.DeadlineKind]tally{
+		lead.KindHandOff:      {Met: 4},
 		lead.KindAccept:       {Met: 3, Breached: 1},
 		lead.KindFirstTouch:   {Met: 3},
 		lead.KindCadence:      {Met: 3},
@@ -295,8 +296,8 @@ func TestComplianceMetBreachedOpenPerKind(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", r.Kind, r, w)
 		}
 	}
-	if c.Rows[0].Kind != lead.KindAccept || c.Rows[0].Rate != 0.75 {
-		t.Errorf("accept row = %+v", c.Rows[0])
+	if c.Rows[1].Kind != lead.KindAccept || c.Rows[1].Rate != 0.75 {
+		t.Errorf("accept row = %+v", c.Rows[1])
 	}
 	byRep := p.Compliance(Filter{}, ByRep)
 	for _, r := range byRep.Rows {

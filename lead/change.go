@@ -28,13 +28,13 @@ func (s State) Clock(k DeadlineKind) (DeadlineID, bool) {
 }
 
 // starts returns the non-zero versions a clock of kind k can start at in
-// s. Every clock starts at a version one of four fields records, and
+// s. Every clock starts at a version one of five fields records, and
 // Running says which of them, if any, starts a clock of kind k now; for
 // the kinds this package defines the field is known, which spares Running
 // calls (TestClocksAreExactlyTheDeadlinesRunningAccepts holds the two to
-// each other), and any other kind tries all four.
-func (s *State) starts(k DeadlineKind) ([4]uint64, int) {
-	var vs [4]uint64
+// each other), and any other kind tries all five.
+func (s *State) starts(k DeadlineKind) ([5]uint64, int) {
+	var vs [5]uint64
 	n := 0
 	add := func(v uint64) {
 		if v != 0 && !slices.Contains(vs[:n], v) {
@@ -43,6 +43,8 @@ func (s *State) starts(k DeadlineKind) ([4]uint64, int) {
 		}
 	}
 	switch k {
+	case KindHandOff:
+		add(s.MQLVersion)
 	case KindAccept:
 		add(s.HandOffVersion)
 	case KindFirstTouch, KindCadence, KindQualify:
@@ -52,6 +54,7 @@ func (s *State) starts(k DeadlineKind) ([4]uint64, int) {
 	case KindStall:
 		add(s.ProgressVersion)
 	default:
+		add(s.MQLVersion)
 		add(s.HandOffVersion)
 		add(s.AcceptVersion)
 		add(s.UnansweredSince)
@@ -205,6 +208,7 @@ type Lifecycle struct {
 	stalledFrom     Stage
 	entered         time.Time
 	rep, team       string
+	mqlVersion      uint64
 	handOffVersion  uint64
 	acceptVersion   uint64
 	touches         int
@@ -220,7 +224,7 @@ func (s State) Lifecycle() Lifecycle { return s.lifecycle(s.clocks()) }
 func (s *State) lifecycle(c ClockSet) Lifecycle {
 	return Lifecycle{
 		version: s.Version, stage: s.Stage, stalledFrom: s.StalledFrom, entered: s.Entered,
-		rep: s.Rep, team: s.Team,
+		rep: s.Rep, team: s.Team, mqlVersion: s.MQLVersion,
 		handOffVersion: s.HandOffVersion, acceptVersion: s.AcceptVersion,
 		touches: s.Touches, unanswered: s.Unanswered, unansweredSince: s.UnansweredSince,
 		progressVersion: s.ProgressVersion,
@@ -237,7 +241,7 @@ var fullTouches = make([]time.Time, MaxTrackedTouches)
 func (l *Lifecycle) state() State {
 	return State{
 		Version: l.version, Stage: l.stage, StalledFrom: l.stalledFrom, Entered: l.entered,
-		Rep: l.rep, Team: l.team,
+		Rep: l.rep, Team: l.team, MQLVersion: l.mqlVersion,
 		HandOffVersion: l.handOffVersion, AcceptVersion: l.acceptVersion,
 		Touches: l.touches, TouchTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],
 		Unanswered: l.unanswered, UnansweredSince: l.unansweredSince, UnansweredTimes: fullTouches[:MaxTrackedTouches:MaxTrackedTouches],

@@ -216,8 +216,8 @@ func ExampleStep() {
 	}
 	// Output:
 	// Captured: None -> Captured
-	// MarketingQualified: Captured -> MQL
-	// HandedOff: MQL -> HandedOff +accept@3
+	// MarketingQualified: Captured -> MQL +hand_off@2
+	// HandedOff: MQL -> HandedOff +accept@3 -hand_off@2
 	// Accepted: HandedOff -> Accepted +first_touch@4 +cadence@4 +qualify@4 +stall@4 -accept@3
 	// Touched: Accepted -> Accepted +stall@5 -first_touch@4 -stall@4
 }

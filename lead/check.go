@@ -169,6 +169,8 @@ func checkOwed(s State, e Event) error {
 		ok = s.owed.action == ActionReturn && e.Deadline == d
 	case Stalled:
 		ok = s.owed.action == ActionStall
+	case HandedOff:
+		ok = s.owed.action == ActionRoute
 	}
 	if !ok {
 		return fmt.Errorf("the breach step of %s before it owes its %s", d, s.owed.action)

@@ -48,7 +48,7 @@ func ExampleLifecycle_Follow() {
 	}
 	fmt.Println(l.Stage(), l.Version())
 	// Output:
-	// lead: history of lead-1: Accepted at version 3: no command moves a lead from MQL to Accepted with it (the lifecycle allows [Score HandOff Recycle Disqualify] in MQL)
+	// lead: history of lead-1: Accepted at version 3: no command moves a lead from MQL to Accepted with it (the lifecycle allows [Score HandOff Recycle Disqualify Warn Breach] in MQL)
 	// MQL 2
 }
 

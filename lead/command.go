@@ -138,11 +138,16 @@ func (c Capture) decide(_ State, m Meta) ([]Event, Stage, error) {
 }
 
 // Score records a new lead score: Fit (who they are) and Intent (what they
-// do), each 0..MaxScore.
+// do), each 0..MaxScore. When the score crosses SalesReady (it reaches the
+// threshold and the lead's score before did not) on a Captured or
+// Nurturing lead, the same decision makes the lead an MQL with source
+// SourceScore: Scored and MarketingQualified are appended together. The
+// Engine fills SalesReady from the lead's SLA policy.
 type Score struct {
-	Actor  string
-	Fit    int
-	Intent int
+	Actor      string
+	Fit        int
+	Intent     int
+	SalesReady Threshold
 }
 
 func (Score) Name() string { return "Score" }
@@ -152,11 +157,58 @@ func (c Score) validate(time.Time) error {
 	v.text("Actor", c.Actor, MaxFieldLen, false)
 	v.score("Fit", c.Fit)
 	v.score("Intent", c.Intent)
+	if err := c.SalesReady.Validate(); err != nil {
+		v.fail("SalesReady", "%s", err.Error())
+	}
 	return v.err
 }
 
 func (c Score) decide(s State, m Meta) ([]Event, Stage, error) {
-	return []Event{Scored{Meta: m.by(c.Actor), Fit: c.Fit, Intent: c.Intent, Total: c.Fit + c.Intent}}, s.Stage, nil
+	total := c.Fit + c.Intent
+	events := []Event{Scored{Meta: m.by(c.Actor), Fit: c.Fit, Intent: c.Intent, Total: total}}
+	if (s.Stage == StageCaptured || s.Stage == StageNurturing) && c.SalesReady.Crossed(s, c.Fit, c.Intent) {
+		events = append(events, MarketingQualified{Meta: m.next().by(c.Actor), Source: SourceScore})
+		return events, StageMQL, nil
+	}
+	return events, s.Stage, nil
+}
+
+// Threshold is a sales-ready score: a lead whose fit, intent and total
+// (fit + intent) each reach the minimum set for them is sales-ready. A
+// zero minimum sets none; the zero Threshold is off.
+type Threshold struct {
+	Fit, Intent, Total int
+}
+
+// IsZero reports whether t is off.
+func (t Threshold) IsZero() bool { return t == Threshold{} }
+
+// Reached reports whether a score of fit and intent reaches t; never for
+// the zero Threshold.
+func (t Threshold) Reached(fit, intent int) bool {
+	return !t.IsZero() && fit >= t.Fit && intent >= t.Intent && fit+intent >= t.Total
+}
+
+// Crossed reports whether a new score of fit and intent crosses t for
+// lead s: it reaches t and the lead's current score does not. A lead
+// whose score already reached t is not qualified again by another score
+// above it, so a threshold makes an MQL once per crossing.
+func (t Threshold) Crossed(s State, fit, intent int) bool {
+	return t.Reached(fit, intent) && !t.Reached(s.Fit, s.Intent)
+}
+
+// Validate reports a minimum out of range: Fit and Intent in
+// 0..MaxScore, Total in 0..2*MaxScore.
+func (t Threshold) Validate() error {
+	switch {
+	case t.Fit < 0 || t.Fit > MaxScore:
+		return fmt.Errorf("fit minimum must be in 0..%d, got %d", MaxScore, t.Fit)
+	case t.Intent < 0 || t.Intent > MaxScore:
+		return fmt.Errorf("intent minimum must be in 0..%d, got %d", MaxScore, t.Intent)
+	case t.Total < 0 || t.Total > 2*MaxScore:
+		return fmt.Errorf("total minimum must be in 0..%d, got %d", 2*MaxScore, t.Total)
+	}
+	return nil
 }
 
 // QualifyMarketing makes the lead an MQL.

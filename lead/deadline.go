@@ -12,6 +12,10 @@ type DeadlineKind string
 // says when each one starts and stops, because that follows from the
 // lifecycle alone.
 const (
+	// KindHandOff is marketing's clock: it runs from the moment a lead
+	// becomes an MQL until it is handed off to sales, recycled or
+	// disqualified.
+	KindHandOff DeadlineKind = "hand_off"
 	// KindAccept runs from a hand-off (or reassignment) until the rep
 	// accepts or rejects.
 	KindAccept DeadlineKind = "accept"
@@ -32,12 +36,12 @@ const (
 
 // Kinds returns every deadline kind.
 func Kinds() []DeadlineKind {
-	return []DeadlineKind{KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall}
+	return []DeadlineKind{KindHandOff, KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall}
 }
 
 func (k DeadlineKind) valid() bool {
 	switch k {
-	case KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall:
+	case KindHandOff, KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall:
 		return true
 	}
 	return false
@@ -68,6 +72,9 @@ const (
 	ActionEscalate Action = "escalate"
 	// ActionReassign records the breach and hands the lead to another rep.
 	ActionReassign Action = "reassign"
+	// ActionRoute records the breach of marketing's hand-off clock and
+	// hands the MQL off to a rep the SLA's router picks.
+	ActionRoute Action = "route"
 	// ActionReturn records the breach and returns the lead to marketing.
 	ActionReturn Action = "return"
 	// ActionStall records the breach and marks the lead Stalled.
@@ -77,7 +84,7 @@ const (
 // Valid reports whether a is one of the defined actions.
 func (a Action) Valid() bool {
 	switch a {
-	case ActionNotify, ActionEscalate, ActionReassign, ActionReturn, ActionStall:
+	case ActionNotify, ActionEscalate, ActionReassign, ActionRoute, ActionReturn, ActionStall:
 		return true
 	}
 	return false
@@ -96,6 +103,8 @@ func (s *State) running(d DeadlineID) bool {
 		return false
 	}
 	switch d.Kind {
+	case KindHandOff:
+		return s.Stage == StageMQL && s.MQLVersion == d.Since
 	case KindAccept:
 		return s.Stage == StageHandedOff && s.HandOffVersion == d.Since
 	case KindFirstTouch:

@@ -60,6 +60,7 @@ func (s *scripted) Try(c lead.Command) ([]lead.Event, error) {
 var (
 	capture     = lead.Capture{ID: "lead-1", Actor: "mkt:eve", Email: "ana@example.com", FullName: "Ana Lima", Company: "Acme", Source: "webinar"}
 	score       = lead.Score{Actor: "system", Fit: 40, Intent: 35}
+	salesReady  = lead.Score{Actor: "system", Fit: 60, Intent: 50, SalesReady: lead.Threshold{Total: 100}}
 	qualifyMQL  = lead.QualifyMarketing{Actor: "mkt:eve", Source: lead.SourceScore}
 	handOff     = lead.HandOff{Actor: "router", Rep: "rep:ana", Team: "emea", PolicyVersion: 1}
 	accept      = lead.Accept{Actor: "rep:ana"}
@@ -116,6 +117,7 @@ func commandNames() []string {
 func runningDeadline(s lead.State, k lead.DeadlineKind) lead.DeadlineID {
 	var found lead.DeadlineID
 	for _, d := range []lead.DeadlineID{
+		{Kind: lead.KindHandOff, Since: s.MQLVersion},
 		{Kind: lead.KindAccept, Since: s.HandOffVersion},
 		{Kind: lead.KindQualify, Since: s.AcceptVersion},
 		{Kind: lead.KindFirstTouch, Since: s.AcceptVersion},

@@ -25,6 +25,8 @@ type model struct {
 	paused                                bool
 	touches, unanswered, recycles         int
 	handOffV, acceptV, progressV, streakV uint64
+	mqlV                                  uint64
+	fit, intent                           int
 	marks                                 map[lead.Mark]bool
 }
 
@@ -38,7 +40,7 @@ func modelAllows(st lead.Stage, cmd string) bool {
 	case lead.StageCaptured, lead.StageNurturing:
 		ok = []string{"Score", "QualifyMarketing", "Disqualify"}
 	case lead.StageMQL:
-		ok = []string{"Score", "HandOff", "Recycle", "Disqualify"}
+		ok = []string{"Score", "HandOff", "Recycle", "Disqualify", "Warn", "Breach"}
 	case lead.StageHandedOff:
 		ok = []string{"Accept", "Reject", "Reassign", "Recycle", "Warn", "Breach", "Pause", "Resume"}
 	case lead.StageAccepted:
@@ -55,6 +57,7 @@ func modelAllows(st lead.Stage, cmd string) bool {
 
 // breachTargets is where a breach step may move a lead from each stage.
 var breachTargets = map[lead.Stage][]lead.Stage{
+	lead.StageMQL:       {lead.StageMQL, lead.StageHandedOff, lead.StageNurturing},
 	lead.StageHandedOff: {lead.StageHandedOff, lead.StageNurturing},
 	lead.StageAccepted:  {lead.StageAccepted, lead.StageHandedOff, lead.StageNurturing, lead.StageStalled},
 	lead.StageSQL:       {lead.StageSQL, lead.StageNurturing, lead.StageStalled},
@@ -67,6 +70,8 @@ func (m *model) running(d lead.DeadlineID) bool {
 	}
 	working := m.stage == lead.StageAccepted || m.stage == lead.StageSQL
 	switch d.Kind {
+	case lead.KindHandOff:
+		return m.stage == lead.StageMQL && d.Since == m.mqlV
 	case lead.KindAccept:
 		return m.stage == lead.StageHandedOff && d.Since == m.handOffV
 	case lead.KindFirstTouch:
@@ -124,11 +129,22 @@ func (m *model) predict(c lead.Command) (outcome, int) {
 		if c.To == m.rep {
 			return outcomeCondition, 0
 		}
+	case lead.Score:
+		if (m.stage == lead.StageCaptured || m.stage == lead.StageNurturing) &&
+			c.SalesReady.Reached(c.Fit, c.Intent) && !c.SalesReady.Reached(m.fit, m.intent) {
+			return outcomeEvents, 2
+		}
 	case lead.Breach:
+		marketing := c.Action == lead.ActionNotify || c.Action == lead.ActionRoute || c.Action == lead.ActionReturn
+		if c.Deadline.Kind == lead.KindHandOff && !marketing || c.Deadline.Kind != lead.KindHandOff && c.Action == lead.ActionRoute {
+			return outcomeCondition, 0
+		}
 		to := m.stage
 		switch c.Action {
 		case lead.ActionNotify:
 			return outcomeEvents, 1
+		case lead.ActionRoute:
+			to = lead.StageHandedOff
 		case lead.ActionReassign:
 			if c.To == m.rep {
 				return outcomeCondition, 0
@@ -178,8 +194,13 @@ func (m *model) apply(c lead.Command, n int) {
 	switch c := c.(type) {
 	case lead.Capture:
 		m.stage = lead.StageCaptured
+	case lead.Score:
+		if n == 2 {
+			m.stage, m.mqlV = lead.StageMQL, v+1
+		}
+		m.fit, m.intent = c.Fit, c.Intent
 	case lead.QualifyMarketing:
-		m.stage = lead.StageMQL
+		m.stage, m.mqlV = lead.StageMQL, v
 	case lead.HandOff:
 		m.handOff(v, c.Rep)
 	case lead.Accept:
@@ -229,6 +250,8 @@ func (m *model) apply(c lead.Command, n int) {
 	case lead.Breach:
 		m.marks[lead.Mark{Deadline: c.Deadline, Breach: true, Step: c.Step}] = true
 		switch c.Action {
+		case lead.ActionRoute:
+			m.handOff(v+1, c.To)
 		case lead.ActionReassign:
 			if c.Deadline.Kind == lead.KindAccept && m.stage == lead.StageHandedOff {
 				m.rep = c.To // the ladder hands the running accept clock on
@@ -251,7 +274,7 @@ func anyCommand(t *rapid.T, m *model, now time.Time) lead.Command {
 	if name == "Warn" || name == "Breach" {
 		d = lead.DeadlineID{
 			Kind:  rapid.SampledFrom(lead.Kinds()).Draw(t, "kind"),
-			Since: rapid.SampledFrom([]uint64{m.handOffV, m.acceptV, m.progressV, m.streakV, m.version, 1, 3}).Draw(t, "since"),
+			Since: rapid.SampledFrom([]uint64{m.mqlV, m.handOffV, m.acceptV, m.progressV, m.streakV, m.version, 1, 3}).Draw(t, "since"),
 		}
 		if d.Since == 0 {
 			d.Since = 1
@@ -285,10 +308,13 @@ func anyCommand(t *rapid.T, m *model, now time.Time) lead.Command {
 		return lead.Warn{Deadline: d, Fraction: rapid.SampledFrom(leadtest.WarningFractions).Draw(t, "fraction"), Due: now}
 	case "Breach":
 		return lead.Breach{Deadline: d, Step: rapid.IntRange(0, 2).Draw(t, "step"),
-			Action: rapid.SampledFrom([]lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionReturn, lead.ActionStall}).Draw(t, "action"),
+			Action: rapid.SampledFrom([]lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionRoute, lead.ActionReturn, lead.ActionStall}).Draw(t, "action"),
 			To:     rep, Due: now}
 	case "Reassign":
 		return lead.Reassign{To: rep}
+	case "Score":
+		return lead.Score{Fit: rapid.IntRange(0, lead.MaxScore).Draw(t, "fit"), Intent: rapid.IntRange(0, lead.MaxScore).Draw(t, "intent"),
+			SalesReady: rapid.SampledFrom([]lead.Threshold{{}, {Total: 100}, {Fit: 60}}).Draw(t, "sales_ready")}
 	case "HandOff":
 		return lead.HandOff{Rep: rep}
 	case "Reject":

@@ -37,6 +37,7 @@ func (c Warn) decide(s State, m Meta) ([]Event, Stage, error) {
 
 // Breach records step Step of a deadline's breach ladder and carries out its
 // Action in the same append: escalate to manager To, reassign to rep To,
+// hand an MQL off to rep To (ActionRoute, for the hand-off clock only),
 // return the lead to marketing, or stall it. It adds nothing when the
 // deadline's clock stopped or the step is already recorded.
 type Breach struct {
@@ -48,8 +49,14 @@ type Breach struct {
 	// To is the manager for ActionEscalate and the new rep for ActionReassign.
 	To string
 	// Team and PolicyVersion go with a reassignment; empty keeps the lead's.
+	// For ActionRoute they are the hand-off's.
 	Team          string
 	PolicyVersion int
+	// Policy is the segment of a hand-off clock's breach, which the lead
+	// has not recorded yet (its hand-off records it): the breach event
+	// carries it, and ActionRoute hands off into it. Other clocks' breaches
+	// carry the segment the lead's hand-off recorded and ignore Policy.
+	Policy string
 }
 
 func (Breach) Name() string { return "Breach" }
@@ -64,11 +71,12 @@ func (c Breach) validate(time.Time) error {
 		v.fail("Step", "must be in 0..%d, got %d", MaxStepsInLadder-1, c.Step)
 	}
 	if !c.Action.Valid() {
-		v.fail("Action", "must be one of notify, escalate, reassign, return, stall; got %q", c.Action)
+		v.fail("Action", "must be one of notify, escalate, reassign, route, return, stall; got %q", c.Action)
 	}
 	v.time("Due", c.Due, true)
-	v.text("To", c.To, MaxFieldLen, c.Action == ActionEscalate || c.Action == ActionReassign)
+	v.text("To", c.To, MaxFieldLen, c.Action == ActionEscalate || c.Action == ActionReassign || c.Action == ActionRoute)
 	v.text("Team", c.Team, MaxFieldLen, false)
+	v.text("Policy", c.Policy, MaxFieldLen, false)
 	if c.PolicyVersion < 0 {
 		v.fail("PolicyVersion", "must not be negative, got %d", c.PolicyVersion)
 	}
@@ -81,10 +89,24 @@ func (c Breach) settled(s State) bool {
 
 func (c Breach) decide(s State, m Meta) ([]Event, Stage, error) {
 	m = m.by(c.Actor)
-	events := []Event{DeadlineBreached{Meta: m, Deadline: c.Deadline, Step: c.Step, Action: c.Action, Due: c.Due.UTC(), Rep: s.Rep, Policy: s.PolicyName}}
+	policy := s.PolicyName
+	if c.Deadline.Kind == KindHandOff {
+		policy = c.Policy
+		switch c.Action {
+		case ActionNotify, ActionRoute, ActionReturn:
+		default:
+			return nil, s.Stage, &ConditionError{Command: "Breach", Reason: fmt.Sprintf("%s cannot apply to marketing's hand-off clock", c.Action)}
+		}
+	} else if c.Action == ActionRoute {
+		return nil, s.Stage, &ConditionError{Command: "Breach", Reason: fmt.Sprintf("route applies to the hand-off clock only, not to %s", c.Deadline.Kind)}
+	}
+	events := []Event{DeadlineBreached{Meta: m, Deadline: c.Deadline, Step: c.Step, Action: c.Action, Due: c.Due.UTC(), Rep: s.Rep, Policy: policy}}
 	to := s.Stage
 	m = m.next()
 	switch c.Action {
+	case ActionRoute:
+		events = append(events, HandedOff{Meta: m, Rep: c.To, Team: c.Team, PolicyVersion: c.PolicyVersion, Policy: c.Policy})
+		to = StageHandedOff
 	case ActionEscalate:
 		events = append(events, Escalated{Meta: m, Deadline: c.Deadline, Rep: s.Rep, Manager: c.To})
 	case ActionReassign:

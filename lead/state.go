@@ -32,6 +32,7 @@ type State struct {
 	Fit, Intent, Score int
 	MQLSource          MQLSource
 	MQLAt              time.Time
+	MQLVersion         uint64 // version of the qualification that started the hand-off clock
 
 	// Owner of the lead on the sales side, and the SLA policy its clocks
 	// run under (recorded at hand-off): its segment, "" for the default
@@ -161,7 +162,7 @@ func (s *State) apply(e Event, owned bool) {
 		s.Fit, s.Intent, s.Score = e.Fit, e.Intent, e.Total
 	case MarketingQualified:
 		s.MQLSource = e.Source
-		s.MQLAt = m.At
+		s.MQLAt, s.MQLVersion = m.At, m.Version
 		s.enter(StageMQL, m.At)
 	case HandedOff:
 		s.PolicyName = e.Policy

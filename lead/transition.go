@@ -21,10 +21,12 @@ var table = []Transition{
 	{StageNone, "Capture", StageCaptured},
 
 	{StageCaptured, "Score", StageCaptured},
+	{StageCaptured, "Score", StageMQL},
 	{StageCaptured, "QualifyMarketing", StageMQL},
 	{StageCaptured, "Disqualify", StageDisqualified},
 
 	{StageNurturing, "Score", StageNurturing},
+	{StageNurturing, "Score", StageMQL},
 	{StageNurturing, "QualifyMarketing", StageMQL},
 	{StageNurturing, "Disqualify", StageDisqualified},
 
@@ -32,6 +34,10 @@ var table = []Transition{
 	{StageMQL, "HandOff", StageHandedOff},
 	{StageMQL, "Recycle", StageNurturing},
 	{StageMQL, "Disqualify", StageDisqualified},
+	{StageMQL, "Warn", StageMQL},
+	{StageMQL, "Breach", StageMQL},
+	{StageMQL, "Breach", StageHandedOff},
+	{StageMQL, "Breach", StageNurturing},
 
 	{StageHandedOff, "Accept", StageAccepted},
 	{StageHandedOff, "Reject", StageNurturing},
@@ -88,8 +94,8 @@ var table = []Transition{
 var addedBy = map[string][]string{
 	"Captured":           {"Capture"},
 	"Scored":             {"Score"},
-	"MarketingQualified": {"QualifyMarketing"},
-	"HandedOff":          {"HandOff"},
+	"MarketingQualified": {"QualifyMarketing", "Score"},
+	"HandedOff":          {"HandOff", "Breach"},
 	"Accepted":           {"Accept"},
 	"Rejected":           {"Reject"},
 	"Touched":            {"Touch"},

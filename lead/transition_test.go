@@ -85,7 +85,7 @@ func TestAWarningForARunningClockInAStageWithoutWarningsIsATransitionError(t *te
 // candidates are commands worth trying in s to reach every row of the
 // table: each command with the variants that lead to different stages.
 func candidates(s lead.State) []lead.Command {
-	cs := []lead.Command{capture, score, qualifyMQL, handOff, accept, reject, rejectDQ, touchNo, touchYes,
+	cs := []lead.Command{capture, score, salesReady, qualifyMQL, handOff, accept, reject, rejectDQ, touchNo, touchYes,
 		qualifySQL, stall, recycle, disqualify, win, lose, pause, resume, validCommand(s, "Reassign")}
 	for _, k := range lead.Kinds() {
 		d := runningDeadline(s, k)
@@ -93,11 +93,13 @@ func candidates(s lead.State) []lead.Command {
 			continue
 		}
 		cs = append(cs, lead.Warn{Deadline: d, Fraction: 0.75, Due: t0})
-		for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionReturn, lead.ActionStall} {
+		for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionRoute, lead.ActionReturn, lead.ActionStall} {
 			b := lead.Breach{Deadline: d, Action: a, Due: t0}
 			switch a {
 			case lead.ActionEscalate:
 				b.To = "mgr:ida"
+			case lead.ActionRoute:
+				b.To = "rep:ana"
 			case lead.ActionReassign:
 				b.To = validCommand(s, "Reassign").(lead.Reassign).To
 			}

@@ -21,10 +21,27 @@ type Env struct {
 	Load func(rep string) int
 }
 
-// PolicyFor returns the policy lead s runs under (Set.For): the segment
-// and version its hand-off recorded when known.
+// PolicyFor returns the policy lead s runs under: for a lead marketing
+// holds (Captured, Nurturing, MQL), the policy a hand-off would run under
+// now (Set.Select), whose hand-off clock and sales-ready threshold apply;
+// for a lead handed off, the segment and version its hand-off recorded
+// (Set.For). When the Directory gives the rep holding the lead a
+// calendar, the policy's rep clocks run in it (Policy.WithRepCalendar).
 func (env Env) PolicyFor(s lead.State) (Policy, bool) {
-	return env.Policies.For(s)
+	var p Policy
+	var ok bool
+	switch s.Stage {
+	case lead.StageCaptured, lead.StageNurturing, lead.StageMQL:
+		p, ok = env.Policies.Select(s)
+	default:
+		p, ok = env.Policies.For(s)
+	}
+	if ok && s.Rep != "" && env.Directory != nil {
+		if r, found := env.Directory.Lookup(s.Rep); found && r.Calendar != nil {
+			p = p.WithRepCalendar(*r.Calendar)
+		}
+	}
+	return p, ok
 }
 
 // Complete returns cmd with what the SLA knows and its caller need not
@@ -32,7 +49,10 @@ func (env Env) PolicyFor(s lead.State) (Policy, bool) {
 // rep's team, the policy a hand-off runs under (the segment the Set's
 // selector picks for the lead, with the rep and team of the hand-off, and
 // that segment's current version), the manager an escalation goes to and
-// the new rep of a reassignment step; and it checks what the policy
+// the new rep of a reassignment step, the rep and segment a hand-off
+// clock's route step hands the lead to, and the sales-ready threshold a
+// Score is judged against (the policy's, for the lead with the new
+// score); and it checks what the policy
 // requires of the command: a known rep, a known segment and version, the
 // fields required at SQL. A reassignment keeps the lead's segment; a
 // version it names must be one of that segment's. It never changes a command's
@@ -48,6 +68,16 @@ func (env Env) PolicyFor(s lead.State) (Policy, bool) {
 // is reported as a bad Amount rather than as a missing one.
 func Complete(s lead.State, cmd lead.Command, env Env) (lead.Command, error) {
 	switch cmd := cmd.(type) {
+	case lead.Score:
+		if !cmd.SalesReady.IsZero() {
+			return cmd, nil
+		}
+		at := s
+		at.Fit, at.Intent, at.Score = cmd.Fit, cmd.Intent, cmd.Fit+cmd.Intent
+		if p, ok := env.PolicyFor(at); ok {
+			cmd.SalesReady = p.SalesReady
+		}
+		return cmd, nil
 	case lead.HandOff:
 		if cmd.Rep == "" && env.Router != nil {
 			rep, err := env.Router.Route(s, env.Load, "")
@@ -123,8 +153,28 @@ func Complete(s lead.State, cmd lead.Command, env Env) (lead.Command, error) {
 // completeBreach finds the manager for an escalation and the new rep for
 // a reassignment, falling through the ladder when there is none.
 func (env Env) completeBreach(s lead.State, cmd lead.Breach) lead.Command {
+	if cmd.Deadline.Kind == lead.KindHandOff && cmd.Policy == "" {
+		if p, ok := env.PolicyFor(s); ok {
+			cmd.Policy = p.Name
+		}
+	}
 	for {
 		switch cmd.Action {
+		case lead.ActionRoute:
+			if cmd.To != "" {
+				return cmd
+			}
+			if env.Router != nil {
+				if rep, err := env.Router.Route(s, env.Load, ""); err == nil {
+					cmd.To, cmd.Team = rep.Name, rep.Team
+					at := s
+					at.Rep, at.Team = rep.Name, rep.Team
+					if p, ok := env.Policies.Select(at); ok {
+						cmd.Policy, cmd.PolicyVersion = p.Name, p.Version
+					}
+					return cmd
+				}
+			}
 		case lead.ActionEscalate:
 			if cmd.To != "" {
 				return cmd

@@ -48,21 +48,22 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		if !s.Running(id) {
 			return
 		}
-		due, ok := p.advance(start, d, business, s.Pauses)
+		cal := p.hours(kind, business)
+		due, ok := advance(cal, start, d, s.Pauses)
 		if !ok {
 			return
 		}
 		dl := Deadline{ID: id, Start: start, Due: due}
 		if warn {
 			for _, f := range p.Warnings {
-				at, ok := p.advance(start, time.Duration(float64(d)*f), business, s.Pauses)
+				at, ok := advance(cal, start, time.Duration(float64(d)*f), s.Pauses)
 				if ok {
 					dl.Warnings = append(dl.Warnings, Warning{Fraction: f, At: at})
 				}
 			}
 		}
 		for i, st := range p.ladder(kind) {
-			at, ok := p.advance(due, st.After, business, s.Pauses)
+			at, ok := advance(cal, due, st.After, s.Pauses)
 			if !ok {
 				break
 			}
@@ -77,10 +78,11 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		out = append(out, dl)
 	}
 
+	add(lead.KindHandOff, s.MQLVersion, s.MQLAt, p.HandOff.Within, p.HandOff.Business, true)
 	add(lead.KindAccept, s.HandOffVersion, s.HandedOffAt, p.Accept.Within, p.Accept.Business, true)
 	add(lead.KindFirstTouch, s.AcceptVersion, s.AcceptedAt, p.FirstTouch.Within, p.FirstTouch.Business, true)
 	if p.Cadence.Touches > 0 {
-		if due, ok := p.advance(s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
+		if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
 			add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
 		}
 	}
@@ -98,7 +100,7 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 				dl.Due = nth
 				ladder := p.ladder(lead.KindUnresponsive)
 				for i := range dl.Steps {
-					at, ok := p.advance(nth, ladder[dl.Steps[i].Step].After, p.Unresponsive.Business, s.Pauses)
+					at, ok := advance(p.hours(lead.KindUnresponsive, p.Unresponsive.Business), nth, ladder[dl.Steps[i].Step].After, s.Pauses)
 					if !ok {
 						dl.Steps = dl.Steps[:i]
 						break
@@ -124,7 +126,7 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 // cadenceCount counts the touches since acceptance up to due that are at
 // least the policy's Gap after the previous counted one.
 func (p Policy) cadenceCount(s lead.State, due time.Time) int {
-	cal := p.hours(p.Cadence.Business)
+	cal := p.hours(lead.KindCadence, p.Cadence.Business)
 	n := 0
 	var last time.Time
 	for _, t := range s.TouchTimes {
@@ -140,18 +142,26 @@ func (p Policy) cadenceCount(s lead.State, due time.Time) int {
 	return n
 }
 
-func (p Policy) hours(business bool) Calendar {
-	if business {
-		return p.Calendar
+// hours returns the calendar a clock of kind counts in: wall time unless
+// business, else the calendar of the rep holding the lead for the rep's
+// clocks (WithRepCalendar), else the policy's.
+func (p Policy) hours(kind lead.DeadlineKind, business bool) Calendar {
+	if !business {
+		return Calendar{}
 	}
-	return Calendar{}
+	if p.rep != nil {
+		switch kind {
+		case lead.KindAccept, lead.KindFirstTouch, lead.KindCadence:
+			return *p.rep
+		}
+	}
+	return p.Calendar
 }
 
-// advance returns the instant d of clock time after from, in business or
-// wall hours, not counting the pauses. ok is false when an open-ended pause
-// stops the clock before d has run.
-func (p Policy) advance(from time.Time, d time.Duration, business bool, pauses []lead.Interval) (time.Time, bool) {
-	cal := p.hours(business)
+// advance returns the instant d of clock time after from in cal, not
+// counting the pauses. ok is false when an open-ended pause stops the
+// clock before d has run.
+func advance(cal Calendar, from time.Time, d time.Duration, pauses []lead.Interval) (time.Time, bool) {
 	t, rem := from, d
 	for _, iv := range pauses {
 		if !iv.To.IsZero() && !iv.To.After(t) {

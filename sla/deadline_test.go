@@ -546,6 +546,8 @@ func complete(s lead.State, c lead.Command) lead.Command {
 	switch b.Action {
 	case lead.ActionEscalate:
 		b.To = "manager"
+	case lead.ActionRoute:
+		b.To = leadtest.Reps[0]
 	case lead.ActionReassign:
 		for _, r := range leadtest.Reps {
 			if r != s.Rep {
@@ -591,6 +593,7 @@ func busy() sla.Policy {
 	h := time.Hour
 	return sla.Policy{
 		Version: 2,
+		HandOff: sla.Rule{Within: 3 * h, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: h, Action: lead.ActionRoute}}},
 		Accept: sla.Rule{Within: 2 * h, Ladder: []sla.Step{
 			{Action: lead.ActionNotify}, {After: h, Action: lead.ActionReassign}, {After: 3 * h, Action: lead.ActionReturn}}},
 		FirstTouch: sla.Rule{Within: h, Ladder: []sla.Step{{Action: lead.ActionEscalate}, {After: 2 * h, Action: lead.ActionReassign}}},
@@ -605,7 +608,10 @@ func busy() sla.Policy {
 }
 
 func TestDueStepsAreEachRecordedOnce(t *testing.T) {
-	policies := map[string]sla.Policy{"default": sla.DefaultPolicy(), "busy": busy()}
+	nurture := busy()
+	nurture.HandOff = sla.Rule{Within: 5 * time.Hour, Business: true, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: day, Action: lead.ActionReturn}}}
+	nurture.Calendar = sla.DefaultPolicy().Calendar
+	policies := map[string]sla.Policy{"default": sla.DefaultPolicy(), "busy": busy(), "nurture": nurture}
 	for name, p := range policies {
 		if err := p.Validate(); err != nil {
 			t.Fatal(err)

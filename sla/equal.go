@@ -5,12 +5,15 @@ import (
 )
 
 // Equal reports whether p and q are the same policy: the same name and version,
-// durations, Business flags, counts, ladders, required fields and warning
-// fractions, and equal calendars (Calendar.Equal). A nil slice equals an
+// durations, Business flags, counts, ladders, sales-ready threshold,
+// required fields and warning fractions, and equal calendars
+// (Calendar.Equal). A rep calendar (WithRepCalendar) is not part of the
+// policy and is not compared. A nil slice equals an
 // empty one. A policy written by WritePolicies and read back by
 // ParsePolicies is Equal to the original.
 func (p Policy) Equal(q Policy) bool {
 	return p.Name == q.Name && p.Version == q.Version &&
+		p.HandOff.equal(q.HandOff) && p.SalesReady == q.SalesReady &&
 		p.Accept.equal(q.Accept) && p.FirstTouch.equal(q.FirstTouch) && p.Qualify.equal(q.Qualify) &&
 		p.Cadence.Touches == q.Cadence.Touches && p.Cadence.Within == q.Cadence.Within && p.Cadence.Gap == q.Cadence.Gap &&
 		p.Cadence.Business == q.Cadence.Business && slices.Equal(p.Cadence.Ladder, q.Cadence.Ladder) &&

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,13 @@ import (
 type fileSet struct {
 	Policies []filePolicy `json:"policies"`
 	Segments []fileMatch  `json:"segments,omitempty"`
+	Review   *fileReview  `json:"review,omitempty"`
+}
+
+// fileReview is a Set's Review.
+type fileReview struct {
+	Effective string `json:"effective"`
+	Months    int    `json:"months"`
 }
 
 // fileMatch is one rule of a Set's Rules selector.
@@ -40,6 +49,8 @@ type fileMatch struct {
 type filePolicy struct {
 	Name          string            `json:"name,omitempty"`
 	Version       int               `json:"version"`
+	HandOff       *fileRule         `json:"hand_off,omitempty"`
+	SalesReady    *fileThreshold    `json:"sales_ready,omitempty"`
 	Accept        *fileRule         `json:"accept,omitempty"`
 	FirstTouch    *fileRule         `json:"first_touch,omitempty"`
 	Cadence       *fileCadence      `json:"cadence,omitempty"`
@@ -55,6 +66,14 @@ type fileRule struct {
 	Within   string     `json:"within,omitempty"`
 	Business bool       `json:"business,omitempty"`
 	Ladder   []fileStep `json:"ladder,omitempty"`
+}
+
+// fileThreshold is a sales-ready threshold: minimums of fit, intent and
+// their total.
+type fileThreshold struct {
+	Fit    int `json:"fit,omitempty"`
+	Intent int `json:"intent,omitempty"`
+	Total  int `json:"total,omitempty"`
 }
 
 type fileStep struct {
@@ -189,8 +208,8 @@ func reason(err error) string {
 // values of the wrong kind and trailing data are errors too. Every error
 // is a *FileError naming the field and, where the file has it, the line.
 // A leading UTF-8 byte order mark is skipped. A file with a "segments"
-// list is refused, so that its selector is not lost: read it with
-// ParseSet.
+// list or a "review" cadence is refused, so that neither is lost: read it
+// with ParseSet.
 func ParsePolicies(r io.Reader) ([]Policy, error) {
 	set, ix, out, err := parseFile(r)
 	if err != nil {
@@ -199,13 +218,17 @@ func ParsePolicies(r io.Reader) ([]Policy, error) {
 	if len(set.Segments) > 0 {
 		return nil, ix.fail("segments", errors.New("the file selects segments: read it with ParseSet or LoadSet"))
 	}
+	if set.Review != nil {
+		return nil, ix.fail("review", errors.New("the file sets a review cadence: read it with ParseSet or LoadSet"))
+	}
 	return out, nil
 }
 
 // ParseSet reads a policy file as ParsePolicies does, with its optional
-// "segments" list of rules that select a lead's segment (POLICY.md), and
-// returns a Set of its policies (in file order, so the last version of a
-// segment is current) whose Selector is those Rules. A rule must name a
+// "segments" list of rules that select a lead's segment and its optional
+// "review" cadence (POLICY.md), and returns a Set of its policies (in
+// file order, so the last version of a segment is current) whose Selector
+// is those Rules and whose Review is that cadence. A rule must name a
 // segment the file has policies for and bound scores with 0 <= min_score
 // <= max_score when both are set. Errors are *FileError.
 func ParseSet(r io.Reader) (Set, error) {
@@ -237,7 +260,71 @@ func ParseSet(r io.Reader) (Set, error) {
 	if err != nil {
 		return Set{}, &FileError{Err: err}
 	}
+	if r := file.Review; r != nil {
+		d, err := parseDate(r.Effective)
+		if err != nil {
+			return Set{}, ix.fail("review.effective", err)
+		}
+		set.Review = Review{Effective: d, Months: r.Months}
+		if err := set.Review.Validate(); err != nil {
+			field := "review.months"
+			if pe := (*PolicyError)(nil); errors.As(err, &pe) && pe.Field == "Review.Effective" {
+				field = "review.effective"
+			}
+			return Set{}, ix.fail(field, err)
+		}
+	}
 	return set, nil
+}
+
+// WriteSet writes set to w as a policy file that ParseSet reads back
+// into an equal Set: every version of every segment (segments by name,
+// each segment's versions in increasing order with its current version
+// last, so that it stays current), the segment rules when the Selector
+// is Rules, and the review cadence. It checks what WritePolicies checks,
+// and that the Selector is nil or Rules whose segments the set holds
+// (a SelectorFunc is code, which a file cannot hold). Nothing is written
+// when a check fails; errors are *FileError.
+func WriteSet(w io.Writer, set Set) error {
+	var ps []Policy
+	for _, name := range set.Segments() {
+		seg := set.segments[name]
+		versions := slices.Sorted(maps.Keys(seg.versions))
+		for _, v := range versions {
+			if v != seg.current {
+				ps = append(ps, seg.versions[v])
+			}
+		}
+		ps = append(ps, seg.versions[seg.current])
+	}
+	file, err := policiesToFile(ps)
+	if err != nil {
+		return err
+	}
+	switch sel := set.Selector.(type) {
+	case nil:
+	case Rules:
+		for i, m := range sel {
+			at := fmt.Sprintf("segments[%d]", i)
+			if _, ok := set.Current(m.Segment); !ok {
+				return &FileError{Field: at + ".segment", Err: fmt.Errorf("the set has no policy with the name %q", m.Segment)}
+			}
+			if m.MinScore < 0 || m.MaxScore < 0 || m.MaxScore != 0 && m.MinScore > m.MaxScore {
+				return &FileError{Field: at, Err: fmt.Errorf("min_score %d and max_score %d do not make a score band", m.MinScore, m.MaxScore)}
+			}
+			file.Segments = append(file.Segments, fileMatch{Segment: m.Segment, Source: m.Source, Campaign: m.Campaign,
+				MQLSource: m.MQLSource, Team: m.Team, MinScore: m.MinScore, MaxScore: m.MaxScore, Attributes: m.Attributes})
+		}
+	default:
+		return &FileError{Field: "segments", Err: fmt.Errorf("a %T selector cannot be written to a file: only sla.Rules can", sel)}
+	}
+	if !set.Review.IsZero() {
+		if err := set.Review.Validate(); err != nil {
+			return &FileError{Field: "review", Err: err}
+		}
+		file.Review = &fileReview{Effective: set.Review.Effective.String(), Months: set.Review.Months}
+	}
+	return writeFile(w, file)
 }
 
 // LoadSet reads the policy file name from fsys with ParseSet, as
@@ -321,8 +408,18 @@ func LoadPolicies(fsys fs.FS, name string) ([]Policy, error) {
 // time.LoadLocation finds by its name (not Local, not a FixedZone), and
 // holiday years have four digits. Nothing is written when a check fails.
 func WritePolicies(w io.Writer, policies ...Policy) error {
+	file, err := policiesToFile(policies)
+	if err != nil {
+		return err
+	}
+	return writeFile(w, file)
+}
+
+// policiesToFile converts policies to a file's, with the checks
+// WritePolicies documents.
+func policiesToFile(policies []Policy) (fileSet, error) {
 	if len(policies) == 0 {
-		return &FileError{Field: "policies", Err: errors.New("no policies to write")}
+		return fileSet{}, &FileError{Field: "policies", Err: errors.New("no policies to write")}
 	}
 	set := fileSet{Policies: make([]filePolicy, len(policies))}
 	seen := map[policyKey]int{}
@@ -330,14 +427,19 @@ func WritePolicies(w io.Writer, policies ...Policy) error {
 		at := fmt.Sprintf("policies[%d]", i)
 		fp, err := toFile(p, at)
 		if err != nil {
-			return err
+			return fileSet{}, err
 		}
 		if j, dup := seen[keyOf(p)]; dup {
-			return &FileError{Field: at + ".version", Err: duplicate(p, j)}
+			return fileSet{}, &FileError{Field: at + ".version", Err: duplicate(p, j)}
 		}
 		seen[keyOf(p)] = i
 		set.Policies[i] = fp
 	}
+	return set, nil
+}
+
+// writeFile writes set laid out for people to edit.
+func writeFile(w io.Writer, set fileSet) error {
 	raw, err := json.Marshal(set)
 	if err != nil {
 		return &FileError{Err: err}
@@ -519,6 +621,10 @@ func (fp filePolicy) policy(ix *index, at string) (Policy, error) {
 		}
 		return Rule{Within: c.duration(name+".within", r.Within), Business: r.Business, Ladder: c.ladder(name+".ladder", r.Ladder)}
 	}
+	p.HandOff = rule("hand_off", fp.HandOff)
+	if t := fp.SalesReady; t != nil {
+		p.SalesReady = lead.Threshold{Fit: t.Fit, Intent: t.Intent, Total: t.Total}
+	}
 	p.Accept = rule("accept", fp.Accept)
 	p.FirstTouch = rule("first_touch", fp.FirstTouch)
 	p.Qualify = rule("qualify", fp.Qualify)
@@ -626,7 +732,10 @@ func toFile(p Policy, at string) (filePolicy, error) {
 		}
 		return &fileRule{Within: optDuration(r.Within), Business: r.Business, Ladder: ladderToFile(r.Ladder)}
 	}
-	fp.Accept, fp.FirstTouch, fp.Qualify = rule(p.Accept), rule(p.FirstTouch), rule(p.Qualify)
+	fp.HandOff, fp.Accept, fp.FirstTouch, fp.Qualify = rule(p.HandOff), rule(p.Accept), rule(p.FirstTouch), rule(p.Qualify)
+	if t := p.SalesReady; !t.IsZero() {
+		fp.SalesReady = &fileThreshold{Fit: t.Fit, Intent: t.Intent, Total: t.Total}
+	}
 	if c := p.Cadence; c.Touches != 0 || c.Within != 0 || c.Gap != 0 || c.Business || len(c.Ladder) > 0 {
 		fp.Cadence = &fileCadence{Touches: c.Touches, Within: optDuration(c.Within), Gap: optDuration(c.Gap), Business: c.Business, Ladder: ladderToFile(c.Ladder)}
 	}

@@ -75,7 +75,7 @@ func ExampleParsePolicies_errors() {
 	// Output:
 	// sla: policy file line 4: policies[0].accept.ladder[1].after: must not be negative, got -4h0m0s
 	// policies[0].accept.ladder[1].after on line 4 - matches ErrPolicy: true
-	// sla: policy file line 1: policies[0].acept: unknown field (known here: accept, cadence, calendar, first_touch, name, qualify, required_at_sql, stall, unresponsive, version, warnings)
+	// sla: policy file line 1: policies[0].acept: unknown field (known here: accept, cadence, calendar, first_touch, hand_off, name, qualify, required_at_sql, sales_ready, stall, unresponsive, version, warnings)
 }
 
 func ExampleLoadPolicies() {

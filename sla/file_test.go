@@ -28,7 +28,7 @@ func fileDrawDuration(t *rapid.T, label string) time.Duration {
 // fileDrawLadder draws a ladder Validate accepts for a clock of kind.
 func fileDrawLadder(t *rapid.T, kind lead.DeadlineKind, label string) []Step {
 	var ok, last []lead.Action
-	for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionReturn, lead.ActionStall} {
+	for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionRoute, lead.ActionReturn, lead.ActionStall} {
 		if actionApplies(kind, a) {
 			last = append(last, a)
 			if !ends(kind, a) {
@@ -90,8 +90,11 @@ func fileDrawPolicy(t *rapid.T, version int) Policy {
 		return Rule{Within: fileDrawDuration(t, label+"Within"), Business: rapid.Bool().Draw(t, label+"Business"), Ladder: fileDrawLadder(t, kind, label)}
 	}
 	p := Policy{
-		Name:       rapid.SampledFrom([]string{"", "enterprise", "smb", "EMEA inbound"}).Draw(t, "name"),
-		Version:    version,
+		Name:    rapid.SampledFrom([]string{"", "enterprise", "smb", "EMEA inbound"}).Draw(t, "name"),
+		Version: version,
+		HandOff: rule(lead.KindHandOff, "handOff"),
+		SalesReady: lead.Threshold{Fit: rapid.IntRange(0, lead.MaxScore).Draw(t, "readyFit"), Intent: rapid.IntRange(0, lead.MaxScore).Draw(t, "readyIntent"),
+			Total: rapid.IntRange(0, 2*lead.MaxScore).Draw(t, "readyTotal")},
 		Accept:     rule(lead.KindAccept, "accept"),
 		FirstTouch: rule(lead.KindFirstTouch, "firstTouch"),
 		Qualify:    rule(lead.KindQualify, "qualify"),

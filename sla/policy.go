@@ -29,6 +29,16 @@ type Policy struct {
 	// records it. Must be >= 1.
 	Version int
 
+	// HandOff is marketing's clock: an MQL is handed off to sales (or
+	// recycled or disqualified) within this time of its qualification.
+	// Its ladder may notify, route (hand the lead off to a rep the router
+	// picks) and return (to nurture); empty means a single notify.
+	HandOff Rule
+	// SalesReady is the sales-ready threshold: a Score that crosses it
+	// makes a Captured or Nurturing lead an MQL (source score) in the
+	// same decision. The zero Threshold is off.
+	SalesReady lead.Threshold
+
 	// Accept: sales accepts or rejects a handed-off lead within this time.
 	Accept Rule
 	// FirstTouch: the first touch comes within this time of acceptance.
@@ -54,6 +64,11 @@ type Policy struct {
 	// Calendar is the coverage hours Business durations are measured in.
 	// The zero value is 24x7.
 	Calendar Calendar
+
+	// rep is the calendar of the rep holding the lead, when the
+	// directory gives one (WithRepCalendar): the accept, first-touch and
+	// cadence clocks run in it instead of Calendar.
+	rep *Calendar
 }
 
 // Rule is one deadline: Within after its clock starts, then the Ladder.
@@ -177,6 +192,7 @@ func (p Policy) Validate() error {
 		d    time.Duration
 		l    []Step
 	}{
+		{"HandOff", lead.KindHandOff, p.HandOff.Within, p.HandOff.Ladder},
 		{"Accept", lead.KindAccept, p.Accept.Within, p.Accept.Ladder},
 		{"FirstTouch", lead.KindFirstTouch, p.FirstTouch.Within, p.FirstTouch.Ladder},
 		{"Cadence", lead.KindCadence, p.Cadence.Within, p.Cadence.Ladder},
@@ -190,6 +206,9 @@ func (p Policy) Validate() error {
 		if err := validateLadder(r.name, r.kind, r.l); err != nil {
 			return err
 		}
+	}
+	if err := p.SalesReady.Validate(); err != nil {
+		return fail("SalesReady", "%s", err)
 	}
 	if p.Stall.Accepted < 0 || p.Stall.SQL < 0 || p.Stall.Grace < 0 {
 		return fail("Stall", "windows and grace must not be negative")
@@ -229,6 +248,23 @@ func (p Policy) Validate() error {
 		return &PolicyError{Field: "Calendar", Reason: err.Error(), Err: err}
 	}
 	return nil
+}
+
+// WithRepCalendar returns p with the accept, first-touch and cadence
+// clocks measured in c, the calendar of the rep (or team) holding the
+// lead, instead of p.Calendar; their Business flags still say whether they
+// count open hours or wall time. The other clocks stay in p.Calendar: the
+// hand-off clock is marketing's, and qualify, unresponsive and stall
+// measure the lead rather than the rep. Env.PolicyFor applies the
+// calendar of the rep a lead's state names, so the clocks switch
+// calendars when the lead is reassigned: a reassignment starts a fresh
+// accept clock in the new rep's hours, and the running accept clock an
+// accept ladder's reassign step hands on is measured, from its start, in
+// the new holder's hours, so the ladder steps still to come fall in them.
+// c must pass Validate.
+func (p Policy) WithRepCalendar(c Calendar) Policy {
+	p.rep = &c
+	return p
 }
 
 // validateName checks a segment name: what a HandOff may carry.
@@ -278,7 +314,14 @@ func validateLadder(name string, kind lead.DeadlineKind, l []Step) error {
 // actionApplies says whether the lifecycle allows action in the stages a
 // clock of kind runs in.
 func actionApplies(kind lead.DeadlineKind, a lead.Action) bool {
+	if kind == lead.KindHandOff {
+		// Marketing's clock runs on an MQL, which has no rep to escalate
+		// from or reassign, and cannot stall.
+		return a == lead.ActionNotify || a == lead.ActionRoute || a == lead.ActionReturn
+	}
 	switch a {
+	case lead.ActionRoute:
+		return false
 	case lead.ActionStall:
 		return kind == lead.KindStall || kind == lead.KindCadence || kind == lead.KindUnresponsive
 	case lead.ActionReassign:
@@ -291,7 +334,7 @@ func actionApplies(kind lead.DeadlineKind, a lead.Action) bool {
 // of its ladder can run.
 func ends(kind lead.DeadlineKind, a lead.Action) bool {
 	switch a {
-	case lead.ActionReturn:
+	case lead.ActionReturn, lead.ActionRoute:
 		return true
 	case lead.ActionReassign:
 		// The new rep inherits a running accept clock; an accepted lead
@@ -306,6 +349,8 @@ func ends(kind lead.DeadlineKind, a lead.Action) bool {
 func (p Policy) ladder(kind lead.DeadlineKind) []Step {
 	var l []Step
 	switch kind {
+	case lead.KindHandOff:
+		l = p.HandOff.Ladder
 	case lead.KindAccept:
 		l = p.Accept.Ladder
 	case lead.KindFirstTouch:

@@ -32,6 +32,18 @@ func TestInvalidPolicyNamesTheField(t *testing.T) {
 		{"version 0", func(p *sla.Policy) { p.Version = 0 }, "Version"},
 		{"negative version", func(p *sla.Policy) { p.Version = -3 }, "Version"},
 		{"negative accept", func(p *sla.Policy) { p.Accept.Within = -h }, "Accept.Within"},
+		{"negative hand-off", func(p *sla.Policy) { p.HandOff.Within = -h }, "HandOff.Within"},
+		{"hand-off escalates, with no rep to escalate from", func(p *sla.Policy) {
+			p.HandOff.Ladder = []sla.Step{{Action: lead.ActionEscalate}}
+		}, "HandOff.Ladder[0].Action"},
+		{"hand-off reassigns", func(p *sla.Policy) { p.HandOff.Ladder = []sla.Step{{Action: lead.ActionReassign}} }, "HandOff.Ladder[0].Action"},
+		{"hand-off stalls", func(p *sla.Policy) { p.HandOff.Ladder = []sla.Step{{Action: lead.ActionStall}} }, "HandOff.Ladder[0].Action"},
+		{"hand-off routes, then returns", func(p *sla.Policy) {
+			p.HandOff.Ladder = []sla.Step{{Action: lead.ActionRoute}, {After: h, Action: lead.ActionReturn}}
+		}, "HandOff.Ladder[0].Action"},
+		{"accept routes", func(p *sla.Policy) { p.Accept.Ladder = []sla.Step{{Action: lead.ActionRoute}} }, "Accept.Ladder[0].Action"},
+		{"sales-ready fit over the scale", func(p *sla.Policy) { p.SalesReady.Fit = lead.MaxScore + 1 }, "SalesReady"},
+		{"sales-ready total negative", func(p *sla.Policy) { p.SalesReady.Total = -1 }, "SalesReady"},
 		{"negative first touch", func(p *sla.Policy) { p.FirstTouch.Within = -h }, "FirstTouch.Within"},
 		{"negative cadence", func(p *sla.Policy) { p.Cadence.Within = -h }, "Cadence.Within"},
 		{"negative cadence gap", func(p *sla.Policy) { p.Cadence.Gap = -h }, "Cadence"},
@@ -177,6 +189,13 @@ func TestPolicyLadderActionsThatApply(t *testing.T) {
 		}},
 		{"warnings may be empty", func(p *sla.Policy) { p.Warnings = nil }},
 		{"24x7 calendar", func(p *sla.Policy) { p.Calendar = sla.Calendar{} }},
+		{"hand-off notifies, routes", func(p *sla.Policy) {
+			p.HandOff = sla.Rule{Within: h, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: h, Action: lead.ActionRoute}}}
+		}},
+		{"hand-off notifies, returns to nurture", func(p *sla.Policy) {
+			p.HandOff = sla.Rule{Within: h, Business: true, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: h, Action: lead.ActionReturn}}}
+		}},
+		{"sales-ready at the top of the scale", func(p *sla.Policy) { p.SalesReady = lead.Threshold{Fit: 100, Intent: 100, Total: 200} }},
 	}
 	for _, tt := range valid {
 		t.Run(tt.name, func(t *testing.T) {

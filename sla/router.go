@@ -22,6 +22,13 @@ type Rep struct {
 	Territories []string
 	// Unavailable reps (on leave, out sick) receive no leads.
 	Unavailable bool
+	// Calendar, when set, is the rep's own coverage hours (their zone,
+	// their team's holidays): the accept, first-touch and cadence clocks
+	// of the leads the rep holds run in it instead of the policy's
+	// calendar (Policy.WithRepCalendar). Give every rep of a team the
+	// same calendar for a team calendar. Reps are Go values; the policy
+	// file does not hold them.
+	Calendar *Calendar
 }
 
 // ErrNoRep is returned by a Router when no rep can take the lead.
@@ -74,11 +81,20 @@ func NewRoundRobin(attribute string, reps ...Rep) (*RoundRobin, error) {
 		if r.Capacity < 0 {
 			return nil, fmt.Errorf("sla: NewRoundRobin: rep %q has negative capacity %d", r.Name, r.Capacity)
 		}
+		if r.Calendar != nil {
+			if err := r.Calendar.Validate(); err != nil {
+				return nil, fmt.Errorf("sla: NewRoundRobin: rep %q: %w", r.Name, err)
+			}
+		}
 		seen[r.Name] = true
 	}
 	cp := make([]Rep, len(reps))
 	for i, r := range reps {
 		r.Territories = slices.Clone(r.Territories)
+		if r.Calendar != nil {
+			c := r.Calendar.clone()
+			r.Calendar = &c
+		}
 		cp[i] = r
 	}
 	rr := &RoundRobin{attribute: attribute}
@@ -147,4 +163,14 @@ func (r *RoundRobin) SetAvailable(name string, available bool) error {
 			return nil
 		}
 	}
+}
+
+// clone returns c with slices of its own, so that a caller's later edits
+// to the ones it gave do not reach a running router.
+func (c Calendar) clone() Calendar {
+	for wd := range c.Week {
+		c.Week[wd] = slices.Clone(c.Week[wd])
+	}
+	c.Holidays = slices.Clone(c.Holidays)
+	return c
 }

@@ -23,6 +23,10 @@ type Set struct {
 	// default segment. A segment the Set does not hold falls back to the
 	// default segment.
 	Selector Selector
+	// Review is when the agreement is reviewed: a policy file's
+	// "review". The Engine's WatchAgreement raises an alert on each
+	// review date.
+	Review Review
 
 	segments map[string]*segment
 }
@@ -67,6 +71,9 @@ func (s *Set) Add(p Policy) error {
 	}
 	p.Warnings = slices.Clone(p.Warnings)
 	p.RequiredAtSQL = slices.Clone(p.RequiredAtSQL)
+	// A rep's calendar belongs to the rep holding a lead, which PolicyFor
+	// applies per lead; it is not part of the policy a segment keeps.
+	p.rep = nil
 	seg.versions[p.Version] = p
 	seg.current = p.Version
 	return nil
@@ -74,7 +81,7 @@ func (s *Set) Add(p Policy) error {
 
 // Clone returns a copy of s that Add does not share.
 func (s Set) Clone() Set {
-	c := Set{Selector: s.Selector}
+	c := Set{Selector: s.Selector, Review: s.Review}
 	if s.segments != nil {
 		c.segments = make(map[string]*segment, len(s.segments))
 		for name, seg := range s.segments {

@@ -128,20 +128,29 @@ func openBreaches(s lead.State) []breach {
 		if step < 0 {
 			continue
 		}
-		for _, a := range actions(s) {
+		for _, a := range actions(s, d) {
 			bs = append(bs, breach{d, step, a})
 		}
 	}
 	return bs
 }
 
-// actions lists the breach actions that Decide carries out in s.
-func actions(s lead.State) []lead.Action {
+// actions lists the breach actions that Decide carries out in s for
+// deadline d: marketing's hand-off clock notifies, routes or returns; the
+// others never route.
+func actions(s lead.State, d lead.DeadlineID) []lead.Action {
 	var as []lead.Action
-	for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionReturn, lead.ActionStall} {
+	for _, a := range []lead.Action{lead.ActionNotify, lead.ActionEscalate, lead.ActionReassign, lead.ActionRoute, lead.ActionReturn, lead.ActionStall} {
+		if d.Kind == lead.KindHandOff {
+			if a != lead.ActionNotify && a != lead.ActionRoute && a != lead.ActionReturn {
+				continue
+			}
+		} else if a == lead.ActionRoute {
+			continue
+		}
 		to := s.Stage
 		switch a {
-		case lead.ActionReassign:
+		case lead.ActionReassign, lead.ActionRoute:
 			to = lead.StageHandedOff
 		case lead.ActionReturn:
 			to = lead.StageNurturing
@@ -169,6 +178,9 @@ var (
 	outcomes = []lead.Outcome{lead.OutcomeNoAnswer, lead.OutcomeVoicemail, lead.OutcomeBounced, lead.OutcomeConnected, lead.OutcomeReplied}
 	reasons  = []string{"no budget", "wrong persona", "asked to call back in Q3", "went with a competitor", "duplicate", "Zahlungsziel zu lang"}
 	teams    = []string{"", "emea", "na-east", "smb"}
+	// thresholds are sales-ready thresholds a Score may carry; the zero
+	// one (off) twice, so most scores qualify nobody.
+	thresholds = []lead.Threshold{{}, {}, {Total: 120}, {Fit: 50, Intent: 40}}
 )
 
 func drawActor(t *rapid.T) string { return rapid.SampledFrom(actors).Draw(t, "actor") }
@@ -203,7 +215,8 @@ func drawCommand(t *rapid.T, s lead.State, now time.Time, name string) lead.Comm
 			Attributes: rapid.MapOfN(rapid.StringMatching(`[a-z]{1,10}`), textGen, 0, 3).Draw(t, "attributes"),
 		}
 	case "Score":
-		return lead.Score{Actor: drawActor(t), Fit: rapid.IntRange(0, lead.MaxScore).Draw(t, "fit"), Intent: rapid.IntRange(0, lead.MaxScore).Draw(t, "intent")}
+		return lead.Score{Actor: drawActor(t), Fit: rapid.IntRange(0, lead.MaxScore).Draw(t, "fit"), Intent: rapid.IntRange(0, lead.MaxScore).Draw(t, "intent"),
+			SalesReady: rapid.SampledFrom(thresholds).Draw(t, "sales_ready")}
 	case "QualifyMarketing":
 		return lead.QualifyMarketing{Actor: drawActor(t), Source: rapid.SampledFrom(sources).Draw(t, "source")}
 	case "HandOff":
@@ -263,6 +276,10 @@ func drawCommand(t *rapid.T, s lead.State, now time.Time, name string) lead.Comm
 		case lead.ActionReassign:
 			c.To = rapid.SampledFrom(otherReps(s.Rep)).Draw(t, "to")
 			c.Team = rapid.SampledFrom(teams).Draw(t, "team")
+		case lead.ActionRoute:
+			c.To = rapid.SampledFrom(otherReps("")).Draw(t, "to")
+			c.Team = rapid.SampledFrom(teams).Draw(t, "team")
+			c.PolicyVersion = 1
 		}
 		return c
 	}

@@ -120,6 +120,8 @@ var invalidCases = func() []func(*rapid.T) Invalid {
 		fixed(lead.Score{Intent: -1}, "Intent"),
 		fixed(lead.Score{Intent: lead.MaxScore + 1}, "Intent"),
 		fixed(lead.Score{Actor: badUTF8}, "Actor"),
+		fixed(lead.Score{SalesReady: lead.Threshold{Fit: lead.MaxScore + 1}}, "SalesReady"),
+		fixed(lead.Score{SalesReady: lead.Threshold{Total: -1}}, "SalesReady"),
 
 		// QualifyMarketing
 		fixed(lead.QualifyMarketing{}, "Source"),
