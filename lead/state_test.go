@@ -167,6 +167,7 @@ func anyEvent(t *rapid.T) lead.Event {
 		lead.Reassigned{Meta: m, Deadline: d, From: str, To: str, PolicyVersion: n},
 		lead.Paused{Meta: m, Until: when},
 		lead.Resumed{Meta: m},
+		lead.Erased{Meta: m, Reason: str},
 	}
 	return rapid.SampledFrom(events).Draw(t, "event")
 }
