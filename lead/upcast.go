@@ -182,3 +182,14 @@ func (u *Upcasters) upcast(data []byte, h header, key KeyFunc) (Event, error) {
 	}
 	return s.decodeJSON(b, key)
 }
+
+// Reads reports whether u has an upcaster for some schema version of type
+// typ: a record of an old type name is then a lead event, not a foreign one.
+func (u *Upcasters) Reads(typ string) bool {
+	for k := range u.orBuiltin().fns {
+		if k.typ == typ {
+			return true
+		}
+	}
+	return false
+}
