@@ -143,7 +143,7 @@ var schemas = []*typeSchema{
 	schema[Captured](1, "a new inquiry: who it is and where it came from",
 		contact("email", "Email", required, "the contact's email address"),
 		contact("full_name", "FullName", optional, "the contact's name"),
-		contact("company", "Company", optional, "the contact's company"),
+		wire("company", "Company", optional, "the contact's company: the account, which revenue per account is counted by; a business, not a person, so not sealed"),
 		wire("source", "Source", optional, "where the inquiry came from, e.g. `webinar`"),
 		wire("campaign", "Campaign", optional, "the marketing campaign it answered"),
 		wire("attributes", "Attributes", optional, "free-form facts used by routing (territory, segment)"),

@@ -38,7 +38,8 @@ func eventsDoc(examples map[string][]byte) []byte {
 	p("additional data. Erasing the lead deletes its key: from then on every\n")
 	p("personal field of the lead reads as `%s`. Other fields are never\n", ErasedField)
 	p("sealed and must not hold personal data: reasons, touch contents,\n")
-	p("attributes. See [PRIVACY.md](PRIVACY.md).\n\n")
+	p("attributes; `company` names the account (a business, which revenue per\n")
+	p("account is counted by) and stays readable. See [PRIVACY.md](PRIVACY.md).\n\n")
 
 	p("## Every event\n\n")
 	p("| field | type | presence | meaning |\n|---|---|---|---|\n")

@@ -32,8 +32,8 @@ var contactEvent = lead.Captured{Meta: lead.Meta{Lead: "l-1", Version: 1, At: t0
 	Email: "ana.lima@example.com", FullName: `Ana "Nana" Lima & Söhne`, Company: "Acme <GmbH>", Source: "webinar",
 	Campaign: "2026-q1-launch", Attributes: map[string]string{"territory": "DACH"}}
 
-func TestPersonalFieldsAreTheContactsEmailNameAndCompany(t *testing.T) {
-	if got := lead.PersonalFields("Captured"); !slices.Equal(got, []string{"email", "full_name", "company"}) {
+func TestPersonalFieldsAreTheContactsEmailAndName(t *testing.T) {
+	if got := lead.PersonalFields("Captured"); !slices.Equal(got, []string{"email", "full_name"}) {
 		t.Errorf("PersonalFields(Captured) = %v", got)
 	}
 	for _, typ := range lead.EventTypes() {
@@ -49,12 +49,12 @@ func TestSealedEventHoldsNoPersonalFieldInPlaintextAndOpensWithItsKey(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"ana.lima", "Nana", "Lima", "Acme", `"email"`, `"full_name"`, `"company"`} {
+	for _, secret := range []string{"ana.lima", "Nana", "Lima", `"email"`, `"full_name"`} {
 		if bytes.Contains(data, []byte(secret)) {
 			t.Errorf("sealed bytes hold %q: %s", secret, data)
 		}
 	}
-	for _, open := range []string{`"source":"webinar"`, `"campaign":"2026-q1-launch"`, `"territory":"DACH"`, `"sealed":"`} {
+	for _, open := range []string{`"company":"Acme \u003cGmbH\u003e"`, `"source":"webinar"`, `"campaign":"2026-q1-launch"`, `"territory":"DACH"`, `"sealed":"`} {
 		if !bytes.Contains(data, []byte(open)) {
 			t.Errorf("sealed bytes lack %s: %s", open, data)
 		}
@@ -87,7 +87,7 @@ func TestErasedLeadsPersonalFieldsReadAsTheMarkerAndTheRestStays(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := contactEvent
-	want.Email, want.FullName, want.Company = lead.ErasedField, lead.ErasedField, lead.ErasedField
+	want.Email, want.FullName = lead.ErasedField, lead.ErasedField
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %#v\nwant %#v", got, want)
 	}

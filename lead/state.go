@@ -29,7 +29,7 @@ type State struct {
 	Attributes map[string]string
 	CapturedAt time.Time
 	// Erased is true once the lead's personal data was erased (an Erased
-	// event): Email, FullName and Company then hold ErasedField.
+	// event): Email and FullName then hold ErasedField.
 	Erased bool
 
 	Fit, Intent, Score int
@@ -264,7 +264,7 @@ func (s *State) apply(e Event, owned bool) {
 		s.Pauses = append(clip(s.Pauses, owned), Interval{From: m.At, To: e.Until})
 	case Erased:
 		s.Erased = true
-		s.Email, s.FullName, s.Company = ErasedField, ErasedField, ErasedField
+		s.Email, s.FullName = ErasedField, ErasedField
 	case Resumed:
 		s.Paused = false
 		if n := len(s.Pauses); n > 0 && (s.Pauses[n-1].To.IsZero() || s.Pauses[n-1].To.After(m.At)) {
