@@ -80,6 +80,9 @@ func (e *Engine) decodeRecord(ctx context.Context, r eventstore.Record) (lead.Ev
 		d.Key = func(id lead.ID) (*lead.DataKey, error) { return e.dataKey(ctx, id) }
 	}
 	ev, err := d.Decode(r.Data)
+	if errors.Is(err, lead.ErrNoKey) {
+		return nil, fmt.Errorf("%w: the Engine has no key store (WithKeys): %w", ErrKeyUnavailable, err)
+	}
 	if err != nil {
 		return nil, err
 	}
