@@ -366,3 +366,29 @@ func TestEngineReadsAnOldTypeThroughItsUpcasters(t *testing.T) {
 		t.Errorf("without the upcaster: %v", err)
 	}
 }
+
+// BenchmarkEngineCaptureAndRead is the path sealing is on: a Capture with
+// personal fields, then a read of the lead from the store (no state
+// cache), with and without a key store (WithKeys, in memory).
+func BenchmarkEngineCaptureAndRead(b *testing.B) {
+	for _, keys := range []bool{false, true} {
+		b.Run(fmt.Sprintf("keys=%v", keys), func(b *testing.B) {
+			ctx := context.Background()
+			opts := []leadline.Option{leadline.WithCacheSize(0)}
+			if keys {
+				opts = append(opts, leadline.WithKeys(eventstore.NewMemoryKeys()))
+			}
+			e, _, _ := newEngine(b, opts...)
+			b.ReportAllocs()
+			for b.Loop() {
+				id, err := e.Capture(ctx, lead.Capture{Email: "ana.lima@example.com", FullName: "Ana Lima", Company: "Acme GmbH", Source: "webinar"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.Lead(ctx, id); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
