@@ -139,3 +139,52 @@ func TestNewDataKeyTakesThirtyTwoBytes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeSealed checks that a Decoder with a key and upcasters never
+// panics, fails only with the codec's errors, and that whatever it
+// accepts seals and opens again to the same event.
+func FuzzDecodeSealed(f *testing.F) {
+	k, err := lead.NewDataKey(make([]byte, lead.DataKeySize))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range sampleEvents() {
+		b, err := lead.AppendEncodeSealed(nil, e, k)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"type":"Contacted","schema":1,"lead":"l","version":1,"at":"2026-03-02T10:00:00Z","medium":"phone","result":"replied"}`))
+	f.Add([]byte(`{"type":"Captured","schema":1,"lead":"l","version":1,"at":"2026-03-02T10:00:00Z","SEALED":"AAAA"}`))
+	up := lead.NewUpcasters()
+	if err := up.Add("Contacted", 1, func(r *lead.Raw) error {
+		r.Type, r.Schema = "Touched", 1
+		r.Rename("medium", "channel")
+		r.Rename("result", "outcome")
+		return nil
+	}); err != nil {
+		f.Fatal(err)
+	}
+	d := lead.Decoder{Upcasters: up, Key: keyOf(k)}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := d.Decode(data)
+		if err != nil {
+			if e != nil {
+				t.Fatalf("an event with the error %v", err)
+			}
+			if !errors.Is(err, lead.ErrMalformed) && !errors.Is(err, lead.ErrUnknownEvent) {
+				t.Fatalf("error matches neither ErrMalformed nor ErrUnknownEvent: %v", err)
+			}
+			return
+		}
+		b, err := lead.AppendEncodeSealed(nil, e, k)
+		if err != nil {
+			t.Fatalf("Decode accepted %q but sealing refuses %#v: %v", data, e, err)
+		}
+		again, err := d.Decode(b)
+		if err != nil || !reflect.DeepEqual(again, e) {
+			t.Fatalf("second trip: %#v, %v; want %#v", again, err, e)
+		}
+	})
+}
