@@ -8,8 +8,8 @@ import (
 
 // SchemaVersion is the newest version of the JSON event format. Each event
 // type has its own schema version, none above this one (EVENTS.md lists
-// them); Encode writes it and Decode reads every version up to it and
-// refuses newer ones.
+// them); Encode writes each type's, and Decode reads it, older ones
+// through upcasters (Upcasters), and refuses the rest.
 const SchemaVersion = 1
 
 // ErrUnknownEvent is returned by Decode for an event type it does not know.
