@@ -32,8 +32,9 @@ var people = []person{
 
 // figures subscribes a funnel projection to e until it has read the
 // store's last record, and renders what a funnel and a compliance report
-// show: conversion, compliance by rep and per account, the summary.
-func figures(t *testing.T, e *leadline.Engine, store eventstore.Store) string {
+// show: conversion, compliance by rep and per account, the summary; and
+// the email and name of each Captured event the subscriber saw.
+func figures(t *testing.T, e *leadline.Engine, store eventstore.Store) (string, []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -41,9 +42,13 @@ func figures(t *testing.T, e *leadline.Engine, store eventstore.Store) string {
 	must(t, err)
 	last := recs[len(recs)-1].Position
 	var p funnel.Projection
+	var contacts []string
 	stop := errors.New("read it all")
 	err = e.Subscribe(ctx, 1, func(pos uint64, ev lead.Event) error {
 		must(t, p.Apply(pos, ev))
+		if c, ok := ev.(lead.Captured); ok {
+			contacts = append(contacts, c.Email+" "+c.FullName)
+		}
 		if pos >= last {
 			return stop
 		}
@@ -57,7 +62,7 @@ func figures(t *testing.T, e *leadline.Engine, store eventstore.Store) string {
 	must(t, report.Compliance(&b, p.Compliance(funnel.Filter{}, funnel.ByRep), report.FormatText))
 	must(t, report.Compliance(&b, p.Compliance(funnel.Filter{}, funnel.ByAccount), report.FormatText))
 	fmt.Fprintf(&b, "%+v\n%+v\n", p.Summary(funnel.Filter{}), p.Breakdown(funnel.Filter{}, funnel.ByAccount))
-	return b.String()
+	return b.String(), contacts
 }
 
 // rawMessages returns the data of every message in the JetStream stream,
@@ -124,7 +129,7 @@ func TestErasedLeadOnJetStreamLeavesNoPlaintextAndEveryFigureAsItWas(t *testing.
 	must(t, run(e, ctx, ids[0], lead.QualifySales{Amount: 12500, Currency: "EUR", Probability: 0.5}))
 	must(t, run(e, ctx, ids[0], lead.Win{}))
 	advance(t, e, mock, 10*time.Hour)
-	before := figures(t, e, store)
+	before, _ := figures(t, e, store)
 	if !strings.Contains(before, "Acme GmbH") || !strings.Contains(before, "12500") {
 		t.Fatalf("the figures miss the won lead's account or amount:\n%s", before)
 	}
@@ -219,8 +224,22 @@ func TestErasedLeadOnJetStreamLeavesNoPlaintextAndEveryFigureAsItWas(t *testing.
 		}
 	}
 
-	if after := figures(t, e2, store2); after != before {
+	after, contacts := figures(t, e2, store2)
+	if after != before {
 		t.Errorf("the figures moved with the erasure:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	wantContacts := []string{lead.ErasedField + " " + lead.ErasedField, people[1].email + " " + people[1].name, people[2].email + " " + people[2].name}
+	if strings.Join(contacts, "|") != strings.Join(wantContacts, "|") {
+		t.Errorf("a subscriber saw the contacts %q, want %q", contacts, wantContacts)
+	}
+	// Erasing again after the restart is a no-op.
+	h1, err := e2.History(ctx, ids[0])
+	must(t, err)
+	must(t, e2.Erase(ctx, ids[0], "erasure request 2026-0042, once more"))
+	h2, err := e2.History(ctx, ids[0])
+	must(t, err)
+	if len(h2) != len(h1) {
+		t.Errorf("Erase after the restart appended %d events", len(h2)-len(h1))
 	}
 
 	for i, id := range ids[1:] {
