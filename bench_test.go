@@ -23,18 +23,22 @@ import (
 // decide, encode, append with the expected version; with a command ID
 // ("id") also the look-up of remembered commands and the derived event
 // IDs; with an OpenTelemetry SDK behind WithMeterProvider ("metrics")
-// also the instruments.
+// also the instruments; with a key store ("keys", WithKeys) also sealing
+// personal fields, which a touch has none of.
 func BenchmarkEngineRoundTrip(b *testing.B) {
 	for _, v := range []struct {
-		name            string
-		withID, metrics bool
-	}{{"no-id", false, false}, {"id", true, false}, {"metrics", false, true}} {
+		name                  string
+		withID, metrics, keys bool
+	}{{"no-id", false, false, false}, {"id", true, false, false}, {"metrics", false, true, false}, {"keys", false, false, true}} {
 		withID := v.withID
 		b.Run(v.name, func(b *testing.B) {
 			ctx := context.Background()
 			var opts []leadline.Option
 			if v.metrics {
 				opts = append(opts, leadline.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))))
+			}
+			if v.keys {
+				opts = append(opts, leadline.WithKeys(eventstore.NewMemoryKeys()))
 			}
 			e, _, _ := newEngine(b, opts...)
 			const leads = 1024

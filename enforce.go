@@ -286,7 +286,10 @@ func (e *Engine) apply(ctx context.Context, r eventstore.Record) (lead.State, bo
 	if err != nil {
 		return s, false, nil // corrupt: reported when found
 	}
-	ev, err := decodeRecord(r)
+	ev, err := e.decodeRecord(ctx, r)
+	if errors.Is(err, ErrKeyUnavailable) {
+		return s, false, err
+	}
 	if err != nil {
 		e.corrupt(id, r, err)
 		return s, false, nil

@@ -45,6 +45,8 @@ type Engine struct {
 	book    book
 	meter   metric.MeterProvider // nil for none
 	metrics instruments
+	keys    eventstore.KeyStore // nil: personal fields in plaintext
+	decoder lead.Decoder        // its upcasters; its key is per read
 	// leads serialises the commands of one Engine on one lead (striped by
 	// the lead ID's hash), so that they queue instead of conflicting in
 	// the store; other Engines' writes are still met by the version check.
@@ -111,7 +113,7 @@ func (e *Engine) History(ctx context.Context, id lead.ID) ([]lead.Event, error) 
 		return nil, fmt.Errorf("leadline: load %s: %w", id, err)
 	}
 	events := make([]lead.Event, 0, len(recs))
-	if _, err := e.fold(id, lead.State{}, recs, &events); err != nil {
+	if _, err := e.fold(ctx, id, lead.State{}, recs, &events); err != nil {
 		return nil, err
 	}
 	return events, nil
@@ -152,7 +154,10 @@ func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[st
 	if e.book.corrupted(lead.ID(r.Stream)) != nil {
 		return nil, false, nil
 	}
-	ev, err := decodeRecord(r)
+	ev, err := e.decodeRecord(ctx, r)
+	if errors.Is(err, ErrKeyUnavailable) {
+		return nil, false, err
+	}
 	if err != nil {
 		e.corrupt(lead.ID(r.Stream), r, err)
 		return nil, false, nil
@@ -167,7 +172,10 @@ func (e *Engine) readable(ctx context.Context, r eventstore.Record, paths map[st
 			if before.Version >= r.Version {
 				break
 			}
-			bev, err := decodeRecord(before)
+			bev, err := e.decodeRecord(ctx, before)
+			if errors.Is(err, ErrKeyUnavailable) {
+				return nil, false, err
+			}
 			if err == nil {
 				p, _, err = p.Follow(lead.ID(r.Stream), bev)
 			}

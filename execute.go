@@ -67,6 +67,11 @@ func CorrelationID(id string) CommandOption {
 //
 // A Capture is for lead id: its ID field may be left empty.
 func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts ...CommandOption) ([]lead.Event, error) {
+	if _, ok := cmd.(lead.Erase); ok {
+		err := fmt.Errorf("%w: on %s", ErrEraseCommand, id)
+		e.counted(cmd, nil, false, err)
+		return nil, err
+	}
 	if lead.Scheduled(cmd) {
 		err := fmt.Errorf("%w: %s on %s: Tick records what the policy says is due", ErrSLACommand, cmd.Name(), id)
 		e.counted(cmd, nil, false, err)
@@ -177,7 +182,7 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if err != nil || len(events) == 0 {
 			return nil, s, false, err
 		}
-		recs, err := encodeRecords(id, recordKey(c, o), events)
+		recs, err := e.encodeRecords(ctx, id, recordKey(c, o), events)
 		if err != nil {
 			return nil, s, false, err
 		}
@@ -230,7 +235,9 @@ func (e *Engine) applied(ctx context.Context, id lead.ID, cmd lead.Command, a le
 	}
 	events := make([]lead.Event, a.Count)
 	for i, r := range recs[:a.Count] {
-		if events[i], err = decodeRecord(r); err != nil {
+		if events[i], err = e.decodeRecord(ctx, r); errors.Is(err, ErrKeyUnavailable) {
+			return nil, err
+		} else if err != nil {
 			return nil, e.corrupt(id, r, err)
 		}
 	}
@@ -264,14 +271,23 @@ func recordKey(c lead.Command, o lead.Origin) string {
 	return ""
 }
 
-func encodeRecords(id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+// encodeRecords encodes the events of lead id; with a key store
+// (WithKeys), the personal fields of those that have any are sealed with
+// the lead's data key, made on the lead's first such event.
+func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
 	recs := make([]eventstore.Record, len(events))
 	// One buffer holds every event's bytes; stores copy what they keep.
 	buf := make([]byte, 0, 320*len(events))
+	var dk *lead.DataKey
 	for i, ev := range events {
 		start := len(buf)
 		var err error
-		if buf, err = lead.AppendEncode(buf, ev); err != nil {
+		if dk == nil && e.keys != nil && lead.HasPersonal(ev) {
+			if dk, err = e.newDataKey(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		if buf, err = lead.AppendEncodeSealed(buf, ev, dk); err != nil {
 			return nil, err
 		}
 		data := buf[start:len(buf):len(buf)]

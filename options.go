@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/leadline/leadline/clock"
+	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
 
@@ -178,6 +180,39 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 			return optionError("WithMeterProvider", "nil provider")
 		}
 		e.meter = mp
+		return nil
+	}
+}
+
+// WithKeys has the Engine seal the personal fields of lead events (see
+// lead.PersonalFields) with a data key per lead, kept in ks, before they
+// reach the store, and makes Erase possible (see PRIVACY.md). Every read
+// of a sealed event gets the lead's key from ks; when ks cannot give it
+// (unreachable, or the key lost) the read fails with an error matching
+// ErrKeyUnavailable, never with plaintext or a guess. Without WithKeys
+// the Engine stores personal fields in plaintext, as it always did, and
+// cannot read sealed events.
+func WithKeys(ks eventstore.KeyStore) Option {
+	return func(e *Engine) error {
+		if ks == nil {
+			return optionError("WithKeys", "nil key store")
+		}
+		e.keys = ks
+		return nil
+	}
+}
+
+// WithUpcasters has the Engine read events of older schema versions and
+// renamed types through u (see lead.Upcasters), which should start from
+// lead.NewUpcasters so that the built-in types' own are in it. The Engine
+// keeps a copy: adding to u later changes nothing. Without it the Engine
+// reads with the built-in upcasters.
+func WithUpcasters(u *lead.Upcasters) Option {
+	return func(e *Engine) error {
+		if u == nil {
+			return optionError("WithUpcasters", "nil upcasters")
+		}
+		e.decoder.Upcasters = u.Clone()
 		return nil
 	}
 }

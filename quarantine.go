@@ -66,17 +66,27 @@ var eventTypes = func() map[string]bool {
 	return m
 }()
 
-// decodeRecord reads a stored record as a lead event and checks that the
-// event is where the record says: same type, lead and version.
-func decodeRecord(r eventstore.Record) (lead.Event, error) {
-	if !eventTypes[r.Type] {
+// decodeRecord reads a stored record as a lead event, through the
+// Engine's upcasters and with its key store for sealed personal fields,
+// and checks that the event is where the record says: same type, lead and
+// version. An error matching ErrKeyUnavailable is no fault of the record:
+// callers return it rather than quarantine the lead.
+func (e *Engine) decodeRecord(ctx context.Context, r eventstore.Record) (lead.Event, error) {
+	if !eventTypes[r.Type] && !e.upcasts(r.Type) {
 		return nil, fmt.Errorf("%w: type %q in stream %q", ErrForeign, r.Type, r.Stream)
 	}
-	ev, err := lead.Decode(r.Data)
+	d := e.decoder
+	if e.keys != nil {
+		d.Key = func(id lead.ID) (*lead.DataKey, error) { return e.dataKey(ctx, id) }
+	}
+	ev, err := d.Decode(r.Data)
+	if errors.Is(err, lead.ErrNoKey) {
+		return nil, fmt.Errorf("%w: the Engine has no key store (WithKeys): %w", ErrKeyUnavailable, err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if m := ev.Base(); ev.Type() != r.Type || string(m.Lead) != r.Stream || m.Version != r.Version {
+	if m := ev.Base(); ev.Type() != r.Type && !e.upcasts(r.Type) || string(m.Lead) != r.Stream || m.Version != r.Version {
 		return nil, &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type,
 			Reason: fmt.Sprintf("the record holds a %s for lead %s at version %d", ev.Type(), m.Lead, m.Version)}
 	}
@@ -117,7 +127,7 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 	if len(recs) == 0 {
 		return s, nil
 	}
-	if s, err = e.fold(id, s, recs, nil); err != nil {
+	if s, err = e.fold(ctx, id, s, recs, nil); err != nil {
 		return lead.State{}, err
 	}
 	e.book.put(s)
@@ -126,10 +136,14 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 
 // fold decodes recs, records of lead id read after state s, and folds
 // them into s with lead.Apply, appending each event to *events when events
-// is not nil. The first record it cannot take makes the lead corrupt.
-func (e *Engine) fold(id lead.ID, s lead.State, recs []eventstore.Record, events *[]lead.Event) (lead.State, error) {
+// is not nil. The first record it cannot take makes the lead corrupt; a
+// data key it cannot get is returned as it is.
+func (e *Engine) fold(ctx context.Context, id lead.ID, s lead.State, recs []eventstore.Record, events *[]lead.Event) (lead.State, error) {
 	for _, r := range recs {
-		ev, err := decodeRecord(r)
+		ev, err := e.decodeRecord(ctx, r)
+		if errors.Is(err, ErrKeyUnavailable) {
+			return s, err
+		}
 		if err == nil {
 			s, err = lead.Apply(s, ev)
 		}

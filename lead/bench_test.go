@@ -107,3 +107,103 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+var benchCaptured = lead.Captured{
+	Meta:  lead.Meta{Lead: "0192f6e4-7c1a-7b3e-9d2a-5f0c8e1b2a3d", Version: 1, At: time.Date(2026, time.March, 2, 10, 15, 0, 0, time.UTC), Actor: "form"},
+	Email: "ana.lima@example.com", FullName: "Ana Lima", Company: "Acme GmbH", Source: "webinar", Campaign: "2026-q1-launch",
+}
+
+// BenchmarkDecodeCaptured decodes the event that holds personal fields:
+// in plaintext ("plain"), sealed and opened with the lead's key
+// ("sealed"), sealed and read as erased ("erased").
+func BenchmarkDecodeCaptured(b *testing.B) {
+	key := make([]byte, lead.DataKeySize)
+	k, err := lead.NewDataKey(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := lead.Encode(benchCaptured)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sealed, err := lead.AppendEncodeSealed(nil, benchCaptured, k)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		key  lead.KeyFunc
+	}{
+		{"plain", plain, nil},
+		{"sealed", sealed, func(lead.ID) (*lead.DataKey, error) { return k, nil }},
+		{"erased", sealed, func(lead.ID) (*lead.DataKey, error) { return nil, nil }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			d := lead.Decoder{Key: c.key}
+			b.SetBytes(int64(len(c.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := d.Decode(c.data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEncodeCaptured encodes it in plaintext and sealed.
+func BenchmarkEncodeCaptured(b *testing.B) {
+	k, err := lead.NewDataKey(make([]byte, lead.DataKeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		key  *lead.DataKey
+	}{{"plain", nil}, {"sealed", k}} {
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]byte, 0, 512)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := lead.AppendEncodeSealed(buf[:0], benchCaptured, c.key); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeWithUpcasters is BenchmarkDecode through a Decoder with
+// upcasters registered for older shapes: a current event does not meet
+// them.
+func BenchmarkDecodeWithUpcasters(b *testing.B) {
+	u := lead.NewUpcasters()
+	if err := u.Add("Contacted", 1, func(r *lead.Raw) error { r.Type, r.Schema = "Touched", 1; return nil }); err != nil {
+		b.Fatal(err)
+	}
+	d := lead.Decoder{Upcasters: u}
+	data, err := lead.Encode(benchTouched)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := d.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNewDataKey is what a reader pays per sealed event to turn the
+// key store's bytes into a cipher.
+func BenchmarkNewDataKey(b *testing.B) {
+	key := make([]byte, lead.DataKeySize)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := lead.NewDataKey(key); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

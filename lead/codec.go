@@ -8,15 +8,15 @@ import (
 
 // SchemaVersion is the newest version of the JSON event format. Each event
 // type has its own schema version, none above this one (EVENTS.md lists
-// them); Encode writes it and Decode reads every version up to it and
-// refuses newer ones.
+// them); Encode writes each type's, and Decode reads it, older ones
+// through upcasters (Upcasters), and refuses the rest.
 const SchemaVersion = 1
 
 // ErrUnknownEvent is returned by Decode for an event type it does not know.
 var ErrUnknownEvent = errors.New("lead: unknown event type")
 
 // ErrMalformed is returned (wrapped) by Decode for bytes that are not a
-// well-formed event.
+// well-formed event, including a field its type does not have.
 var ErrMalformed = errors.New("lead: malformed event")
 
 // Encode returns the JSON form of e: one flat object whose "type" and
@@ -43,17 +43,45 @@ type header struct {
 	Schema int    `json:"schema"`
 }
 
-// Decode reads an event written by Encode. Unknown types, schema versions
-// newer than SchemaVersion and malformed bytes return an error; Decode
-// never panics. Unknown fields are ignored, so a newer writer that only
-// adds fields stays readable.
+// Decode reads an event written by Encode, with the built-in upcasters
+// and no data keys: it is the zero Decoder's Decode.
 func Decode(data []byte) (Event, error) {
-	e, ok := decodeFast(data)
-	if !ok {
-		var err error
-		if e, err = decodeReflect(data); err != nil {
-			return nil, err
+	return Decoder{}.Decode(data)
+}
+
+// Decoder reads events written by Encode or AppendEncodeSealed, of the
+// current schema version of their type or, through its upcasters, of an
+// older one or an older type name. The zero Decoder reads what Decode
+// reads. A Decoder is a value: safe for concurrent use as long as its
+// Upcasters are not added to meanwhile.
+type Decoder struct {
+	// Upcasters read events of older schema versions and renamed types;
+	// nil means the built-in ones (NewUpcasters).
+	Upcasters *Upcasters
+	// Key gives the data key of a lead whose event has sealed personal
+	// fields (see DataKey); nil refuses such events with ErrNoKey.
+	Key KeyFunc
+}
+
+// Decode reads one event. Unknown types, schema versions no upcaster
+// reads, fields the type does not have (unless an upcaster took them
+// away) and malformed bytes return an error matching ErrUnknownEvent or
+// ErrMalformed; sealed personal fields that cannot be opened return
+// ErrNoKey without a key function, or the key function's error. Decode
+// never panics.
+func (d Decoder) Decode(data []byte) (Event, error) {
+	var e Event
+	var err error
+	if s, ver, ok := quickHeader(data); ok && ver == s.ver {
+		var done bool
+		if e, done, err = s.decodeFast(data, d.Key); !done {
+			e, err = d.decodeSlow(data)
 		}
+	} else {
+		e, err = d.decodeSlow(data)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if m := e.Base(); m.Lead == "" || m.Version == 0 {
 		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, e.Type())
@@ -63,6 +91,12 @@ func Decode(data []byte) (Event, error) {
 
 // decodeReflect reads any JSON spelling of an event with encoding/json.
 func decodeReflect(data []byte) (Event, error) {
+	return Decoder{}.decodeSlow(data)
+}
+
+// decodeSlow reads any JSON spelling of an event with encoding/json,
+// through the upcasters when its type and schema are not a current one.
+func (d Decoder) decodeSlow(data []byte) (Event, error) {
 	var h header
 	s, ver, ok := quickHeader(data)
 	if ok {
@@ -71,18 +105,18 @@ func decodeReflect(data []byte) (Event, error) {
 		if err := json.Unmarshal(data, &h); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
-		if s, ok = schemaByName[h.Type]; !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, h.Type)
-		}
+		s, ok = schemaByName[h.Type]
 	}
-	if h.Schema < 1 || h.Schema > s.ver {
-		return nil, fmt.Errorf("%w: %s has schema version %d; this build reads 1..%d", ErrMalformed, h.Type, h.Schema, s.ver)
+	if ok && h.Schema == s.ver {
+		return s.decodeJSON(data, d.Key)
 	}
-	e, err := s.decodeJSON(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, h.Type, err)
+	if up := d.Upcasters.orBuiltin(); up.has(h.Type, h.Schema) {
+		return up.upcast(data, h, d.Key)
 	}
-	return e, nil
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, h.Type)
+	}
+	return nil, fmt.Errorf("%w: %s has schema version %d; this build reads %d, and older ones through upcasters", ErrMalformed, h.Type, h.Schema, s.ver)
 }
 
 // quickHeader reads the header the way Encode writes it,

@@ -12,23 +12,30 @@ import (
 // nulls. It returns ok false for anything else, and Decode then reads the
 // bytes with encoding/json, which accepts every JSON spelling of an event.
 // Whatever decodeFast accepts, encoding/json reads the same way; tests
-// and a fuzz target hold it to that.
+// and a fuzz target hold it to that. Sealed personal fields need a key, so
+// decodeFast leaves them to Decoder.Decode.
 func decodeFast(data []byte) (ev Event, ok bool) {
 	s, ver, ok := quickHeader(data)
 	if !ok || ver != s.ver {
 		return nil, false
 	}
-	return s.decodeFast(data)
+	e, ok, err := s.decodeFast(data, nil)
+	if err != nil {
+		return nil, false
+	}
+	return e, ok
 }
 
 // decodeAt reads data into the event at ev. It takes the fields s.plan
-// names, each at most once; any other key, and a repeated one
-// (encoding/json merges or overwrites those), returns false.
-func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) bool {
+// names, each at most once, and for a type with personal fields a
+// "sealed" one in their stead, whose text it returns; any other key, and
+// a repeated one (encoding/json merges or overwrites those), returns
+// false.
+func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) (sealed []byte, ok bool) {
 	p := parser{data: data}
 	var seen uint64
 	keys, next := 0, 0
-	ok := p.object(func(key []byte) bool {
+	ok = p.object(func(key []byte) bool {
 		keys++
 		if keys <= 2 {
 			// Encode writes "type" and "schema" first, and quickHeader
@@ -36,7 +43,15 @@ func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) bool {
 			return (keys == 1 && string(key) == "type" || keys == 2 && string(key) == "schema") && p.skipScalar()
 		}
 		i := s.lookup(key, next)
-		if i < 0 || seen&(1<<i) != 0 {
+		if i < 0 {
+			if sealed != nil || len(s.personal) == 0 || string(key) != sealedKey {
+				return false
+			}
+			var ok bool
+			sealed, ok = p.rawString()
+			return ok
+		}
+		if seen&(1<<i) != 0 {
 			return false
 		}
 		seen |= 1 << i
@@ -44,7 +59,10 @@ func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) bool {
 		f := &s.plan[i]
 		return p.field(f, unsafe.Add(ev, f.off))
 	})
-	return ok && p.i == len(data)
+	if sealed != nil && seen&s.personalSet != 0 {
+		return nil, false // sealed and plaintext at once: Decode says why
+	}
+	return sealed, ok && p.i == len(data)
 }
 
 // lookup returns the index of key in s.plan, or -1. It looks at next

@@ -20,5 +20,9 @@
 // README's state diagram (Mermaid) is generated from it.
 //
 // Encode and Decode turn events into the versioned JSON that the event
-// stores keep and that NATS consumers read.
+// stores keep and that NATS consumers read (EVENTS.md). A Decoder reads
+// older schema versions through Upcasters, and opens personal fields that
+// AppendEncodeSealed sealed with a lead's DataKey; sealing draws its
+// nonces from crypto/rand, the one outside source this package reads.
+// PRIVACY.md says what erasing a lead's key protects.
 package lead

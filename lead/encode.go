@@ -27,7 +27,7 @@ func AppendEncode(b []byte, e Event) ([]byte, error) {
 	if !ok {
 		return b, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
 	}
-	out, err := s.encode(b, e)
+	out, err := s.encode(b, e, nil)
 	if err != nil {
 		return b, err
 	}
@@ -46,11 +46,24 @@ func (w *encoder) fail(err error) {
 }
 
 // encodeAt appends the event at ev as s says: the header, the Meta fields,
-// the event's own fields.
-func (s *typeSchema) encodeAt(b []byte, ev unsafe.Pointer) ([]byte, error) {
+// the event's own fields; with a data key k, the personal fields sealed
+// into one field where the first of them would be.
+func (s *typeSchema) encodeAt(b []byte, ev unsafe.Pointer, k *DataKey) ([]byte, error) {
 	w := encoder{b: append(b, s.header...)}
+	if k == nil || len(s.personal) == 0 {
+		for i := range s.plan {
+			w.field(&s.plan[i], unsafe.Add(ev, s.plan[i].off))
+		}
+		w.b = append(w.b, '}')
+		return w.b, w.err
+	}
 	for i := range s.plan {
-		w.field(&s.plan[i], unsafe.Add(ev, s.plan[i].off))
+		switch f := &s.plan[i]; {
+		case i == s.personal[0]:
+			w.seal(s, ev, k)
+		case !f.personal:
+			w.field(f, unsafe.Add(ev, f.off))
+		}
 	}
 	w.b = append(w.b, '}')
 	return w.b, w.err

@@ -74,7 +74,7 @@ func anyEvent(t *rapid.T) Event {
 	}
 	s := func(l string) string { return anyString(t, l) }
 	stage := Stage(rapid.IntRange(0, int(stageCount)).Draw(t, "stage"))
-	switch rapid.IntRange(0, 18).Draw(t, "type") {
+	switch rapid.IntRange(0, 19).Draw(t, "type") {
 	case 0:
 		var attrs map[string]string
 		if n := rapid.IntRange(-1, 4).Draw(t, "attrs"); n >= 0 {
@@ -118,6 +118,8 @@ func anyEvent(t *rapid.T) Event {
 		return Reassigned{Meta: m, Deadline: d, From: s("from"), To: s("to"), Team: s("team"), PolicyVersion: rapid.Int().Draw(t, "pv")}
 	case 17:
 		return Paused{Meta: m, Reason: s("reason"), Until: anyTime(t, "until")}
+	case 18:
+		return Erased{Meta: m, Reason: s("reason")}
 	}
 	return Resumed{Meta: m}
 }

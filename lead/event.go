@@ -256,3 +256,15 @@ func (Escalated) Type() string          { return "Escalated" }
 func (Reassigned) Type() string         { return "Reassigned" }
 func (Paused) Type() string             { return "Paused" }
 func (Resumed) Type() string            { return "Resumed" }
+
+// Erased records that the lead's personal data was erased: its data key
+// was deleted, so its personal fields (PersonalFields) read as ErasedField
+// in every event from then on, while its stages, times, amounts and SLA
+// record stay. It is stage-neutral: legal in every stage, it moves
+// nothing and starts or stops no clock.
+type Erased struct {
+	Meta
+	Reason string `json:"reason"`
+}
+
+func (Erased) Type() string { return "Erased" }

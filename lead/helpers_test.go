@@ -181,6 +181,8 @@ func validCommand(s lead.State, name string) lead.Command {
 		return pause
 	case "Resume":
 		return resume
+	case "Erase":
+		return lead.Erase{Actor: "privacy:ops", Reason: "erasure request 42"}
 	case "Warn":
 		return lead.Warn{Actor: "sla", Deadline: d, Fraction: 0.5, Due: t0}
 	case "Breach":

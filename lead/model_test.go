@@ -22,7 +22,7 @@ type model struct {
 	version                               uint64
 	stage, stalledFrom                    lead.Stage
 	rep                                   string
-	paused                                bool
+	paused, erased                        bool
 	touches, unanswered, recycles         int
 	handOffV, acceptV, progressV, streakV uint64
 	mqlV                                  uint64
@@ -52,7 +52,8 @@ func modelAllows(st lead.Stage, cmd string) bool {
 	case lead.StageLost:
 		ok = []string{"Recycle"}
 	}
-	return slices.Contains(ok, cmd)
+	// Erasing the contact's data is stage-neutral.
+	return slices.Contains(ok, cmd) || cmd == "Erase" && st != lead.StageNone
 }
 
 // breachTargets is where a breach step may move a lead from each stage.
@@ -110,6 +111,10 @@ func (m *model) predict(c lead.Command) (outcome, int) {
 		}
 	case lead.Breach:
 		if !m.running(c.Deadline) || m.marks[lead.Mark{Deadline: c.Deadline, Breach: true, Step: c.Step}] {
+			return outcomeNothing, 0
+		}
+	case lead.Erase:
+		if m.erased {
 			return outcomeNothing, 0
 		}
 	}
@@ -245,6 +250,8 @@ func (m *model) apply(c lead.Command, n int) {
 		m.paused = true
 	case lead.Resume:
 		m.paused = false
+	case lead.Erase:
+		m.erased = true
 	case lead.Warn:
 		m.marks[lead.Mark{Deadline: c.Deadline, Step: int(c.Fraction*1000 + 0.5)}] = true
 	case lead.Breach:

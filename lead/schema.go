@@ -56,6 +56,7 @@ type field struct {
 	optional bool
 	doc      string
 	lines    bool // a string that may hold tabs and line breaks (prose)
+	personal bool // personal data: sealed with the lead's data key (seal.go)
 
 	// Filled in by resolve.
 	kind kind
@@ -75,6 +76,15 @@ func wire(name, goName string, p presence, doc string) field {
 func prose(name, goName string, p presence, doc string) field {
 	f := wire(name, goName, p, doc)
 	f.lines = true
+	return f
+}
+
+// contact describes a string field that holds personal data about the
+// lead's contact: with a data key it is sealed (seal.go), and once the
+// lead is erased it reads as ErasedField.
+func contact(name, goName string, p presence, doc string) field {
+	f := wire(name, goName, p, doc)
+	f.personal = true
 	return f
 }
 
@@ -109,6 +119,9 @@ func resolve(t reflect.Type, what string, fs []field) []field {
 		if !ok {
 			panic(fmt.Sprintf("lead: schema of %s: %s.%s has type %s, which the codec cannot write", what, t.Name(), f.goName, sf.Type))
 		}
+		if f.personal && k != kindString {
+			panic(fmt.Sprintf("lead: schema of %s: personal field %s is not a string", what, f.goName))
+		}
 		f.kind, f.off, f.key = k, sf.Offset, `,"`+f.name+`":`
 	}
 	return fs
@@ -128,9 +141,9 @@ var metaFields = resolve(reflect.TypeFor[Meta](), "Meta", []field{
 // schemas describes every event type, in the order a lead meets them.
 var schemas = []*typeSchema{
 	schema[Captured](1, "a new inquiry: who it is and where it came from",
-		wire("email", "Email", required, "the contact's email address"),
-		wire("full_name", "FullName", optional, "the contact's name"),
-		wire("company", "Company", optional, "the contact's company"),
+		contact("email", "Email", required, "the contact's email address"),
+		contact("full_name", "FullName", optional, "the contact's name"),
+		wire("company", "Company", optional, "the contact's company: the account, which revenue per account is counted by; a business, not a person, so not sealed"),
 		wire("source", "Source", optional, "where the inquiry came from, e.g. `webinar`"),
 		wire("campaign", "Campaign", optional, "the marketing campaign it answered"),
 		wire("attributes", "Attributes", optional, "free-form facts used by routing (territory, segment)"),
@@ -215,6 +228,9 @@ var schemas = []*typeSchema{
 		wire("until", "Until", optional, "when the pause ends; absent when open-ended"),
 	),
 	schema[Resumed](1, "the lead's SLA clocks run again"),
+	schema[Erased](1, "the lead's personal data was erased: its data key is deleted, and its personal fields read as `"+ErasedField+"` from then on; stages, times, amounts and SLA records stay",
+		prose("reason", "Reason", required, "why, e.g. the erasure request it answers; it must not hold personal data itself"),
+	),
 }
 
 // schemaByName finds a type's schema by its name.
@@ -244,11 +260,16 @@ type typeSchema struct {
 	fields []field // the event's own
 	plan   []field // metaFields, then fields, with offsets from the event's start
 	header string  // {"type":"Name","schema":N
+	// personal lists the indexes in plan of the personal fields, which a
+	// data key seals into one "sealed" field (seal.go).
+	personal    []int
+	personalSet uint64  // the same, as a set of bits
+	metaOff     uintptr // of the embedded Meta
 
 	// Generic over the event's type, from schema.
-	encode     func(b []byte, e Event) ([]byte, error)
-	decodeFast func(data []byte) (Event, bool)
-	decodeJSON func(data []byte) (Event, error)
+	encode     func(b []byte, e Event, k *DataKey) ([]byte, error)
+	decodeFast func(data []byte, key KeyFunc) (Event, bool, error)
+	decodeJSON func(data []byte, key KeyFunc) (Event, error)
 	check      func(e Event) error
 }
 
@@ -267,23 +288,36 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		s.plan = append(s.plan, f)
 	}
 	s.plan = append(s.plan, s.fields...)
+	for i, f := range s.plan {
+		if f.personal {
+			s.personal = append(s.personal, i)
+			s.personalSet |= 1 << i
+		}
+	}
+	s.metaOff = m.Offset
 	if len(s.plan) > 64 {
 		panic(fmt.Sprintf("lead: schema of %s: more than 64 fields", s.typ)) // decodeFast's seen set
 	}
 	s.header = `{"type":"` + s.typ + `","schema":` + strconv.Itoa(ver)
-	s.encode = func(b []byte, e Event) ([]byte, error) {
+	s.encode = func(b []byte, e Event, k *DataKey) ([]byte, error) {
 		v, ok := e.(E)
 		if !ok {
 			return b, fmt.Errorf("%w: %T", ErrUnknownEvent, e)
 		}
-		return s.encodeAt(b, unsafe.Pointer(&v))
+		return s.encodeAt(b, unsafe.Pointer(&v), k)
 	}
-	s.decodeFast = func(data []byte) (Event, bool) {
+	s.decodeFast = func(data []byte, key KeyFunc) (Event, bool, error) {
 		var e E
-		if !s.decodeAt(data, unsafe.Pointer(&e)) {
-			return nil, false
+		sealed, ok := s.decodeAt(data, unsafe.Pointer(&e))
+		if !ok {
+			return nil, false, nil
 		}
-		return e, true
+		if sealed != nil {
+			if err := s.open(unsafe.Pointer(&e), sealed, key); err != nil {
+				return nil, true, err
+			}
+		}
+		return e, true, nil
 	}
 	s.check = func(e Event) error {
 		v, ok := e.(E)
@@ -292,12 +326,21 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		}
 		return s.checkAt(unsafe.Pointer(&v))
 	}
-	s.decodeJSON = func(data []byte) (Event, error) {
-		var e E
-		if err := json.Unmarshal(data, &e); err != nil {
+	s.decodeJSON = func(data []byte, key KeyFunc) (Event, error) {
+		sealed, err := s.knownKeys(data)
+		if err != nil {
 			return nil, err
 		}
+		var e E
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, s.typ, err)
+		}
 		s.normalise(unsafe.Pointer(&e))
+		if sealed != nil {
+			if err := s.open(unsafe.Pointer(&e), sealed, key); err != nil {
+				return nil, err
+			}
+		}
 		return e, nil
 	}
 	return s

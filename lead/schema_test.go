@@ -56,7 +56,7 @@ func checkTags(t *testing.T, typ reflect.Type, fs []field) {
 func TestSchemaListsEveryStructFieldWithItsJSONTag(t *testing.T) {
 	checkTags(t, reflect.TypeFor[Meta](), metaFields)
 	for _, s := range schemas {
-		e, err := s.decodeJSON([]byte(`{}`))
+		e, err := s.decodeJSON([]byte(`{}`), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,10 +21,25 @@ func eventsDoc(examples map[string][]byte) []byte {
 	p("zero (empty string, 0, false, no attributes, no time, no deadline); a\n")
 	p("*required* one is always written. Strings are escaped as Go's encoding/json\n")
 	p("escapes them (`<`, `>` and `&` as `\\u003c`, `\\u003e`, `\\u0026`).\n\n")
-	p("**Versioning.** `schema` is the type's format version. Adding an optional\n")
-	p("field does not change it, and readers ignore fields they do not know.\n")
-	p("Renaming, removing or changing the meaning of a field raises it, and a\n")
-	p("reader refuses a `schema` above the one it knows rather than guess.\n\n")
+	p("**Versioning.** `schema` is the type's format version. Any change to a\n")
+	p("type's fields (adding, renaming, removing one, or changing its meaning)\n")
+	p("raises it, and so does renaming the type. A reader decodes the current\n")
+	p("version of each type; it reads an older version (or an older type name)\n")
+	p("through upcasters (`lead.Upcasters`), chained, that turn each old shape\n")
+	p("into the next. A field the type does not have is an error, unless an\n")
+	p("upcaster took it away, so a renamed field is never silently dropped; a\n")
+	p("`schema` no upcaster reads is refused rather than guessed at.\n\n")
+	p("**Personal fields.** Fields marked *personal* below hold personal data\n")
+	p("about the lead's contact: %s. When the writer has a data key for the\n", personalList())
+	p("lead (`leadline.WithKeys`), they are not written as fields of their own\n")
+	p("but as one `sealed` field, in the place of the first of them: base64 of\n")
+	p("the AES-256-GCM encryption (random 12-byte nonce first, 16-byte tag last)\n")
+	p("of the JSON object of their values, with `<lead>\\x00<type>\\x00<version>` as\n")
+	p("additional data. Erasing the lead deletes its key: from then on every\n")
+	p("personal field of the lead reads as `%s`. Other fields are never\n", ErasedField)
+	p("sealed and must not hold personal data: reasons, touch contents,\n")
+	p("attributes; `company` names the account (a business, which revenue per\n")
+	p("account is counted by) and stays readable. See [PRIVACY.md](PRIVACY.md).\n\n")
 
 	p("## Every event\n\n")
 	p("| field | type | presence | meaning |\n|---|---|---|---|\n")
@@ -52,11 +67,25 @@ func eventsDoc(examples map[string][]byte) []byte {
 	return b.Bytes()
 }
 
+// personalList names the personal fields of every type, for the docs.
+func personalList() string {
+	var names []string
+	for _, s := range schemas {
+		for _, i := range s.personal {
+			names = append(names, "`"+s.typ+"."+s.plan[i].name+"`")
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func docFields(p func(string, ...any), fs []field) {
 	for _, f := range fs {
 		presence := "required"
 		if f.optional {
 			presence = "optional"
+		}
+		if f.personal {
+			presence += ", personal"
 		}
 		p("| `%s` | %s | %s | %s |\n", f.name, kindDoc(f.kind), presence, f.doc)
 	}

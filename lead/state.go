@@ -28,6 +28,9 @@ type State struct {
 	Campaign   string
 	Attributes map[string]string
 	CapturedAt time.Time
+	// Erased is true once the lead's personal data was erased (an Erased
+	// event): Email and FullName then hold ErasedField.
+	Erased bool
 
 	Fit, Intent, Score int
 	MQLSource          MQLSource
@@ -260,6 +263,9 @@ func (s *State) apply(e Event, owned bool) {
 		// from Until even if nobody resumes the lead.
 		s.Paused = true
 		s.Pauses = append(clip(s.Pauses, owned), Interval{From: m.At, To: e.Until})
+	case Erased:
+		s.Erased = true
+		s.Email, s.FullName = ErasedField, ErasedField
 	case Resumed:
 		s.Paused = false
 		if n := len(s.Pauses); n > 0 && (s.Pauses[n-1].To.IsZero() || s.Pauses[n-1].To.After(m.At)) {

@@ -97,7 +97,7 @@ func branchEvents(s lead.State) []lead.Event {
 // zeroEvents is the zero value of every event type.
 func zeroEvents() []lead.Event {
 	return []lead.Event{
-		lead.Captured{}, lead.Scored{}, lead.MarketingQualified{}, lead.HandedOff{}, lead.Accepted{},
+		lead.Erased{}, lead.Captured{}, lead.Scored{}, lead.MarketingQualified{}, lead.HandedOff{}, lead.Accepted{},
 		lead.Rejected{}, lead.Touched{}, lead.SalesQualified{}, lead.Stalled{}, lead.Recycled{},
 		lead.Disqualified{}, lead.Won{}, lead.Lost{}, lead.DeadlineWarned{}, lead.DeadlineBreached{},
 		lead.Escalated{}, lead.Reassigned{}, lead.Paused{}, lead.Resumed{},
@@ -167,6 +167,7 @@ func anyEvent(t *rapid.T) lead.Event {
 		lead.Reassigned{Meta: m, Deadline: d, From: str, To: str, PolicyVersion: n},
 		lead.Paused{Meta: m, Until: when},
 		lead.Resumed{Meta: m},
+		lead.Erased{Meta: m, Reason: str},
 	}
 	return rapid.SampledFrom(events).Draw(t, "event")
 }

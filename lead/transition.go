@@ -87,6 +87,13 @@ var table = []Transition{
 	{StageLost, "Recycle", StageNurturing},
 }
 
+// stageNeutral is the command legal in every stage of a lead that moves
+// nothing: Erase, which forgets the contact, not the lead. The table is
+// about how leads move, so it is not a row of it (nor of Transitions,
+// Allowed and the diagram); allows and Permits take it in every stage but
+// StageNone.
+const stageNeutral = "Erase"
+
 // addedBy lists, for each event type, the commands that add it, the
 // command whose first event it is first. Folding a stored history checks
 // each event against the table through it (Check), and a remembered
@@ -111,6 +118,7 @@ var addedBy = map[string][]string{
 	"Reassigned":         {"Reassign", "Breach"},
 	"Paused":             {"Pause"},
 	"Resumed":            {"Resume"},
+	"Erased":             {"Erase"},
 }
 
 // commandOf names the command whose first event e is.
@@ -144,12 +152,19 @@ func Allowed(st Stage) []string {
 	return slices.Clone(allowedByStage[st])
 }
 
-// Permits reports whether the table has the row (from, command, to).
+// Permits reports whether the table has the row (from, command, to), or
+// command is the stage-neutral Erase and from == to is a lead's stage.
 func Permits(from Stage, command string, to Stage) bool {
+	if command == stageNeutral {
+		return from == to && from != StageNone && from < stageCount
+	}
 	return slices.Contains(table, Transition{from, command, to})
 }
 
 func allows(st Stage, command string) bool {
+	if command == stageNeutral {
+		return st != StageNone && st < stageCount
+	}
 	return st < stageCount && slices.Contains(allowedByStage[st], command)
 }
 

@@ -80,6 +80,12 @@ func commandNames(s lead.State) []string {
 		}
 		names = append(names, n)
 	}
+	// Erase is legal in every stage but not a row of the table; it is
+	// drawn once, and not where nothing else is allowed, so that
+	// histories still end in the final stages.
+	if len(names) > 0 && s.Stage != lead.StageNone && !s.Erased {
+		names = append(names, "Erase")
+	}
 	return names
 }
 
@@ -282,6 +288,9 @@ func drawCommand(t *rapid.T, s lead.State, now time.Time, name string) lead.Comm
 			c.PolicyVersion = 1
 		}
 		return c
+	}
+	if name == "Erase" {
+		return lead.Erase{Actor: drawActor(t), Reason: drawReason(t)}
 	}
 	panic(fmt.Sprintf("leadtest: no generator for command %q; the lifecycle table has a command this package does not know", name))
 }

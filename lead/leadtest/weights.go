@@ -27,6 +27,7 @@ func DefaultWeights() Weights {
 		"QualifyMarketing": 8, "HandOff": 8, "Accept": 8, "Touch": 6, "QualifySales": 5,
 		"Win": 2, "Lose": 1, "Score": 2, "Disqualify": 1, "Reject": 1, "Recycle": 1,
 		"Stall": 1, "Reassign": 1, "Pause": 1, "Resume": 3, "Warn": 2, "Breach": 2,
+		"Erase": 1,
 	}
 }
 
@@ -37,6 +38,7 @@ func TowardSQL() Weights {
 		"QualifyMarketing": 10, "HandOff": 10, "Accept": 10, "Touch": 3, "QualifySales": 10,
 		"Win": 0, "Lose": 0, "Disqualify": 0, "Reject": 0, "Recycle": 0, "Stall": 0,
 		"Reassign": 0, "Score": 1, "Pause": 0, "Resume": 5, "Warn": 1, "Breach": 0,
+		"Erase": 0,
 	}
 }
 
@@ -55,6 +57,7 @@ func TowardBreach() Weights {
 		"QualifyMarketing": 10, "HandOff": 10, "Accept": 2, "Touch": 1, "QualifySales": 1,
 		"Win": 0, "Lose": 0, "Disqualify": 0, "Reject": 0, "Recycle": 0, "Stall": 0,
 		"Reassign": 0, "Score": 0, "Pause": 0, "Resume": 5, "Warn": 6, "Breach": 10,
+		"Erase": 0,
 	}
 }
 
