@@ -92,6 +92,13 @@ type WhatIf struct {
 	// step of its ladder, as in an Engine.
 	Router    sla.Router
 	Directory sla.Directory
+	// Keys and Upcasters are what WithKeys and WithUpcasters gave the
+	// Engine that wrote the history: Compare reads the store through them.
+	// Without Keys, a history with sealed personal fields is an error
+	// matching ErrKeyUnavailable. An erased lead's capture replays with
+	// its fields erased.
+	Keys      eventstore.KeyStore
+	Upcasters *lead.Upcasters
 	// Until is how far the SLA's clocks run after the last command: steps
 	// due up to Until are recorded. The zero time means the instant of
 	// the history's last event, the SLA's own included. Until before that
@@ -145,11 +152,15 @@ type Tally struct {
 	// breach steps carried out: escalated to a manager, reassigned to
 	// another rep, returned to marketing, marked stalled.
 	Escalations, Reassignments, Returns, Stalls int
+	// Routes counts the hand-offs that breach steps of marketing's
+	// hand-off clock made (lead.ActionRoute).
+	Routes int
 }
 
 // add adds o to t.
 func (t *Tally) add(o Tally) {
 	t.Warnings += o.Warnings
+	t.Routes += o.Routes
 	t.Breaches += o.Breaches
 	t.Steps += o.Steps
 	t.Escalations += o.Escalations
@@ -197,6 +208,17 @@ func (w WhatIf) Compare(ctx context.Context, store eventstore.Store) (*Compariso
 	if store == nil {
 		return nil, fmt.Errorf("%w: nil store", ErrWhatIf)
 	}
+	var opts []Option
+	if w.Keys != nil {
+		opts = append(opts, WithKeys(w.Keys))
+	}
+	if w.Upcasters != nil {
+		opts = append(opts, WithUpcasters(w.Upcasters))
+	}
+	reader, err := New(store, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrWhatIf, err)
+	}
 	h := newHistory()
 	for from := uint64(1); ; {
 		recs, err := store.Read(ctx, from, 4096)
@@ -212,7 +234,10 @@ func (w WhatIf) Compare(ctx context.Context, store eventstore.Store) (*Compariso
 			if h.bad[id] {
 				continue
 			}
-			ev, err := decodeRecord(r)
+			ev, err := reader.decodeRecord(ctx, r)
+			if errors.Is(err, ErrKeyUnavailable) {
+				return nil, fmt.Errorf("leadline: what-if: %w", err)
+			}
 			if err != nil {
 				h.skip(id, Fault{Position: r.Position, Stream: r.Stream, Version: r.Version, Type: r.Type, Err: err})
 				continue
@@ -301,6 +326,9 @@ func (h *history) add(ev lead.Event) error {
 		h.recorded[m.Lead] = sum
 		return nil
 	}
+	if derived(prev, ev) {
+		return nil
+	}
 	inForce, draft, err := commandOf(ev)
 	if err != nil {
 		return err
@@ -353,8 +381,26 @@ func slaTally(prev, ev lead.Event) (lead.DeadlineKind, Tally, bool) {
 		return b.Deadline.Kind, Tally{Returns: 1}, true
 	case lead.Stalled:
 		return b.Deadline.Kind, Tally{Stalls: 1}, true
+	case lead.HandedOff:
+		return b.Deadline.Kind, Tally{Routes: 1}, true
 	}
 	return "", Tally{}, false
+}
+
+// derived reports whether ev is no command of its own: the
+// MarketingQualified a Score appends with its Scored when the score
+// crosses the policy's sales-ready threshold (each replay's policy decides
+// that again), or an Erased, which a replay cannot repeat (Execute refuses
+// lead.Erase) and which changes nothing the SLA runs on.
+func derived(prev, ev lead.Event) bool {
+	switch ev := ev.(type) {
+	case lead.Erased:
+		return true
+	case lead.MarketingQualified:
+		sc, ok := prev.(lead.Scored)
+		return ok && ev.Source == lead.SourceScore && ev.Version == sc.Version+1 && ev.At.Equal(sc.At)
+	}
+	return false
 }
 
 // commandOf returns the command that added caller event ev, as the
@@ -555,7 +601,7 @@ func (w WhatIf) replay(ctx context.Context, h *history, set sla.Set, draft bool,
 	if err := e.tickUntil(ctx, clk, until); err != nil {
 		return nil, err
 	}
-	return out, out.tally(ctx, store)
+	return out, out.tally(ctx, e, store)
 }
 
 // refused reports whether err is the Engine refusing a command, rather
@@ -593,7 +639,7 @@ func (e *Engine) tickUntil(ctx context.Context, clk *replayClock, t time.Time) e
 
 // tally reads what a replay recorded and counts the SLA's events per
 // deadline kind and team, and each lead's end.
-func (r *run) tally(ctx context.Context, store eventstore.Store) error {
+func (r *run) tally(ctx context.Context, e *Engine, store eventstore.Store) error {
 	recs, err := store.Read(ctx, 1, 0)
 	if err != nil {
 		return err
@@ -601,7 +647,7 @@ func (r *run) tally(ctx context.Context, store eventstore.Store) error {
 	states := map[lead.ID]lead.State{}
 	last := map[lead.ID]lead.Event{}
 	for _, rec := range recs {
-		ev, err := decodeRecord(rec)
+		ev, err := e.decodeRecord(ctx, rec)
 		if err != nil {
 			return err // the replay's own store holds what its Engine wrote
 		}

@@ -484,3 +484,36 @@ func TestReplayKeepsTheRecordedPolicyVersionInForceAndTheDraftsOwnUnderTheDraft(
 		t.Errorf("draft %+v, changed %+v; want both breached, P1 changed", c.Draft, c.Changed)
 	}
 }
+
+// Marketing's side replays as the SLA's own: an MQL that a score crossing
+// the sales-ready threshold made, and the hand-off a route step made, are
+// derived again by each replay's policy rather than sent as commands, so
+// a replay under the policies in force reproduces the recorded history.
+func TestReplayDerivesThresholdMQLsAndRouteHandOffsAgain(t *testing.T) {
+	ctx := context.Background()
+	p := sla.Policy{Version: 1, Name: "inbound",
+		SalesReady: lead.Threshold{Total: 100},
+		HandOff:    sla.Rule{Within: 2 * time.Hour, Ladder: []sla.Step{{Action: lead.ActionNotify}, {After: time.Hour, Action: lead.ActionRoute}}},
+		Accept:     sla.Rule{Within: 8 * time.Hour}}
+	set, err := sla.NewSet(sla.Rules{{Segment: "inbound", Source: "webinar"}}, p)
+	must(t, err)
+	rr, err := sla.NewRoundRobin("", sla.Rep{Name: "ana", Team: "emea"})
+	must(t, err)
+	e, mock, store := newEngine(t, leadline.WithPolicies(set), leadline.WithRouter(rr))
+	id := capture(t, e)
+	must(t, run(e, ctx, id, lead.Score{Fit: 60, Intent: 50})) // crosses 100: an MQL
+	advance(t, e, mock, 3*time.Hour)                          // breach at 2h, route at 3h
+	must(t, run(e, ctx, id, lead.Accept{Actor: "ana"}))
+	if st := stage(t, e, id); st != lead.StageAccepted {
+		t.Fatalf("stage = %s, want Accepted: the scenario did not run", st)
+	}
+
+	c, err := leadline.WhatIf{InForce: set, Draft: set, Router: rr}.Compare(ctx, store)
+	must(t, err)
+	if c.Recorded.Routes != 1 || c.InForce != c.Recorded || c.Draft != c.Recorded {
+		t.Errorf("recorded %+v\n in force %+v\n draft %+v", c.Recorded, c.InForce, c.Draft)
+	}
+	for _, ch := range c.Changed {
+		t.Errorf("%s changed: %+v -> %+v", ch.Lead, ch.InForce, ch.Draft)
+	}
+}

@@ -334,6 +334,7 @@ var measures = []struct {
 	{"reassignments", func(t leadline.Tally) int { return t.Reassignments }},
 	{"returns", func(t leadline.Tally) int { return t.Returns }},
 	{"stalls", func(t leadline.Tally) int { return t.Stalls }},
+	{"routes", func(t leadline.Tally) int { return t.Routes }},
 }
 
 // describe says how a lead ended in one replay: its stage and rep, and
