@@ -162,8 +162,8 @@ type ComplianceRow struct {
 	// Group is the rep, team or period label; empty for the overall rows.
 	Group string `json:"group,omitempty"`
 	// Period is set for the rows of ComplianceTrend.
-	Period   *Period           `json:"-"`
-	Kind     lead.DeadlineKind `json:"kind"`
+	Period *Period           `json:"-"`
+	Kind   lead.DeadlineKind `json:"kind"`
 	// Met, Breached and Open count deadlines (SLA clocks) of the kind
 	// started in the group: stopped in time, breached, still running.
 	Met      int `json:"met"`
