@@ -244,7 +244,9 @@ func (p *Projection) AcceptTimes(f Filter) ClockTimes {
 }
 
 // FirstTouchTimes returns the time to first touch, in SLA time and in
-// wall time: from an acceptance to the first touch after it, over the
+// wall time: from an acceptance to the first touch after it that stopped
+// its first-touch clock (a touch after the clock stopped another way, by
+// qualification or a return, is not the SLA's first touch), over the
 // first touches within f's window and before f.AsOf. The SLA time is
 // measured as package sla measures the first-touch clock, in the hours of
 // the lead's policy (see Projection.Policies), pauses left out.

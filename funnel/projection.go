@@ -272,7 +272,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			p.exits.push(exit{lead: i, at: at, from: c.From, rejected: true})
 		}
 	case lead.Touched:
-		p.touch(r, e, at)
+		p.touch(r, e, c, at)
 	case lead.SalesQualified:
 		if r.opp == 0 {
 			o := p.opps.push(opportunity{lead: i, opened: at, amount: e.Amount, touches: r.cycleTouches})
@@ -409,7 +409,7 @@ func (p *Projection) foldPause(r *record, at int64) {
 	r.pauseFrom, r.pauseTo = 0, 0
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, at int64) {
+func (p *Projection) touch(r *record, e lead.Touched, c lead.Change, at int64) {
 	r.cycleTouches++
 	if r.firstTouch == 0 {
 		r.firstTouch = at
@@ -419,7 +419,9 @@ func (p *Projection) touch(r *record, e lead.Touched, at int64) {
 		r.cadence[r.nCadence] = uint32(min((at-acc)/int64(time.Second), 1<<32-1))
 		r.nCadence++
 	}
-	if r.accept != 0 {
+	if _, ok := c.Stopped.Get(lead.KindFirstTouch); ok && r.accept != 0 {
+		// The touch that stops the first-touch clock is the one the SLA
+		// timed: the first after the acceptance, while it ran.
 		if a := p.accepts.at(r.accept - 1); a.touch == 0 && at >= a.at {
 			a.touch = at
 			a.slaTouch = r.ruleTime(p.rules[r.rules].touch, a.at, at, r.pausedTouch)
