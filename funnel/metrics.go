@@ -34,7 +34,9 @@ func (p *Projection) StageCounts(f Filter) map[lead.Stage]int {
 // Flow is how many leads entered each stage for the first time within one
 // period.
 type Flow struct {
-	Period  Period             `json:"period"`
+	Period Period `json:"period"`
+	// Entered is, per stage, the number of leads that first entered it in
+	// the period.
 	Entered map[lead.Stage]int `json:"entered"`
 }
 
@@ -422,14 +424,16 @@ func SalesVelocity(opportunities int, winRate, averageDeal float64, cycle time.D
 // StageRate is a conversion rate out of one stage.
 type StageRate struct {
 	Stage lead.Stage `json:"stage"`
-	// Rate is the share of the N leads that converted.
+	// Rate is the share of the N leads that converted: converted ÷ N.
 	Rate float64 `json:"rate"`
-	N    int     `json:"n"`
+	// N is the number of leads that first entered Stage in the window.
+	N int `json:"n"`
 }
 
 // LeadToRevenue returns, for each of stages (ConversionStages without Won
-// when empty), the share of the leads that first entered it within f's
-// window and have been won since: the lead-to-revenue rate by stage.
+// when empty), the lead-to-revenue rate by stage: the share of the leads
+// that first entered it within f's window that were won before f.AsOf
+// (won leads ÷ those leads, each lead counted once).
 func (p *Projection) LeadToRevenue(f Filter, stages ...lead.Stage) []StageRate {
 	if len(stages) == 0 {
 		stages = ConversionStages[:len(ConversionStages)-1]
@@ -444,7 +448,7 @@ func (p *Projection) LeadToRevenue(f Filter, stages ...lead.Stage) []StageRate {
 
 // Rates returns the conversion out of each of stages into the next one,
 // the last into Won: for stage i, the share of the leads that first
-// entered it within f's window and have entered stage i+1 since. These
+// entered it within f's window that entered stage i+1 before f.AsOf. These
 // are the per-stage close rates a Plan takes. A stage no lead entered has
 // Rate 0 and N 0.
 func (p *Projection) Rates(f Filter, stages ...lead.Stage) []StageRate {
@@ -644,20 +648,24 @@ func (p *Projection) Leakage(f Filter, now time.Time, idle time.Duration) Leakag
 type ContentRow struct {
 	Content  string `json:"content"`
 	Campaign string `json:"campaign"`
-	Touches  int    `json:"touches"`
-	Answered int    `json:"answered"`
-	// AnswerRate is Answered / Touches.
+	// Touches is the number of touches with this content and campaign on
+	// the window's days; Answered the number of them answered.
+	Touches  int `json:"touches"`
+	Answered int `json:"answered"`
+	// AnswerRate is the share of the touches answered: Answered ÷ Touches.
 	AnswerRate float64 `json:"answer_rate"`
-	// SQLs and Won are credited to the content of a lead's last touch
-	// before its first SQL (last-touch attribution), on the day of the
-	// SQL and the day of the win; Revenue is the won amount.
+	// SQLs and Won are the numbers of leads whose last touch before their
+	// first SQL (last-touch attribution) had this content, counted on the
+	// day of the first SQL and of the first win; Revenue is the amount
+	// (currency units) of those wins.
 	SQLs    int     `json:"sqls"`
 	Won     int     `json:"won"`
 	Revenue float64 `json:"revenue"`
 }
 
 // Content returns the performance of touch content and campaigns
-// (Touched.Content and Touched.Campaign) over the days in f's window,
+// (Touched.Content and Touched.Campaign) over the days in f's window that
+// ended by f.AsOf,
 // ordered by SQLs, then touches (most first), then content and campaign.
 // Like Compliance it is tallied per day, rep, team, source and campaign:
 // f.Account does not apply.
@@ -702,11 +710,15 @@ const MaxScoreTotal = 2 * lead.MaxScore
 type ScoreBand struct {
 	// Low and High bound the band, both inclusive; -1 and -1 for leads
 	// that had no score when they became MQL.
-	Low   int     `json:"low"`
-	High  int     `json:"high"`
-	MQLs  int     `json:"mqls"`
-	SQLs  int     `json:"sqls"`
-	Won   int     `json:"won"`
+	Low  int `json:"low"`
+	High int `json:"high"`
+	// MQLs is the number of leads of the cohort in the band; SQLs and Won
+	// the numbers of them that became SQL and were won before the cut-off.
+	MQLs int `json:"mqls"`
+	SQLs int `json:"sqls"`
+	Won  int `json:"won"`
+	// ToSQL and ToWon are shares of the band's MQLs: SQLs ÷ MQLs and
+	// Won ÷ MQLs.
 	ToSQL float64 `json:"to_sql"`
 	ToWon float64 `json:"to_won"`
 }
