@@ -34,9 +34,12 @@ func TestTimeToAcceptLeavesPausesOutOfSLATimeButNotWallTime(t *testing.T) {
 			w.do("P", nine, capture("web", "", ""), mql, handOff("ana", ""), lead.Pause{Reason: "call after lunch"})
 			w.do("P", nine.Add(hours(4)), lead.Resume{})
 			w.do("P", nine.Add(hours(5)), accept)
+			// The same with a pause that ends by itself at 13:00.
+			w.do("U", nine, capture("web", "", ""), mql, handOff("ana", ""), lead.Pause{Reason: "call after lunch", Until: nine.Add(hours(4))})
+			w.do("U", nine.Add(hours(5)), accept)
 			got := w.p.AcceptTimes(Filter{})
-			if got.SLA.N != 1 || got.SLA.Max != time.Hour || got.Wall.Max != 5*time.Hour {
-				t.Errorf("SLA %v, wall %v; want 1h and 5h", got.SLA.Max, got.Wall.Max)
+			if got.SLA.N != 2 || got.SLA.Max != time.Hour || got.SLA.Min != time.Hour || got.Wall.Min != 5*time.Hour || got.Wall.Max != 5*time.Hour {
+				t.Errorf("SLA %+v, wall %+v; want 1h and 5h for both", got.SLA, got.Wall)
 			}
 			if d := w.p.TimeToAccept(Filter{}, sla.Calendar{}); d.Max != 5*time.Hour {
 				t.Errorf("TimeToAccept in wall time = %v, want 5h", d.Max)
