@@ -3,6 +3,7 @@ package funnel
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/leadline/leadline/lead"
 )
@@ -31,19 +32,24 @@ const (
 // most one clock of each kind running at a time (lead.State.Clock).
 type clockSlot struct {
 	since  uint64
-	bucket int32
+	bucket int32 // the tally of the clock's start: its key's at is its start day
+	last   int32 // the tally of the clock's latest change
 	state  uint8
 }
 
-// clockKey is the tally of clocks of one kind started on one day for leads
-// with the same attributes.
+// clockKey is the tally of the changes made on day at to the clocks of one
+// kind started on day day, for leads with the same attributes. A clock
+// adds one Open on its start day; settling moves it from Open to Met or
+// Breached on the day it settles (and back, for a clock that runs again),
+// so the sum over the days up to a cut-off is where the clocks stood then.
 type clockKey struct {
-	day  int32
-	kind uint8
+	day, at int32
+	kind    uint8
 	dims
 }
 
-// tally counts deadlines by outcome.
+// tally counts deadlines by outcome; a tally of one day's changes may
+// hold negative counts.
 type tally struct {
 	Met, Breached, Open int
 }
@@ -63,7 +69,7 @@ func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int6
 		}
 		s := &slots[k]
 		if s.since == d.Since && s.state == clockOpen {
-			t := &p.clocks[s.bucket]
+			t := p.change(s, at)
 			t.Open--
 			t.Met++
 			s.state = clockMet
@@ -77,10 +83,11 @@ func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int6
 		s := &slots[k]
 		switch {
 		case s.since != d.Since:
-			*s = clockSlot{since: d.Since, bucket: p.clockBucket(k, r, *s, at), state: clockOpen}
-			p.clocks[s.bucket].Open++
+			b := p.clockBucket(k, r, *s, at)
+			*s = clockSlot{since: d.Since, bucket: b, last: b, state: clockOpen}
+			p.clocks[b].Open++
 		case s.state == clockMet:
-			t := &p.clocks[s.bucket]
+			t := p.change(s, at)
 			t.Met--
 			t.Open++
 			s.state = clockOpen
@@ -88,10 +95,10 @@ func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int6
 	}
 }
 
-// breach records the first breach step of deadline d in slots. A breach of
-// a clock the Projection did not see start (a feed begun mid-history) is
-// not counted.
-func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID) {
+// breach records at at the first breach step of deadline d in slots. A
+// breach of a clock the Projection did not see start (a feed begun
+// mid-history) is not counted.
+func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID, at int64) {
 	k := kindIndex(d.Kind)
 	if k < 0 {
 		return
@@ -100,27 +107,45 @@ func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID) {
 	if s.since != d.Since || s.since == 0 {
 		return
 	}
-	t := &p.clocks[s.bucket]
 	switch s.state {
 	case clockOpen:
-		t.Open--
+		p.change(s, at).Open--
 	case clockMet:
-		t.Met--
+		p.change(s, at).Met--
 	default:
 		return
 	}
-	t.Breached++
+	p.clocks[s.last].Breached++
 	s.state = clockBreached
 }
 
-// clockBucket returns the tally of clocks of kind k started at at on r,
-// whose previous clock of that kind is prev. That clock usually shares it
-// (a stall clock restarts with every touch), so it is tried before the map.
+// change returns the tally of the changes on the day of at to the clocks
+// that share s's start tally, trying the one s used last before the map.
+func (p *Projection) change(s *clockSlot, at int64) *tally {
+	day := p.days.dayOf(at)
+	if p.clockKeys[s.last].at == day {
+		return &p.clocks[s.last]
+	}
+	key := p.clockKeys[s.bucket]
+	key.at = day
+	s.last = p.clockTally(key)
+	return &p.clocks[s.last]
+}
+
+// clockBucket returns the tally of the start of a clock of kind k started
+// at at on r, whose previous clock of that kind is prev. That clock
+// usually shares it (a stall clock restarts with every touch), so it is
+// tried before the map.
 func (p *Projection) clockBucket(k int, r *record, prev clockSlot, at int64) int32 {
-	key := clockKey{day: p.days.dayOf(at), kind: uint8(k), dims: r.dims}
+	day := p.days.dayOf(at)
+	key := clockKey{day: day, at: day, kind: uint8(k), dims: r.dims}
 	if s := prev; s.since != 0 && p.clockKeys[s.bucket] == key {
 		return s.bucket
 	}
+	return p.clockTally(key)
+}
+
+func (p *Projection) clockTally(key clockKey) int32 {
 	i, ok := p.clockIdx[key]
 	if !ok {
 		i = int32(len(p.clocks))
@@ -137,28 +162,40 @@ type ComplianceRow struct {
 	// Group is the rep, team or period label; empty for the overall rows.
 	Group string `json:"group,omitempty"`
 	// Period is set for the rows of ComplianceTrend.
-	Period   *Period           `json:"-"`
-	Kind     lead.DeadlineKind `json:"kind"`
-	Met      int               `json:"met"`
-	Breached int               `json:"breached"`
-	Open     int               `json:"open"`
-	// Rate is Met / (Met + Breached), 0 when no deadline is settled.
+	Period *Period           `json:"-"`
+	Kind   lead.DeadlineKind `json:"kind"`
+	// Met, Breached and Open count deadlines (SLA clocks) of the kind
+	// started in the group: stopped in time, breached, still running.
+	Met      int `json:"met"`
+	Breached int `json:"breached"`
+	Open     int `json:"open"`
+	// Rate is the share of settled deadlines met: Met / (Met + Breached),
+	// 0 when none is settled.
 	Rate float64 `json:"rate"`
 }
 
 // Compliance is a table of SLA compliance rows.
 type Compliance struct {
-	// By names the grouping ("rep", "team", "week", ...), empty for none.
+	// By names the grouping ("rep", "team", "policy", "week", ...), empty
+	// for none.
 	By   string          `json:"by,omitempty"`
 	Rows []ComplianceRow `json:"rows"`
+	// AsOf is the cut-off the figures were computed at (Filter.AsOf);
+	// zero for "up to now".
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // Compliance returns the share of SLA deadlines met, per deadline kind,
 // for the deadlines whose clocks started within f's window (by day), and,
-// when by is ByRep or ByTeam, per rep or team as well (by 0 gives one row
-// per kind). by may also be BySource or ByCampaign. Compliance is tallied
-// per day, rep, team, source and campaign, not per account: f.Account and
-// ByAccount do not apply (ByAccount groups everything under "").
+// when by is ByRep, ByTeam or ByPolicy, per rep, team or policy segment
+// as well (by 0 gives one row per kind). by may also be BySource or
+// ByCampaign. Compliance is tallied per day, rep, team, policy segment,
+// source and campaign, not per account: f.Account and ByAccount do not
+// apply (ByAccount groups everything under "").
+//
+// With f.AsOf set, each deadline is counted as it stood at the end of the
+// last day that ended by AsOf: a clock met or breached on a later day is
+// still open, and a clock started on a later day is left out.
 //
 // A deadline is a clock of lead.State.Clock, one of every kind lead.Kinds
 // lists: it starts with the event that lead reports starting it (the
@@ -176,7 +213,7 @@ func (p *Projection) Compliance(f Filter, by Dimension) Compliance {
 	}
 	sums := map[gk]*tally{}
 	for key, i := range p.clockIdx {
-		if !m.day(key.day) || !m.dims(key.dims) {
+		if !m.day(key.day) || !m.dayDone(key.at) || !m.dims(key.dims) {
 			continue
 		}
 		k := gk{group: attrs{dims: key.dims}.pick(by), kind: key.kind}
@@ -190,7 +227,7 @@ func (p *Projection) Compliance(f Filter, by Dimension) Compliance {
 		t.Breached += c.Breached
 		t.Open += c.Open
 	}
-	out := Compliance{}
+	out := Compliance{AsOf: f.AsOf}
 	if by != 0 {
 		out.By = by.String()
 	}
@@ -214,7 +251,7 @@ func (p *Projection) ComplianceTrend(f Filter, u Unit, only ...lead.DeadlineKind
 	if len(only) == 0 {
 		only = kinds
 	}
-	out := Compliance{By: u.String()}
+	out := Compliance{By: u.String(), AsOf: f.AsOf}
 	for _, per := range Periods(u, f.From, f.To, loc) {
 		g := f
 		g.From, g.To = per.Start, per.End
@@ -251,7 +288,9 @@ func (a attrs) pick(d Dimension) uint32 {
 	case ByCampaign:
 		return a.campaign
 	case ByAccount:
-		return a.company
+		return a.account
+	case ByPolicy:
+		return a.policy
 	}
 	return 0
 }

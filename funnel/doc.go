@@ -19,10 +19,26 @@
 //	})
 //
 // Every metric takes a Filter (a time window plus source, campaign, rep,
-// team or account) and documents exactly which leads or events it counts.
-// Package funnel/report writes a Conversion, a Compliance table or a Plan
-// as aligned text, JSON or CSV, and the conversion and weekly compliance
-// as SVG charts.
+// team, account or policy segment) and documents exactly which leads,
+// opportunities or events it counts, in which unit, over which
+// denominator. Filter.AsOf computes a metric as of a cut-off, so a month
+// reported when it ended gives the same numbers when recomputed later;
+// the zero AsOf means up to now.
+//
+// Lead figures (stage counts, conversion, lead-to-revenue) count each lead
+// once. Deal figures (pipeline, win rate, cycle length, SQL value,
+// touches to SQL) count opportunities: each qualification cycle of a lead,
+// from its entry into SQL to its win, loss, disqualification or return to
+// marketing, with its own amount, dates and outcome.
+//
+// Time to accept and to first touch come two ways (ClockTimes): SLA time,
+// measured as package sla measures the clocks, in the hours of the lead's
+// policy with pauses left out (give the Projection the policy set in
+// Policies), and wall time.
+//
+// Package funnel/report writes a Conversion, a Compliance table, a Summary
+// or a Plan as aligned text, JSON or CSV, each with its cut-off and
+// definitions, and the conversion and weekly compliance as SVG charts.
 //
 // The stages and SLA clocks of each lead are lead's to say: a Projection
 // keeps a lead.Lifecycle per lead and folds the lead.Change of every

@@ -8,6 +8,15 @@ import (
 // Filter selects the leads (or, for the figures kept per day, the events) a
 // metric counts. Empty fields match everything.
 //
+// AsOf is the cut-off: a metric counts only what had happened before it,
+// so a month reported on the 1st with AsOf at the 1st gives the same
+// numbers whenever it is recomputed. The zero AsOf means "up to now":
+// every event applied so far. Figures kept per day (SLA compliance, touch
+// content) honour AsOf by whole days: they count the events of the days
+// that ended by AsOf. Figures about where leads stand now (StageCounts,
+// the current-state rows of Leakage) cannot be taken back to a cut-off;
+// their docs say how they treat AsOf.
+//
 // From and To bound a window [From, To) on the metric's anchor time, which
 // each metric's documentation names (the first entry into a stage for
 // cohort metrics, the close for win rate and revenue, the clock's start for
@@ -18,6 +27,7 @@ import (
 // does not narrow them.
 type Filter struct {
 	From, To time.Time
+	AsOf     time.Time
 
 	// Source and Campaign match the lead's Captured.Source and
 	// Captured.Campaign.
@@ -26,8 +36,14 @@ type Filter struct {
 	// (kept after it returns to marketing); for SLA compliance, the rep
 	// and team that held the lead when the deadline's clock started.
 	Rep, Team string
-	// Account matches the lead's Captured.Company.
+	// Account matches the lead's Captured.Company, ignoring case and
+	// runs of white space.
 	Account string
+	// Policy matches the segment (sla.Policy.Name) of the policy the
+	// lead's latest hand-off recorded; for SLA compliance, the segment the
+	// lead ran under when the deadline's clock started. "" matches all:
+	// the default segment has no filter of its own.
+	Policy string
 }
 
 // Dimension is what a breakdown groups by.
@@ -40,10 +56,13 @@ const (
 	BySource
 	ByCampaign
 	ByAccount
+	// ByPolicy groups by the segment of the SLA policy (sla.Policy.Name)
+	// the lead runs under; "" is the default segment.
+	ByPolicy
 )
 
 // String returns the dimension's name: "rep", "team", "source",
-// "campaign" or "account".
+// "campaign", "account" or "policy".
 func (d Dimension) String() string {
 	switch d {
 	case ByRep:
@@ -56,22 +75,27 @@ func (d Dimension) String() string {
 		return "campaign"
 	case ByAccount:
 		return "account"
+	case ByPolicy:
+		return "policy"
 	}
 	return "all"
 }
 
 // match is a Filter resolved against a Projection's names.
 type match struct {
-	none                              bool // a named value the projection never saw: nothing matches
-	source, campaign, rep, team, acct uint32
-	hasSrc, hasCamp, hasRep, hasTeam  bool
-	hasAcct                           bool
-	from, to                          int64 // unix ns window, inclusive from, exclusive to
-	fromDay, toDay                    int32 // day window, inclusive from, exclusive to
+	none                                      bool // a named value the projection never saw: nothing matches
+	source, campaign, rep, team, acct, policy uint32
+	hasSrc, hasCamp, hasRep, hasTeam          bool
+	hasAcct, hasPolicy                        bool
+	from, to                                  int64 // unix ns window, inclusive from, exclusive to
+	fromDay, toDay                            int32 // day window, inclusive from, exclusive to
+	asOf                                      int64 // unix ns cut-off, exclusive
+	asOfDay                                   int32 // the days before it ended by the cut-off
 }
 
 func (p *Projection) compile(f Filter) match {
-	m := match{from: math.MinInt64, to: math.MaxInt64, fromDay: math.MinInt32, toDay: math.MaxInt32}
+	m := match{from: math.MinInt64, to: math.MaxInt64, fromDay: math.MinInt32, toDay: math.MaxInt32,
+		asOf: math.MaxInt64, asOfDay: math.MaxInt32}
 	look := func(s string, id *uint32, has *bool) {
 		if s == "" {
 			return
@@ -87,8 +111,14 @@ func (p *Projection) compile(f Filter) match {
 	look(f.Campaign, &m.campaign, &m.hasCamp)
 	look(f.Rep, &m.rep, &m.hasRep)
 	look(f.Team, &m.team, &m.hasTeam)
-	look(f.Account, &m.acct, &m.hasAcct)
+	look(accountKey(f.Account), &m.acct, &m.hasAcct)
+	look(f.Policy, &m.policy, &m.hasPolicy)
 	loc := p.location()
+	if !f.AsOf.IsZero() {
+		m.asOf = f.AsOf.UnixNano()
+		y, mo, d := f.AsOf.In(loc).Date()
+		m.asOfDay = civilDay(y, mo, d)
+	}
 	if !f.From.IsZero() {
 		m.from = f.From.UnixNano()
 		m.fromDay = firstMidnightDay(f.From, loc)
@@ -117,12 +147,21 @@ func (m *match) lead(r *record) bool {
 		(!m.hasCamp || r.campaign == m.campaign) &&
 		(!m.hasRep || r.rep == m.rep) &&
 		(!m.hasTeam || r.team == m.team) &&
-		(!m.hasAcct || r.company == m.acct)
+		(!m.hasAcct || r.account == m.acct) &&
+		(!m.hasPolicy || r.policy == m.policy)
 }
 
-func (m *match) at(ns int64) bool { return ns != 0 && ns >= m.from && ns < m.to }
+// seen reports whether the instant ns (0 for never) came before the cut-off.
+func (m *match) seen(ns int64) bool { return ns != 0 && ns < m.asOf }
 
-func (m *match) day(d int32) bool { return d >= m.fromDay && d < m.toDay }
+// at reports whether ns came before the cut-off and within the window.
+func (m *match) at(ns int64) bool { return ns != 0 && ns >= m.from && ns < m.to && ns < m.asOf }
+
+// day reports whether day d is within the window and ended by the cut-off.
+func (m *match) day(d int32) bool { return d >= m.fromDay && d < m.toDay && d < m.asOfDay }
+
+// dayDone reports whether day d ended by the cut-off.
+func (m *match) dayDone(d int32) bool { return d < m.asOfDay }
 
 // dims matches the per-day tallies, which are not kept per account.
 func (m *match) dims(d dims) bool {
@@ -130,5 +169,6 @@ func (m *match) dims(d dims) bool {
 		(!m.hasSrc || d.source == m.source) &&
 		(!m.hasCamp || d.campaign == m.campaign) &&
 		(!m.hasRep || d.rep == m.rep) &&
-		(!m.hasTeam || d.team == m.team)
+		(!m.hasTeam || d.team == m.team) &&
+		(!m.hasPolicy || d.policy == m.policy)
 }

@@ -17,9 +17,9 @@ var ConversionStages = []lead.Stage{
 	lead.StageAccepted, lead.StageSQL, lead.StageWon,
 }
 
-// StageCounts returns how many leads are in each stage now (after the last
-// event applied), for the leads f's names match; f's window is not used.
-// Stages with no lead are left out.
+// StageCounts returns the number of leads in each stage now, after the
+// last event applied, for the leads f's names match. It is current state:
+// f's window and AsOf are not used. Stages with no lead are left out.
 func (p *Projection) StageCounts(f Filter) map[lead.Stage]int {
 	m := p.compile(f)
 	out := map[lead.Stage]int{}
@@ -31,15 +31,18 @@ func (p *Projection) StageCounts(f Filter) map[lead.Stage]int {
 	return out
 }
 
-// Flow is how many leads entered each stage within one period.
+// Flow is how many leads entered each stage for the first time within one
+// period.
 type Flow struct {
-	Period  Period             `json:"period"`
+	Period Period `json:"period"`
+	// Entered is, per stage, the number of leads that first entered it in
+	// the period.
 	Entered map[lead.Stage]int `json:"entered"`
 }
 
 // Flows returns, per period of unit u from f.From to f.To (in the
-// Projection's Location), how many leads entered each stage for the first
-// time within that period. A lead counts once per stage: re-entries after
+// Projection's Location), the number of leads that entered each stage for
+// the first time within that period (and before f.AsOf). A lead counts once per stage: re-entries after
 // a return to marketing are not new flow. Stages with no entry are left
 // out of a period's map. With a zero f.From or f.To, the periods span the
 // first entries the Projection holds.
@@ -104,12 +107,16 @@ func (p *Projection) Flows(f Filter, u Unit) []Flow {
 // ConversionStep is one stage of a cohort's conversion.
 type ConversionStep struct {
 	Stage lead.Stage `json:"stage"`
-	// Count is how many leads of the cohort ever entered the stage.
+	// Count is the number of leads of the cohort that entered the stage
+	// before the cut-off (Filter.AsOf).
 	Count int `json:"count"`
-	// Conversion is Count divided by the previous step's Count (1 for the
-	// first step; 0 when the previous step is empty).
+	// Conversion is the share of the previous step's leads that reached
+	// this stage: Count ÷ the previous step's Count; for the first step
+	// Count ÷ Count, which is 1, and 0 when the cohort is empty (as any
+	// step after an empty one).
 	Conversion float64 `json:"conversion"`
-	// Cumulative is Count divided by the first step's Count.
+	// Cumulative is the share of the cohort that reached this stage:
+	// Count ÷ the first step's Count, 0 for an empty cohort.
 	Cumulative float64 `json:"cumulative"`
 }
 
@@ -119,12 +126,15 @@ type Conversion struct {
 	// informational.
 	Label string           `json:"label,omitempty"`
 	Steps []ConversionStep `json:"steps"`
+	// AsOf is the cut-off the figures were computed at (Filter.AsOf);
+	// zero for "up to now".
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // Conversion returns the conversion of the cohort of leads that first entered
-// stages[0] within f's window: for each stage, how many of them ever
-// entered it (at any time up to now), the conversion from the previous
-// stage and from the first. With no stages it uses ConversionStages. The last
+// stages[0] within f's window: for each stage, how many of them entered it
+// before f.AsOf (up to now when AsOf is zero), the conversion from the
+// previous stage and from the first. With no stages it uses ConversionStages. The last
 // step's Cumulative is the cohort's end-to-end conversion; with Won last,
 // it is the lead-to-revenue rate from stages[0].
 func (p *Projection) Conversion(f Filter, stages ...lead.Stage) Conversion {
@@ -138,12 +148,12 @@ func (p *Projection) Conversion(f Filter, stages ...lead.Stage) Conversion {
 			continue
 		}
 		for j, st := range stages {
-			if r.firstAt(st) != 0 {
+			if m.seen(r.firstAt(st)) {
 				n[j]++
 			}
 		}
 	}
-	fu := Conversion{Steps: make([]ConversionStep, len(stages))}
+	fu := Conversion{Steps: make([]ConversionStep, len(stages)), AsOf: f.AsOf}
 	for j, st := range stages {
 		s := ConversionStep{Stage: st, Count: n[j], Cumulative: ratio(float64(n[j]), float64(n[0]))}
 		if j == 0 {
@@ -178,109 +188,176 @@ func (r *record) firstAt(st lead.Stage) int64 {
 	return 0
 }
 
-// Velocity returns the distribution of the time from a lead's first entry
-// into from to its first entry into to, over the leads that first entered
-// from within f's window and have since entered to. The time is measured
-// in cal's open hours: the zero Calendar (24x7) gives calendar time, a
-// business-hours calendar gives business time.
+// Velocity returns the distribution of the time, in cal's open hours, from
+// a lead's first entry into from to its first entry into to, over the
+// leads that first entered from within f's window and entered to before
+// f.AsOf. The zero Calendar (24x7) gives wall time, a business-hours
+// calendar business time; pauses are not left out.
 func (p *Projection) Velocity(f Filter, from, to lead.Stage, cal sla.Calendar) Distribution {
 	m := p.compile(f)
 	var ds []time.Duration
 	for r := range p.all() {
 		a, b := r.firstAt(from), r.firstAt(to)
-		if b == 0 || b < a || !m.lead(r) || !m.at(a) {
+		if !m.seen(b) || b < a || !m.lead(r) || !m.at(a) {
 			continue
 		}
-		ds = append(ds, elapsed(cal, a, b))
+		ds = append(ds, elapsed(&cal, a, b))
 	}
 	return distribution(ds)
 }
 
-func elapsed(cal sla.Calendar, a, b int64) time.Duration {
+func elapsed(cal *sla.Calendar, a, b int64) time.Duration {
+	if cal == always {
+		return time.Duration(max(b-a, 0))
+	}
 	return cal.Elapsed(time.Unix(0, a), time.Unix(0, b))
 }
 
-// TimeToAccept returns the distribution of the time from the hand-off (or
-// reassignment) that a lead's first acceptance answered to that
-// acceptance, in cal's open hours, over the leads first accepted within
-// f's window. It is the accept clock as the rep who accepted saw it.
+// ClockTimes is one SLA clock's durations measured two ways, so a reader
+// can tell what the SLA enforced from what the prospect waited.
+type ClockTimes struct {
+	// SLA is the time the SLA clock ran: in the hours of the lead's
+	// policy rule (its calendar's business hours for a Business rule,
+	// around the clock otherwise), with the lead's pauses left out. It is
+	// what the deadline was measured against.
+	SLA Distribution `json:"sla_time"`
+	// Wall is the elapsed wall-clock time, nights, weekends and pauses
+	// included.
+	Wall Distribution `json:"wall_time"`
+}
+
+// AcceptTimes returns the time to accept, in SLA time and in wall time:
+// from the hand-off or reassignment whose accept clock an acceptance
+// stopped to that acceptance, over the acceptances (one per hand-off a
+// rep accepted) within f's window and before f.AsOf. The SLA time is
+// measured as package sla measures the accept clock, in the hours of the
+// policy the hand-off recorded (see Projection.Policies).
+func (p *Projection) AcceptTimes(f Filter) ClockTimes {
+	m := p.compile(f)
+	var sla, wall []time.Duration
+	for a := range p.accepts.all() {
+		if a.handOff == 0 || a.handOff > a.at || !m.at(a.at) || !m.lead(p.rec(a.lead)) {
+			continue
+		}
+		sla = append(sla, time.Duration(a.slaAccept))
+		wall = append(wall, time.Duration(a.at-a.handOff))
+	}
+	return ClockTimes{SLA: distribution(sla), Wall: distribution(wall)}
+}
+
+// FirstTouchTimes returns the time to first touch, in SLA time and in
+// wall time: from an acceptance to the first touch after it that stopped
+// its first-touch clock (a touch after the clock stopped another way, by
+// qualification or a return, is not the SLA's first touch), over the
+// first touches within f's window and before f.AsOf. The SLA time is
+// measured as package sla measures the first-touch clock, in the hours of
+// the lead's policy (see Projection.Policies), pauses left out.
+func (p *Projection) FirstTouchTimes(f Filter) ClockTimes {
+	m := p.compile(f)
+	var sla, wall []time.Duration
+	for a := range p.accepts.all() {
+		if !m.at(a.touch) || !m.lead(p.rec(a.lead)) {
+			continue
+		}
+		sla = append(sla, time.Duration(a.slaTouch))
+		wall = append(wall, time.Duration(a.touch-a.at))
+	}
+	return ClockTimes{SLA: distribution(sla), Wall: distribution(wall)}
+}
+
+// TimeToAccept returns the distribution of the time to accept in cal's
+// open hours, pauses included, over the acceptances AcceptTimes counts:
+// with the zero Calendar it is AcceptTimes' Wall. It is not the SLA's
+// measure, which leaves pauses out; AcceptTimes gives both.
 func (p *Projection) TimeToAccept(f Filter, cal sla.Calendar) Distribution {
 	m := p.compile(f)
 	var ds []time.Duration
-	for r := range p.all() {
-		acc := r.first[lead.StageAccepted]
-		if r.acceptFrom == 0 || !m.lead(r) || !m.at(acc) {
+	for a := range p.accepts.all() {
+		if a.handOff == 0 || a.handOff > a.at || !m.at(a.at) || !m.lead(p.rec(a.lead)) {
 			continue
 		}
-		ds = append(ds, elapsed(cal, r.acceptFrom, acc))
+		ds = append(ds, elapsed(&cal, a.handOff, a.at))
 	}
 	return distribution(ds)
 }
 
-// TimeToFirstTouch returns the distribution of the time from a lead's
-// first acceptance to its first touch, in cal's open hours, over the
-// leads first touched within f's window.
+// TimeToFirstTouch returns the distribution of the time from an
+// acceptance to the first touch after it in cal's open hours, pauses
+// included, over the first touches FirstTouchTimes counts: with the zero
+// Calendar it is FirstTouchTimes' Wall. FirstTouchTimes gives the SLA's
+// measure as well.
 func (p *Projection) TimeToFirstTouch(f Filter, cal sla.Calendar) Distribution {
 	m := p.compile(f)
 	var ds []time.Duration
-	for r := range p.all() {
-		acc := r.first[lead.StageAccepted]
-		if acc == 0 || r.firstTouch < acc || !m.lead(r) || !m.at(r.firstTouch) {
+	for a := range p.accepts.all() {
+		if !m.at(a.touch) || !m.lead(p.rec(a.lead)) {
 			continue
 		}
-		ds = append(ds, elapsed(cal, acc, r.firstTouch))
+		ds = append(ds, elapsed(&cal, a.at, a.touch))
 	}
 	return distribution(ds)
 }
 
-// Summary holds the headline figures of the funnel. Each field says which
-// leads it counts; "in the window" means f's window.
+// Summary holds the headline figures of the funnel. Each field's doc
+// names its unit and what it counts; "in the window" means within f's
+// window and before f.AsOf, and "since" means up to f.AsOf. Lead counts
+// count each lead once; opportunity counts count each qualification cycle
+// (see Opportunity), so a lead lost, recycled and won is one Lost and one
+// Won opportunity.
 type Summary struct {
 	// Leads is the number of leads first captured in the window.
 	Leads int `json:"leads"`
-	// MQLs and SQLs are the leads that first became MQL or SQL in the window.
+	// MQLs is the number of leads that first became MQL in the window.
 	MQLs int `json:"mqls"`
+	// SQLs is the number of opportunities opened (entries into SQL) in
+	// the window.
 	SQLs int `json:"sqls"`
-	// Won and Lost are the leads first closed as Won or Lost in the
-	// window (a lead lost, recycled and won later counts in both).
+	// Won and Lost are the numbers of opportunities won and lost in the
+	// window.
 	Won  int `json:"won"`
 	Lost int `json:"lost"`
-	// WinRate is Won / (Won + Lost).
+	// WinRate is the share of the window's closed opportunities that were
+	// won: Won ÷ (Won + Lost); returned and disqualified ones do not count.
 	WinRate float64 `json:"win_rate"`
-	// Revenue is the sum of the amounts of the Won leads (a Won without
-	// an amount counts the amount at SQL).
+	// Revenue is the amount (currency units) won by the opportunities won
+	// in the window: each Won's amount, or the amount at SQL without one.
 	Revenue float64 `json:"revenue"`
-	// AverageDeal is Revenue / Won.
+	// AverageDeal is the revenue per opportunity won, in currency units:
+	// Revenue ÷ Won.
 	AverageDeal float64 `json:"average_deal"`
-	// Cycle is the sales cycle: from the first SQL to Won, over the
-	// leads won in the window.
+	// Cycle is the sales cycle in wall time, from an opportunity's SQL to
+	// its win, over the opportunities won in the window.
 	Cycle Distribution `json:"cycle"`
-	// Pipeline is the value of the SQLs sourced: the sum of the amounts
-	// at SQL of the leads that first became SQL in the window.
+	// Pipeline is the value of the SQLs sourced, in currency units: the
+	// sum of the amounts at SQL of the opportunities opened in the window.
 	Pipeline float64 `json:"pipeline"`
-	// SQLsWon is how many of those SQLs have been won since.
+	// SQLsWon is the number of the window's SQLs (opportunities opened in
+	// it) won since.
 	SQLsWon int `json:"sqls_won"`
-	// SQLToCustomer is SQLs / SQLsWon: how many SQLs it takes to win one
-	// customer (0 when none was won).
-	SQLToCustomer float64 `json:"sql_to_customer"`
+	// SQLsPerCustomer is a ratio, not a share: the window's SQLs per SQL
+	// won since, SQLs ÷ SQLsWon (0 when none was won).
+	SQLsPerCustomer float64 `json:"sqls_per_customer"`
 	// LeadToRevenue is the share of the leads first captured in the
-	// window that have been won since.
+	// window that have been won since: won leads ÷ Leads.
 	LeadToRevenue float64 `json:"lead_to_revenue"`
-	// TouchesToSQL counts the touches each of the window's new SQLs had
-	// before it first became SQL.
+	// TouchesToSQL is the number of touches per SQL, over the
+	// opportunities opened in the window: each counts the touches of its
+	// own cycle before its SQL (since the lead's capture or its latest
+	// return to marketing).
 	TouchesToSQL Counts `json:"touches_to_sql"`
-	// SalesVelocity is the revenue the pipeline yields per day:
-	// SQLs × WinRate × AverageDeal ÷ the mean Cycle in days (0 without a
-	// cycle).
+	// SalesVelocity is the revenue the pipeline yields per day, in
+	// currency units per day: SQLs × WinRate × AverageDeal ÷ the mean
+	// Cycle in days (0 without a cycle).
 	SalesVelocity float64 `json:"sales_velocity"`
+	// AsOf is the cut-off the figures were computed at (Filter.AsOf);
+	// zero for "up to now".
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // Summary returns the headline figures for the leads f matches.
 func (p *Projection) Summary(f Filter) Summary {
 	m := p.compile(f)
-	var s Summary
-	var cycle []time.Duration
-	var touches []int
+	s := Summary{AsOf: f.AsOf}
 	capturedWon := 0
 	for r := range p.all() {
 		if !m.lead(r) {
@@ -288,44 +365,54 @@ func (p *Projection) Summary(f Filter) Summary {
 		}
 		if m.at(r.first[lead.StageCaptured]) {
 			s.Leads++
-			if r.first[lead.StageWon] != 0 {
+			if m.seen(r.first[lead.StageWon]) {
 				capturedWon++
 			}
 		}
 		if m.at(r.first[lead.StageMQL]) {
 			s.MQLs++
 		}
-		if sql := r.first[lead.StageSQL]; m.at(sql) {
+	}
+	var cycle []time.Duration
+	var touches []int
+	for o := range p.opps.all() {
+		if !m.lead(p.rec(o.lead)) {
+			continue
+		}
+		out := o.outcomeAsOf(&m)
+		if m.at(o.opened) {
 			s.SQLs++
-			s.Pipeline += r.amount
-			touches = append(touches, int(r.touchesBeforeSQL))
-			if r.first[lead.StageWon] != 0 {
+			s.Pipeline += o.amount
+			touches = append(touches, int(o.touches))
+			if out == OutcomeWon {
 				s.SQLsWon++
 			}
 		}
-		if won := r.first[lead.StageWon]; m.at(won) {
-			s.Won++
-			s.Revenue += r.won
-			if sql := r.first[lead.StageSQL]; sql != 0 && sql <= won {
-				cycle = append(cycle, time.Duration(won-sql))
-			}
+		if !m.at(o.closed) {
+			continue
 		}
-		if m.at(r.first[lead.StageLost]) {
+		switch out {
+		case OutcomeWon:
+			s.Won++
+			s.Revenue += o.won
+			cycle = append(cycle, time.Duration(o.closed-o.opened))
+		case OutcomeLost:
 			s.Lost++
 		}
 	}
 	s.WinRate = ratio(float64(s.Won), float64(s.Won+s.Lost))
 	s.AverageDeal = ratio(s.Revenue, float64(s.Won))
 	s.Cycle = distribution(cycle)
-	s.SQLToCustomer = ratio(float64(s.SQLs), float64(s.SQLsWon))
+	s.SQLsPerCustomer = ratio(float64(s.SQLs), float64(s.SQLsWon))
 	s.LeadToRevenue = ratio(float64(capturedWon), float64(s.Leads))
 	s.TouchesToSQL = counts(touches)
 	s.SalesVelocity = SalesVelocity(s.SQLs, s.WinRate, s.AverageDeal, s.Cycle.Mean)
 	return s
 }
 
-// SalesVelocity is the revenue a pipeline yields per day: opportunities ×
-// winRate × averageDeal ÷ cycle in days. It is 0 when cycle is not positive.
+// SalesVelocity is the revenue a pipeline yields per day, in currency
+// units per day: opportunities × winRate × averageDeal ÷ cycle in days. It
+// is 0 when cycle is not positive.
 func SalesVelocity(opportunities int, winRate, averageDeal float64, cycle time.Duration) float64 {
 	days := cycle.Hours() / 24
 	if days <= 0 {
@@ -337,14 +424,16 @@ func SalesVelocity(opportunities int, winRate, averageDeal float64, cycle time.D
 // StageRate is a conversion rate out of one stage.
 type StageRate struct {
 	Stage lead.Stage `json:"stage"`
-	// Rate is the share of the N leads that converted.
+	// Rate is the share of the N leads that converted: converted ÷ N.
 	Rate float64 `json:"rate"`
-	N    int     `json:"n"`
+	// N is the number of leads that first entered Stage in the window.
+	N int `json:"n"`
 }
 
 // LeadToRevenue returns, for each of stages (ConversionStages without Won
-// when empty), the share of the leads that first entered it within f's
-// window and have been won since: the lead-to-revenue rate by stage.
+// when empty), the lead-to-revenue rate by stage: the share of the leads
+// that first entered it within f's window that were won before f.AsOf
+// (won leads ÷ those leads, each lead counted once).
 func (p *Projection) LeadToRevenue(f Filter, stages ...lead.Stage) []StageRate {
 	if len(stages) == 0 {
 		stages = ConversionStages[:len(ConversionStages)-1]
@@ -359,7 +448,7 @@ func (p *Projection) LeadToRevenue(f Filter, stages ...lead.Stage) []StageRate {
 
 // Rates returns the conversion out of each of stages into the next one,
 // the last into Won: for stage i, the share of the leads that first
-// entered it within f's window and have entered stage i+1 since. These
+// entered it within f's window that entered stage i+1 before f.AsOf. These
 // are the per-stage close rates a Plan takes. A stage no lead entered has
 // Rate 0 and N 0.
 func (p *Projection) Rates(f Filter, stages ...lead.Stage) []StageRate {
@@ -375,9 +464,18 @@ func (p *Projection) Rates(f Filter, stages ...lead.Stage) []StageRate {
 	return out
 }
 
-// Group is the outcome figures of one rep, team, source, campaign or
-// account.
+// NoCompany is the Key of the Breakdown row of the leads captured without
+// a company, when grouped ByAccount.
+const NoCompany = "(no company)"
+
+// Group is the outcome figures of one rep, team, source, campaign, account
+// or policy segment. Won, Lost, WinRate, Revenue, AverageDeal and Cycle
+// are defined as in Summary: they count opportunities.
 type Group struct {
+	// Key is the group's value: the rep, team, source, campaign, account
+	// (the first spelling seen) or segment; NoCompany for the leads
+	// without a company, "" for those without a value of another
+	// dimension (and the default policy segment).
 	Key         string       `json:"key"`
 	Won         int          `json:"won"`
 	Lost        int          `json:"lost"`
@@ -388,10 +486,11 @@ type Group struct {
 }
 
 // Breakdown returns Summary's outcome figures (Won, Lost, WinRate,
-// Revenue, AverageDeal, Cycle) per value of dimension by, over the leads
-// closed within f's window, ordered by revenue (highest first) and then
-// key. With ByAccount it is the revenue per account (Captured.Company);
-// leads with no value for the dimension are grouped under "".
+// Revenue, AverageDeal, Cycle) per value of dimension by, over the
+// opportunities closed within f's window and before f.AsOf, ordered by
+// revenue (highest first) and then key. With ByAccount it is the revenue
+// per account: Captured.Company matched ignoring case and runs of white
+// space, the leads without a company in their own row, keyed NoCompany.
 func (p *Projection) Breakdown(f Filter, by Dimension) []Group {
 	m := p.compile(f)
 	type acc struct {
@@ -399,27 +498,25 @@ func (p *Projection) Breakdown(f Filter, by Dimension) []Group {
 		cycle []time.Duration
 	}
 	groups := map[uint32]*acc{}
-	for r := range p.all() {
-		won, lost := r.first[lead.StageWon], r.first[lead.StageLost]
-		if !m.lead(r) || (!m.at(won) && !m.at(lost)) {
+	for o := range p.opps.all() {
+		r := p.rec(o.lead)
+		out := o.outcomeAsOf(&m)
+		if (out != OutcomeWon && out != OutcomeLost) || !m.at(o.closed) || !m.lead(r) {
 			continue
 		}
 		k := r.attrs.pick(by)
 		a := groups[k]
 		if a == nil {
-			a = &acc{g: Group{Key: p.names.name(k)}}
+			a = &acc{g: Group{Key: p.groupKey(by, k)}}
 			groups[k] = a
 		}
-		if m.at(lost) {
+		if out == OutcomeLost {
 			a.g.Lost++
+			continue
 		}
-		if m.at(won) {
-			a.g.Won++
-			a.g.Revenue += r.won
-			if sql := r.first[lead.StageSQL]; sql != 0 && sql <= won {
-				a.cycle = append(a.cycle, time.Duration(won-sql))
-			}
-		}
+		a.g.Won++
+		a.g.Revenue += o.won
+		a.cycle = append(a.cycle, time.Duration(o.closed-o.opened))
 	}
 	out := make([]Group, 0, len(groups))
 	for _, a := range groups {
@@ -435,66 +532,106 @@ func (p *Projection) Breakdown(f Filter, by Dimension) []Group {
 	return out
 }
 
+// groupKey returns the Key of the group of value k of dimension by.
+func (p *Projection) groupKey(by Dimension, k uint32) string {
+	if by != ByAccount {
+		return p.names.name(k)
+	}
+	if k == 0 {
+		return NoCompany
+	}
+	return p.names.name(p.accountName[k])
+}
+
 // LeakRow is where leads left the funnel without an outcome, at one stage.
+// Returned and Rejected are history: events before the cut-off. Stalled
+// and Unworked are current state: where leads stand now.
 type LeakRow struct {
 	Stage lead.Stage `json:"stage"`
-	// Returned counts returns to marketing from this stage (Recycled
-	// events, including those an SLA breach caused); a lead returned
-	// twice counts twice.
+	// Returned is history: the number of returns to marketing from this
+	// stage (Recycled events, including those an SLA breach caused)
+	// before the cut-off; a lead returned twice counts twice.
 	Returned int `json:"returned"`
-	// Rejected counts rejections by sales that sent the lead back to
-	// nurture (a rejection that disqualifies is an outcome, not a leak).
+	// Rejected is history: the number of rejections by sales that sent
+	// the lead back to nurture before the cut-off (a rejection that
+	// disqualifies is an outcome, not a leak).
 	Rejected int `json:"rejected"`
-	// Stalled counts leads that are Stalled now, having left this stage.
-	Stalled int `json:"stalled"`
-	// Unworked counts leads sitting in this stage now (MQL, HandedOff or
-	// Accepted) with no entry or touch for at least the idle time.
-	Unworked int `json:"unworked"`
+	// Stalled is current state: the number of leads Stalled now, having
+	// left this stage.
+	Stalled int `json:"stalled_now"`
+	// Unworked is current state: the number of leads in this stage now
+	// (MQL, HandedOff or Accepted) with no entry or touch for at least the
+	// idle time.
+	Unworked int `json:"unworked_now"`
 }
 
 // Leakage is where a cohort of MQLs leaked.
 type Leakage struct {
-	// MQLs is the cohort: leads that first became MQL in the window.
+	// MQLs is the cohort: the number of leads that first became MQL in
+	// the window.
 	MQLs int       `json:"mqls"`
 	Rows []LeakRow `json:"rows"`
-	// Leaked is how many leads of the cohort leaked at least once.
+	// Leaked is the number of leads of the cohort that leaked at least
+	// once: returned or rejected before the cut-off, or stalled or
+	// unworked now.
 	Leaked int `json:"leaked"`
+	// CurrentState reports whether the Stalled and Unworked columns are
+	// filled: they are only without a cut-off (see Projection.Leakage).
+	CurrentState bool `json:"current_state"`
+	// AsOf is the cut-off the figures were computed at (Filter.AsOf);
+	// zero for "up to now".
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // Leakage returns where the leads that first became MQL within f's window
 // left the funnel without an outcome (Won, Lost, Disqualified), by stage:
-// returned to marketing (recycled), rejected by sales, stalled now, or
-// unworked now (no stage entry or touch for idle at now). Rows with
-// nothing are left out; the rest are in stage order.
+// returned to marketing (recycled) or rejected by sales, which are
+// history, and stalled now or unworked now (no stage entry or touch for
+// idle at now), which are current state. Current state cannot be taken
+// back to a cut-off: with f.AsOf set, Stalled and Unworked are left at 0
+// and CurrentState is false, so a report as of a date does not change
+// when recomputed. Rows with nothing are left out; the rest are in stage
+// order.
 func (p *Projection) Leakage(f Filter, now time.Time, idle time.Duration) Leakage {
 	m := p.compile(f)
 	var rows [nStages]LeakRow
-	out := Leakage{}
+	out := Leakage{AsOf: f.AsOf, CurrentState: f.AsOf.IsZero()}
 	cut := now.Add(-idle).UnixNano()
+	in := func(r *record) bool { return m.lead(r) && m.at(r.first[lead.StageMQL]) }
+	leaked := make([]bool, p.n)
+	for x := range p.exits.all() {
+		if !m.seen(x.at) || !in(p.rec(x.lead)) || int(x.from) >= nStages {
+			continue
+		}
+		if x.rejected {
+			rows[x.from].Rejected++
+		} else {
+			rows[x.from].Returned++
+		}
+		leaked[x.lead] = true
+	}
+	i := -1
 	for r := range p.all() {
-		if !m.lead(r) || !m.at(r.first[lead.StageMQL]) {
+		i++
+		if !in(r) {
 			continue
 		}
 		out.MQLs++
-		leaked := r.rejected > 0
-		rows[lead.StageHandedOff].Rejected += int(r.rejected)
-		for st, n := range r.returned {
-			rows[st].Returned += int(n)
-			leaked = leaked || n > 0
-		}
-		switch r.lc.Stage() {
-		case lead.StageStalled:
-			if int(r.lc.StalledFrom()) < nStages {
-				rows[r.lc.StalledFrom()].Stalled++
-			}
-			leaked = true
-		case lead.StageMQL, lead.StageHandedOff, lead.StageAccepted:
-			if max(r.entered, r.lastTouch) <= cut {
-				rows[r.lc.Stage()].Unworked++
-				leaked = true
+		if out.CurrentState {
+			switch r.lc.Stage() {
+			case lead.StageStalled:
+				if int(r.lc.StalledFrom()) < nStages {
+					rows[r.lc.StalledFrom()].Stalled++
+				}
+				leaked[i] = true
+			case lead.StageMQL, lead.StageHandedOff, lead.StageAccepted:
+				if max(r.entered, r.lastTouch) <= cut {
+					rows[r.lc.Stage()].Unworked++
+					leaked[i] = true
+				}
 			}
 		}
-		if leaked {
+		if leaked[i] {
 			out.Leaked++
 		}
 	}
@@ -511,20 +648,24 @@ func (p *Projection) Leakage(f Filter, now time.Time, idle time.Duration) Leakag
 type ContentRow struct {
 	Content  string `json:"content"`
 	Campaign string `json:"campaign"`
-	Touches  int    `json:"touches"`
-	Answered int    `json:"answered"`
-	// AnswerRate is Answered / Touches.
+	// Touches is the number of touches with this content and campaign on
+	// the window's days; Answered the number of them answered.
+	Touches  int `json:"touches"`
+	Answered int `json:"answered"`
+	// AnswerRate is the share of the touches answered: Answered ÷ Touches.
 	AnswerRate float64 `json:"answer_rate"`
-	// SQLs and Won are credited to the content of a lead's last touch
-	// before its first SQL (last-touch attribution), on the day of the
-	// SQL and the day of the win; Revenue is the won amount.
+	// SQLs and Won are the numbers of leads whose last touch before their
+	// first SQL (last-touch attribution) had this content, counted on the
+	// day of the first SQL and of the first win; Revenue is the amount
+	// (currency units) of those wins.
 	SQLs    int     `json:"sqls"`
 	Won     int     `json:"won"`
 	Revenue float64 `json:"revenue"`
 }
 
 // Content returns the performance of touch content and campaigns
-// (Touched.Content and Touched.Campaign) over the days in f's window,
+// (Touched.Content and Touched.Campaign) over the days in f's window that
+// ended by f.AsOf,
 // ordered by SQLs, then touches (most first), then content and campaign.
 // Like Compliance it is tallied per day, rep, team, source and campaign:
 // f.Account does not apply.
@@ -569,11 +710,15 @@ const MaxScoreTotal = 2 * lead.MaxScore
 type ScoreBand struct {
 	// Low and High bound the band, both inclusive; -1 and -1 for leads
 	// that had no score when they became MQL.
-	Low   int     `json:"low"`
-	High  int     `json:"high"`
-	MQLs  int     `json:"mqls"`
-	SQLs  int     `json:"sqls"`
-	Won   int     `json:"won"`
+	Low  int `json:"low"`
+	High int `json:"high"`
+	// MQLs is the number of leads of the cohort in the band; SQLs and Won
+	// the numbers of them that became SQL and were won before the cut-off.
+	MQLs int `json:"mqls"`
+	SQLs int `json:"sqls"`
+	Won  int `json:"won"`
+	// ToSQL and ToWon are shares of the band's MQLs: SQLs ÷ MQLs and
+	// Won ÷ MQLs.
 	ToSQL float64 `json:"to_sql"`
 	ToWon float64 `json:"to_won"`
 }
@@ -606,10 +751,10 @@ func (p *Projection) ScoreBands(f Filter, width int) []ScoreBand {
 			b = 1 + min(max(int(r.mqlScore), 0)/width, nb-1)
 		}
 		bands[b].MQLs++
-		if r.first[lead.StageSQL] != 0 {
+		if m.seen(r.first[lead.StageSQL]) {
 			bands[b].SQLs++
 		}
-		if r.first[lead.StageWon] != 0 {
+		if m.seen(r.first[lead.StageWon]) {
 			bands[b].Won++
 		}
 	}

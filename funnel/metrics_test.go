@@ -132,7 +132,7 @@ func TestSummaryHeadlineFigures(t *testing.T) {
 	s := sample(t).p.Summary(Filter{})
 	want := Summary{
 		Leads: 5, MQLs: 4, SQLs: 2, Won: 1, Lost: 1, WinRate: 0.5, Revenue: 1000, AverageDeal: 1000,
-		Pipeline: 3000, SQLsWon: 1, SQLToCustomer: 2, LeadToRevenue: 0.2,
+		Pipeline: 3000, SQLsWon: 1, SQLsPerCustomer: 2, LeadToRevenue: 0.2,
 		SalesVelocity: 125, // 2 SQLs × 50% × 1000 ÷ 8 days
 	}
 	got := s

@@ -6,8 +6,10 @@ import (
 	"iter"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
 )
 
 // nStages is the number of lead.Stage values, StageNone included.
@@ -27,18 +29,31 @@ var ErrInvalidEvent = errors.New("funnel: invalid event")
 // Record.Position) through Apply; query it with the metric methods.
 //
 // It keeps one compact record per lead (stage entry times, owner, score,
-// touches, amounts and the state of its SLA clocks) and a few tallies kept
-// per day (SLA compliance, touch content); memory grows with the number of
-// leads, reps and days, not with the number of events, and folding an
-// event allocates nothing once its lead, names and day are known.
+// touches and the state of its SLA clocks), one per opportunity (each
+// qualification cycle, from SQL to its outcome), per acceptance and per
+// return to marketing, and a few tallies kept per day (SLA compliance,
+// touch content); memory grows with the number of leads, their cycles,
+// reps and days, not with the number of events, and folding an event
+// allocates nothing once its lead, names and day are known, but for a new
+// chunk of 4096 records, opportunities, acceptances or returns.
 //
-// The zero Projection is ready to use, in UTC. A Projection is not safe
-// for concurrent use: feed and query it from one goroutine, or guard it.
+// The zero Projection is ready to use, in UTC, with every SLA clock
+// measured around the clock. A Projection is not safe for concurrent use:
+// feed and query it from one goroutine, or guard it.
 type Projection struct {
 	// Location is the time zone of the days, weeks, months and quarters
 	// the Projection reports; nil means UTC. Set it before the first
 	// Apply; later changes are ignored.
 	Location *time.Location
+
+	// Policies are the SLA policies the leads run under (the Engine's
+	// set): time to accept and to first touch are measured in the hours
+	// of the policy each hand-off recorded, as package sla measures its
+	// clocks. A hand-off whose policy the set does not hold runs under
+	// its segment's current version, else the default segment's; with no
+	// policy at all the clocks run around the clock. Set it before the
+	// first Apply; later changes are ignored.
+	Policies sla.Set
 
 	pos   uint64
 	ready bool
@@ -48,6 +63,14 @@ type Projection struct {
 	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
 	n     int           // records in use
 	names dict
+	// accountName is the first spelling seen of each normalized account.
+	accountName map[uint32]uint32
+
+	rules   []ruleHours
+	ruleIdx map[policyKey]int32
+	accepts list[acceptance]
+	opps    list[opportunity]
+	exits   list[exit]
 
 	clockIdx  map[clockKey]int32
 	clocks    []tally
@@ -60,12 +83,17 @@ type Projection struct {
 // dims are the interned names the per-day tallies are kept under.
 type dims struct {
 	source, campaign, rep, team uint32
+	// policy is the segment (sla.Policy.Name) of the lead's latest
+	// hand-off; 0, the empty name, is the default segment.
+	policy uint32
 }
 
 // attrs are the interned names a lead is reported under.
 type attrs struct {
 	dims
-	company uint32
+	// account is the lead's Captured.Company as accountKey normalizes it;
+	// 0 for a lead without a company.
+	account uint32
 }
 
 // record is one lead, as much of it as the metrics need. Times are unix
@@ -83,21 +111,26 @@ type record struct {
 	score     int16
 	mqlScore  int16 // score when the lead first became an MQL
 
-	touches          uint32 // every touch
-	touchesBeforeSQL uint32 // touches before the first SQL
-	handOffAt        int64  // the latest entry into HandedOff
-	acceptFrom       int64  // the hand-off the first acceptance answered
-	firstTouch       int64
-	lastTouch        int64
-	cadence          [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
-	nCadence         uint8
+	cycleTouches uint32 // touches since the lead last came from marketing
+	firstTouch   int64
+	lastTouch    int64
+	cadence      [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
+	nCadence     uint8
 
-	amount   float64 // amount at the latest SQL
-	won      float64
-	currency uint32
+	// The SLA clocks as the SLA measures them: the accept clock runs from
+	// handOff, in the hours of the policy rules p.rules[rules]; pauses
+	// since the hand-off are left out. pauseFrom and pauseTo are the
+	// latest pause (pauseTo 0 while it has no end; pauseFrom 0 for none),
+	// pausedAccept and pausedTouch the rule time inside the earlier ones
+	// since the hand-off and since the acceptance.
+	handOff                   int64
+	rules                     int32
+	policyVersion             int32
+	pauseFrom, pauseTo        int64
+	pausedAccept, pausedTouch int64
 
-	returned [nStages]uint8 // returns to marketing, by the stage left
-	rejected uint8
+	accept int32 // 1 + the index in p.accepts of the latest acceptance; 0 for none
+	opp    int32 // 1 + the index in p.opps of the open opportunity; 0 for none
 
 	lastContent, lastTouchCampaign uint32 // of the latest touch
 	sqlContent, sqlCampaign        uint32 // of the latest touch before the first SQL
@@ -170,16 +203,18 @@ func (p *Projection) init() {
 	p.ready = true
 	p.index = make(map[lead.ID]int32)
 	p.names.init()
+	p.accountName = map[uint32]uint32{}
+	p.ruleIdx = map[policyKey]int32{}
+	p.rules = []ruleHours{{accept: always, touch: always}} // index 0: no policy
 	p.clockIdx = make(map[clockKey]int32)
 	p.touchIdx = make(map[touchKey]int32)
 }
 
 // Apply folds the event at global position position into the Projection.
 // Positions start at 1 and must increase; an event at or below Position()
-// was applied
-// before and is ignored, so a resumed feed that repeats a few events is
-// harmless. Within one lead an event whose version is not above the last
-// one seen is ignored too.
+// was applied before and is ignored, so a resumed feed that repeats a few
+// events is harmless. Within one lead an event whose version is not above
+// the last one seen is ignored too.
 //
 // Apply returns an error matching ErrInvalidEvent for a nil event or one
 // without a lead ID; the position still advances past it, so the feed can
@@ -206,8 +241,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 	if m.Version <= r.lc.Version() {
 		return nil
 	}
-	var c lead.Change
-	c = r.lc.Advance(e)
+	c := r.lc.Advance(e)
 	at := m.At.UnixNano()
 	if c.Assigned {
 		r.rep, r.team = p.names.intern(c.Rep), p.names.intern(c.Team)
@@ -218,64 +252,166 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 	case lead.Captured:
 		r.source = p.names.intern(e.Source)
 		r.campaign = p.names.intern(e.Campaign)
-		r.company = p.names.intern(e.Company)
+		r.account = p.account(e.Company)
 	case lead.Scored:
 		r.score, r.scored = int16(e.Total), true
 	case lead.MarketingQualified:
 		if r.first[lead.StageMQL] == 0 {
 			r.mqlScore, r.mqlScored = r.score, r.scored
 		}
-	case lead.Accepted:
-		if r.first[lead.StageAccepted] == 0 {
-			r.acceptFrom = r.handOffAt
+	case lead.HandedOff:
+		r.policy = p.names.intern(e.Policy)
+		r.policyVersion = int32(e.PolicyVersion)
+	case lead.Reassigned:
+		if c.Entered && e.PolicyVersion != 0 {
+			r.policyVersion = int32(e.PolicyVersion)
 		}
+	case lead.Accepted:
+		p.accepted(i, r, at)
 	case lead.Rejected:
 		if c.To == lead.StageNurturing {
-			r.rejected = inc8(r.rejected)
+			p.exits.push(exit{lead: i, at: at, from: c.From, rejected: true})
 		}
 	case lead.Touched:
-		p.touch(r, e, at)
+		p.touch(r, e, c, at)
 	case lead.SalesQualified:
-		r.amount = e.Amount
-		r.currency = p.names.intern(e.Currency)
+		if r.opp == 0 {
+			o := p.opps.push(opportunity{lead: i, opened: at, amount: e.Amount, touches: r.cycleTouches})
+			r.opp = o + 1
+		}
 		if r.first[lead.StageSQL] == 0 && r.lastTouch != 0 {
 			r.sqlContent, r.sqlCampaign, r.sqlTouched = r.lastContent, r.lastTouchCampaign, true
 			p.touchTally(r, r.sqlContent, r.sqlCampaign, at).SQLs++
 		}
 	case lead.Recycled:
 		if !c.From.Closed() && int(c.From) < nStages {
-			r.returned[c.From] = inc8(r.returned[c.From])
+			p.exits.push(exit{lead: i, at: at, from: c.From})
 		}
 	case lead.Won:
-		r.won = e.Amount
-		if r.won == 0 {
-			r.won = r.amount
+		won := e.Amount
+		if r.opp != 0 && won == 0 {
+			won = p.opps.at(r.opp - 1).amount
+		}
+		if r.opp != 0 {
+			p.opps.at(r.opp - 1).won = won
 		}
 		if r.first[lead.StageWon] == 0 && r.sqlTouched {
 			t := p.touchTally(r, r.sqlContent, r.sqlCampaign, at)
 			t.Won++
-			t.Revenue += r.won
+			t.Revenue += won
+		}
+	case lead.Paused:
+		p.foldPause(r, at)
+		r.pauseFrom, r.pauseTo = at, 0
+		if !e.Until.IsZero() {
+			r.pauseTo = max(e.Until.UnixNano(), at)
+		}
+	case lead.Resumed:
+		if r.pauseFrom != 0 && (r.pauseTo == 0 || r.pauseTo > at) {
+			r.pauseTo = at
 		}
 	case lead.DeadlineBreached:
 		if e.Step == 0 {
-			p.breach(p.clocksOf(i), e.Deadline)
+			p.breach(p.clocksOf(i), e.Deadline, at)
+		}
+	}
+	if c.Moved() && r.opp != 0 {
+		if out := closeOutcome(c.To); out != 0 {
+			o := p.opps.at(r.opp - 1)
+			o.outcome, o.closed = out, at
+			r.opp = 0
 		}
 	}
 	if c.Entered {
 		r.enter(c.To, at)
-		if c.To == lead.StageHandedOff {
-			r.handOffAt = at
+		switch c.To {
+		case lead.StageHandedOff:
+			// A fresh hand-off (or reassignment) starts the accept clock
+			// anew, and lead forgets the pauses before it.
+			r.handOff = at
+			r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
+			r.clearPauses()
+		case lead.StageNurturing:
+			r.cycleTouches = 0
+			r.clearPauses()
 		}
 	}
 	p.settle(r, p.clocksOf(i), c, at)
 	return nil
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, at int64) {
-	r.touches++
-	if r.first[lead.StageSQL] == 0 {
-		r.touchesBeforeSQL++
+// closeOutcome returns the outcome an open opportunity gets when its lead
+// enters st, 0 when entering st does not end it.
+func closeOutcome(st lead.Stage) Outcome {
+	switch st {
+	case lead.StageWon:
+		return OutcomeWon
+	case lead.StageLost:
+		return OutcomeLost
+	case lead.StageNurturing:
+		return OutcomeReturned
+	case lead.StageDisqualified:
+		return OutcomeDisqualified
 	}
+	return 0
+}
+
+func (r *record) clearPauses() {
+	r.pauseFrom, r.pauseTo, r.pausedAccept, r.pausedTouch = 0, 0, 0, 0
+}
+
+// accepted records the acceptance at at of lead i, whose record is r.
+func (p *Projection) accepted(i int32, r *record, at int64) {
+	h := &p.rules[r.rules]
+	a := acceptance{lead: i, handOff: r.handOff, at: at}
+	if r.handOff != 0 && r.handOff <= at {
+		a.slaAccept = r.ruleTime(h.accept, r.handOff, at, r.pausedAccept)
+	}
+	r.accept = p.accepts.push(a) + 1
+	r.pausedTouch = 0
+}
+
+// ruleTime returns the time a clock started at from and stopped at to ran
+// in cal's hours, less paused (the rule time of the earlier pauses) and
+// the part of the latest pause that falls in [from, to).
+func (r *record) ruleTime(cal *sla.Calendar, from, to, paused int64) int64 {
+	d := int64(elapsed(cal, from, to)) - paused
+	if r.pauseFrom != 0 {
+		end := r.pauseTo
+		if end == 0 || end > to {
+			end = to
+		}
+		if s := max(r.pauseFrom, from); s < end {
+			d -= int64(elapsed(cal, s, end))
+		}
+	}
+	return max(d, 0)
+}
+
+// foldPause adds the latest pause of r, over by at, to the paused rule
+// time of its accept and first-touch clocks.
+func (p *Projection) foldPause(r *record, at int64) {
+	if r.pauseFrom == 0 {
+		return
+	}
+	end := r.pauseTo
+	if end == 0 || end > at {
+		end = at
+	}
+	h := &p.rules[r.rules]
+	if s := max(r.pauseFrom, r.handOff); r.handOff != 0 && s < end {
+		r.pausedAccept += int64(elapsed(h.accept, s, end))
+	}
+	if r.accept != 0 {
+		if acc := p.accepts.at(r.accept - 1).at; max(r.pauseFrom, acc) < end {
+			r.pausedTouch += int64(elapsed(h.touch, max(r.pauseFrom, acc), end))
+		}
+	}
+	r.pauseFrom, r.pauseTo = 0, 0
+}
+
+func (p *Projection) touch(r *record, e lead.Touched, c lead.Change, at int64) {
+	r.cycleTouches++
 	if r.firstTouch == 0 {
 		r.firstTouch = at
 	}
@@ -283,6 +419,14 @@ func (p *Projection) touch(r *record, e lead.Touched, at int64) {
 	if acc := r.first[lead.StageAccepted]; acc != 0 && int(r.nCadence) < MaxCadenceTouches && at >= acc {
 		r.cadence[r.nCadence] = uint32(min((at-acc)/int64(time.Second), 1<<32-1))
 		r.nCadence++
+	}
+	if _, ok := c.Stopped.Get(lead.KindFirstTouch); ok && r.accept != 0 {
+		// The touch that stops the first-touch clock is the one the SLA
+		// timed: the first after the acceptance, while it ran.
+		if a := p.accepts.at(r.accept - 1); a.touch == 0 && at >= a.at {
+			a.touch = at
+			a.slaTouch = r.ruleTime(p.rules[r.rules].touch, a.at, at, r.pausedTouch)
+		}
 	}
 	r.lastContent = p.names.intern(e.Content)
 	r.lastTouchCampaign = p.names.intern(e.Campaign)
@@ -293,19 +437,89 @@ func (p *Projection) touch(r *record, e lead.Touched, at int64) {
 	}
 }
 
-func inc8(n uint8) uint8 {
-	if n < 255 {
-		n++
-	}
-	return n
-}
-
 // enter records an entry into stage st at at.
 func (r *record) enter(st lead.Stage, at int64) {
 	r.entered = at
 	if int(st) < nStages && r.first[st] == 0 {
 		r.first[st] = at
 	}
+}
+
+// account interns the normalized company name and remembers its first
+// spelling.
+func (p *Projection) account(company string) uint32 {
+	k := p.names.intern(accountKey(company))
+	if k != 0 {
+		if _, ok := p.accountName[k]; !ok {
+			p.accountName[k] = p.names.intern(strings.TrimSpace(company))
+		}
+	}
+	return k
+}
+
+// accountKey normalizes a company name for matching: lower case, inner
+// runs of white space as one space, none at the ends. It returns s itself
+// when s is already normal, so the common case does not allocate.
+func accountKey(s string) string {
+	normal := true
+	prevSpace := true
+	for _, c := range s {
+		space := unicode.IsSpace(c)
+		if (space && (prevSpace || c != ' ')) || unicode.ToLower(c) != c {
+			normal = false
+			break
+		}
+		prevSpace = space
+	}
+	if normal && !prevSpace || s == "" {
+		return s
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// policyKey is a policy's segment (interned) and version.
+type policyKey struct {
+	name    uint32
+	version int32
+}
+
+// ruleHours are the hours the accept and first-touch rules of one policy
+// run in: its Calendar for a Business rule, around the clock otherwise.
+type ruleHours struct {
+	accept, touch *sla.Calendar
+}
+
+var always = &sla.Calendar{}
+
+// ruleHoursOf returns the index in p.rules of the hours of the policy of
+// segment name and version v, resolved as Projection.Policies documents.
+func (p *Projection) ruleHoursOf(name uint32, v int32) int32 {
+	k := policyKey{name, v}
+	if i, ok := p.ruleIdx[k]; ok {
+		return i
+	}
+	seg := p.names.name(name)
+	pol, ok := p.Policies.Policy(seg, int(v))
+	if !ok {
+		pol, ok = p.Policies.Current(seg)
+	}
+	if !ok {
+		pol, ok = p.Policies.Current("")
+	}
+	h := ruleHours{accept: always, touch: always}
+	if ok {
+		cal := &pol.Calendar
+		if pol.Accept.Business {
+			h.accept = cal
+		}
+		if pol.FirstTouch.Business {
+			h.touch = cal
+		}
+	}
+	i := int32(len(p.rules))
+	p.rules = append(p.rules, h)
+	p.ruleIdx[k] = i
+	return i
 }
 
 // dict interns the names leads are reported under, so that a record holds

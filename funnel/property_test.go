@@ -95,7 +95,12 @@ type figures struct {
 	Bands      []ScoreBand
 	Compliance Compliance
 	ByRep      Compliance
+	ByPolicy   Compliance
 	Accounts   []Group
+	Opps       []Opportunity
+	Accepts    ClockTimes
+	Touches    ClockTimes
+	AsOf       Summary
 }
 
 func snapshot(p *Projection) figures {
@@ -108,7 +113,9 @@ func snapshot(p *Projection) figures {
 		Accept:   p.TimeToAccept(Filter{}, sla.Calendar{}), Touch: p.TimeToFirstTouch(Filter{}, sla.Calendar{}),
 		Leakage: p.Leakage(Filter{}, t0.AddDate(0, 2, 0), 48*time.Hour), Content: p.Content(Filter{}),
 		Bands: p.ScoreBands(Filter{}, 50), Compliance: p.Compliance(Filter{}, 0), ByRep: p.Compliance(Filter{}, ByRep),
-		Accounts: p.Breakdown(Filter{}, ByAccount),
+		Accounts: p.Breakdown(Filter{}, ByAccount), ByPolicy: p.Compliance(Filter{}, ByPolicy),
+		Opps: p.Opportunities(Filter{}), Accepts: p.AcceptTimes(Filter{}), Touches: p.FirstTouchTimes(Filter{}),
+		AsOf: p.Summary(Filter{AsOf: t0.AddDate(0, 0, 2)}),
 	}
 }
 

@@ -3,14 +3,17 @@ package funnel
 import (
 	"encoding/json"
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 )
 
-// Distribution summarises a set of durations. Quantiles use the nearest
-// rank: the p-quantile of n sorted values is the value at rank ⌈p·n⌉, so
-// the median of an even count is the lower middle value. Mean is the
-// arithmetic mean, rounded toward zero. All fields are zero when N is 0.
+// Distribution summarises a set of durations: N is the number of them,
+// the others are durations. Quantiles use the nearest rank: the
+// p-quantile of n sorted values is the value at rank ⌈p·n⌉, so the median
+// of an even count is the lower middle value. Mean is the sum ÷ N, exact
+// (summed in 128-bit integers) and rounded toward zero. All fields are
+// zero when N is 0.
 type Distribution struct {
 	N                           int
 	Min, Median, P90, Max, Mean time.Duration
@@ -21,18 +24,45 @@ func distribution(ds []time.Duration) Distribution {
 		return Distribution{}
 	}
 	slices.Sort(ds)
-	var sum float64
-	for _, d := range ds {
-		sum += float64(d)
-	}
 	return Distribution{
 		N:      len(ds),
 		Min:    ds[0],
 		Median: ds[rank(0.5, len(ds))],
 		P90:    ds[rank(0.9, len(ds))],
 		Max:    ds[len(ds)-1],
-		Mean:   time.Duration(sum / float64(len(ds))),
+		Mean:   mean(ds),
 	}
+}
+
+// mean returns the sum of ds ÷ len(ds), rounded toward zero, without
+// overflow or rounding: the sum is kept in 128 bits.
+func mean(ds []time.Duration) time.Duration {
+	var hi, lo uint64
+	for _, d := range ds {
+		ext := uint64(0)
+		if d < 0 {
+			ext = math.MaxUint64
+		}
+		var carry uint64
+		lo, carry = bits.Add64(lo, uint64(d), 0)
+		hi, _ = bits.Add64(hi, ext, carry)
+	}
+	neg := int64(hi) < 0
+	if neg {
+		// two's complement negation of the 128-bit sum
+		lo, hi = ^lo, ^hi
+		var carry uint64
+		lo, carry = bits.Add64(lo, 1, 0)
+		hi += carry
+	}
+	n := uint64(len(ds))
+	// The mean of int64 values fits in 64 bits, so hi/n is 0 and only the
+	// remainder of hi carries into the division.
+	q, _ := bits.Div64(hi%n, lo, n)
+	if neg {
+		return -time.Duration(q)
+	}
+	return time.Duration(q)
 }
 
 // rank returns the 0-based index of the nearest-rank p-quantile of n values.
@@ -54,7 +84,8 @@ func (d Distribution) MarshalJSON() ([]byte, error) {
 }
 
 // Counts summarises a set of whole numbers (touches) the way Distribution
-// summarises durations.
+// summarises durations; Mean is the sum ÷ N (exact while the sum stays
+// below 2^53).
 type Counts struct {
 	N                     int
 	Min, Median, P90, Max int

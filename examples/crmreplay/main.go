@@ -184,9 +184,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			latest = later(latest, e.Base().At)
 		}
 		reps[o.owner] = true
-		if o.outcome == lead.StageSQL {
+	}
+	for _, o := range p.Opportunities(funnel.Filter{}) {
+		if o.Outcome == funnel.OutcomeOpen {
 			open++
-			openValue += o.value
+			openValue += o.Amount
 		}
 	}
 	s := p.Summary(funnel.Filter{})

@@ -256,7 +256,13 @@ func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time
 // funnel.Projection. It ends with the funnel, SLA compliance and the
 // revenue plan, and writes the SVG charts when c.out is set.
 func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine, store *eventstore.Memory, refused, noRep map[string]int) error {
-	proj := funnel.Projection{Location: time.UTC}
+	policies, err := sla.NewSet(nil, policy())
+	if err != nil {
+		return err
+	}
+	// The projection measures time to accept in the policy's hours, as the
+	// SLA measured it.
+	proj := funnel.Projection{Location: time.UTC, Policies: policies}
 	counts := map[string]int{}
 	var feed []string
 	last, err := headPosition(ctx, store)
@@ -319,8 +325,11 @@ func printReport(ctx context.Context, w io.Writer, c config, e *leadline.Engine,
 		return err
 	}
 	sum := proj.Summary(all)
-	fmt.Fprintf(w, "win rate %.1f%%, revenue %.0f EUR, SQL value sourced %.0f EUR (won deals included), median time to accept %v\n",
-		100*sum.WinRate, sum.Revenue, sum.Pipeline, proj.TimeToAccept(all, policy().Calendar).Median.Round(time.Minute))
+	acc := proj.AcceptTimes(all)
+	fmt.Fprintf(w, "win rate %.1f%% (of %d closed opportunities), revenue %.0f EUR, SQL value sourced %.0f EUR (%d opportunities, won deals included)\n",
+		100*sum.WinRate, sum.Won+sum.Lost, sum.Revenue, sum.Pipeline, sum.SQLs)
+	fmt.Fprintf(w, "median time to accept: %v of SLA time (business hours, pauses left out), %v of wall time\n",
+		acc.SLA.Median.Round(time.Minute), acc.Wall.Median.Round(time.Minute))
 
 	fmt.Fprintln(w, "\nSLA compliance by deadline (met / (met + breached)):")
 	if err := report.Compliance(w, proj.Compliance(all, 0), report.FormatText); err != nil {

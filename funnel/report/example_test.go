@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ var conversion = funnel.Conversion{Steps: []funnel.ConversionStep{
 func ExampleConversion() {
 	report.Conversion(os.Stdout, conversion, report.FormatText)
 	// Output:
+	// as of now (every event applied up to now)
 	// stage  count  conversion  cumulative
 	// MQL    200    100.0%      100.0%
 	// SQL    50     25.0%       25.0%
@@ -29,13 +31,41 @@ func ExampleConversion() {
 }
 
 func ExampleCompliance() {
-	c := funnel.Compliance{By: "rep", Rows: []funnel.ComplianceRow{
+	c := funnel.Compliance{By: "rep", AsOf: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Rows: []funnel.ComplianceRow{
 		{Group: "ana", Kind: lead.KindAccept, Met: 3, Breached: 1, Rate: 0.75},
 	}}
-	report.Compliance(os.Stdout, c, report.FormatCSV)
+	// The comment lines carry the cut-off and the definitions; a reader
+	// with Comment set to '#' skips them.
+	var b bytes.Buffer
+	report.Compliance(&b, c, report.FormatCSV)
+	r := csv.NewReader(&b)
+	r.Comment = '#'
+	rows, err := r.ReadAll()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rows)
+	report.Compliance(os.Stdout, c, report.FormatText)
 	// Output:
-	// rep,kind,met,breached,open,rate
-	// ana,accept,3,1,0,0.7500
+	// [[rep kind met breached open rate] [ana accept 3 1 0 0.7500]]
+	// as of 2026-04-01T00:00:00Z (events before this instant)
+	// rep  kind    met  breached  open  rate
+	// ana  accept  3    1         0     75.0%
+}
+
+func ExampleSummary() {
+	s := funnel.Summary{SQLs: 15, Won: 4, Lost: 4, WinRate: 0.5, Revenue: 20000, AverageDeal: 5000, SQLsWon: 4, SQLsPerCustomer: 3.75}
+	var b bytes.Buffer
+	report.Summary(&b, s, report.FormatCSV)
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "sqls_per_customer") || strings.HasPrefix(line, "#") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// # report: summary
+	// # as of: now (every event applied up to now)
+	// sqls_per_customer,3.75,"SQLs per customer (a ratio, not a share)","sqls ÷ sqls_won, 0 when none was won"
 }
 
 func ExamplePlan() {

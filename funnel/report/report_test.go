@@ -97,3 +97,18 @@ func TestSVGEscapesText(t *testing.T) {
 		t.Errorf("label not escaped:\n%s", b.String())
 	}
 }
+
+func TestComplianceByPolicyNamesTheDefaultSegment(t *testing.T) {
+	w := newWorld(t)
+	w.do("E", t0, capture("web", "", ""), mql, lead.HandOff{Rep: "ana", Policy: "enterprise", PolicyVersion: 1})
+	w.do("S", t0, capture("web", "", ""), mql, lead.HandOff{Rep: "ana", PolicyVersion: 1})
+	var b bytes.Buffer
+	if err := report.Compliance(&b, w.p.Compliance(funnel.Filter{}, funnel.ByPolicy), report.FormatText); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"policy      kind", "(default)   accept", "enterprise  accept"} {
+		if !bytes.Contains(b.Bytes(), []byte(want)) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}
