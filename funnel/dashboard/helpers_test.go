@@ -82,18 +82,23 @@ func (w *world) capture(id lead.ID, source string) {
 	w.do(id, lead.QualifyMarketing{Source: lead.SourceScore})
 }
 
-// advance moves the clock by d, a minute at a time, and records the SLA
-// steps that come due on the way. It returns the breach steps recorded.
+// advance moves the clock by d and records the SLA steps that come due on
+// the way, each at its instant (the clock jumps from one lead's wake to
+// the next, as the Engine's queue does). It returns the breach steps
+// recorded.
 func (w *world) advance(d time.Duration) []lead.DeadlineBreached {
 	w.tb.Helper()
 	var out []lead.DeadlineBreached
 	end := w.clock.Now().Add(d)
-	for w.clock.Now().Before(end) {
-		w.clock.Add(min(time.Minute, end.Sub(w.clock.Now())))
+	for {
+		next := end
 		for _, id := range w.ids {
 			for {
-				due, _ := w.policy.Plan(w.states[id], w.clock.Now())
+				due, wake := w.policy.Plan(w.states[id], w.clock.Now())
 				if len(due) == 0 {
+					if !wake.IsZero() && wake.Before(next) {
+						next = wake
+					}
 					break
 				}
 				for _, e := range w.do(id, due[0]) {
@@ -103,8 +108,11 @@ func (w *world) advance(d time.Duration) []lead.DeadlineBreached {
 				}
 			}
 		}
+		if !w.clock.Now().Before(end) {
+			return out
+		}
+		w.clock.Set(next)
 	}
-	return out
 }
 
 // source is the store's global order as lead events: a dashboard.Source.

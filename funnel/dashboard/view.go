@@ -18,6 +18,10 @@ const (
 	stalledRows = 15
 )
 
+// The geometry of the funnel chart: labels left of funnelX, bars up to
+// funnelBar wide, the conversion right-aligned at the end.
+const funnelX, funnelBar = 190.0, 360.0
+
 // funnelStages are the stages the funnel shows, inquiry to customer.
 var funnelStages = []lead.Stage{
 	lead.StageCaptured, lead.StageMQL, lead.StageHandedOff,
@@ -96,6 +100,8 @@ type stageRow struct {
 	Conversion string // from the previous stage
 	Width      float64
 	Y          int
+	CountX     float64 // where the count is written: inside a bar wide enough, after it otherwise
+	Inside     bool
 }
 
 // point is one period of a compliance chart.
@@ -223,7 +229,12 @@ func (b *Board) view(q query, now time.Time) view {
 	for i, st := range conv.Steps {
 		row := stageRow{Stage: st.Stage.String(), Label: stageLabel(st.Stage), Count: st.Count, Y: i * 34}
 		if first > 0 {
-			row.Width = 460 * float64(st.Count) / float64(first)
+			row.Width = funnelBar * float64(st.Count) / float64(first)
+		}
+		row.Inside = row.Width >= 40
+		row.CountX = funnelX + 6
+		if !row.Inside {
+			row.CountX = funnelX + row.Width + 6
 		}
 		if i > 0 {
 			if p := conv.Steps[i-1].Count; p > 0 {
