@@ -189,7 +189,7 @@ func TestBreachIsPushedToAnOpenPageAsItHappens(t *testing.T) {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	sc := bufio.NewScanner(resp.Body)
-	sc.Scan() // retry:
+	sc.Scan() // the stream opens with its retry interval
 	breaches := w.advance(15*time.Hour + 31*time.Minute) // lead-4 and lead-5 breach at 09:00 on Tuesday
 	if len(breaches) == 0 {
 		t.Fatal("no breach by Tuesday 09:01")

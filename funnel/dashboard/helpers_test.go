@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,9 +199,25 @@ func compareID(a, b lead.ID) int {
 // until b has applied everything appended so far.
 func follow(tb testing.TB, b *dashboard.Board, w *world) (caughtUp func()) {
 	tb.Helper()
+	var (
+		mu      sync.Mutex
+		applied = sync.NewCond(&mu)
+		at      uint64
+	)
+	// The source tells the test each position the Board has taken.
+	source := func(ctx context.Context, from uint64, fn func(uint64, lead.Event) error) error {
+		return w.source(ctx, from, func(pos uint64, e lead.Event) error {
+			err := fn(pos, e)
+			mu.Lock()
+			at = pos
+			applied.Broadcast()
+			mu.Unlock()
+			return err
+		})
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- b.Follow(ctx, w.source) }()
+	go func() { done <- b.Follow(ctx, source) }()
 	tb.Cleanup(func() {
 		cancel()
 		if err := <-done; err != context.Canceled {
@@ -208,15 +225,12 @@ func follow(tb testing.TB, b *dashboard.Board, w *world) (caughtUp func()) {
 		}
 	})
 	return func() {
-		tb.Helper()
 		head := w.head()
-		deadline := time.Now().Add(30 * time.Second)
-		for b.Position() < head {
-			if time.Now().After(deadline) {
-				tb.Fatalf("the board is at position %d after 30s, the store at %d", b.Position(), head)
-			}
-			time.Sleep(time.Millisecond)
+		mu.Lock()
+		for at < head {
+			applied.Wait()
 		}
+		mu.Unlock()
 	}
 }
 
