@@ -190,7 +190,8 @@ func TestBreachIsPushedToAnOpenPageAsItHappens(t *testing.T) {
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Scan() // the stream opens with its retry interval
-	breaches := w.advance(15*time.Hour + 31*time.Minute) // lead-4 and lead-5 breach at 09:00 on Tuesday
+	// lead-4 and lead-5 breach at 09:00 on Tuesday.
+	breaches := w.advance(15*time.Hour + 31*time.Minute)
 	if len(breaches) == 0 {
 		t.Fatal("no breach by Tuesday 09:01")
 	}
