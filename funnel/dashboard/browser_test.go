@@ -152,8 +152,8 @@ func TestBrowserShowsTheProjectionAndABreachWithoutReload(t *testing.T) {
 		t.Errorf("at risk: the page shows %v, the policy's deadlines say %v", got.Risk, want)
 	}
 
-	// The SLA records breaches while the page is open: lead-4 and lead-5
-	// were due at 18:00, and their breach steps come at Tuesday's opening.
+	// The SLA records breaches while the page is open: lead-5's at 17:45,
+	// lead-4's (due at 18:00, the close) at Tuesday's opening.
 	step("mark the page", chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`))
 	breaches := w.advance(15*time.Hour + 31*time.Minute)
 	caughtUp()

@@ -237,8 +237,9 @@ func follow(tb testing.TB, b *dashboard.Board, w *world) (caughtUp func()) {
 // scenario is Monday 2 March 2026 of a small team under the default
 // policy (accept within 8 business hours, Mon-Fri 09:00-18:00 UTC): by
 // 17:30, lead-1 was accepted and touched, lead-2 and lead-6 breached the
-// accept deadline, lead-3 was rejected, lead-4 and lead-5 are due at
-// 18:00, lead-7 and lead-8 stay with marketing.
+// accept deadline (the SLA returned them to marketing: no manager or rep
+// is known to escalate or reassign to), lead-3 was rejected, lead-5 is
+// due at 17:45 and lead-4 at 18:00, lead-7 and lead-8 stay with marketing.
 func scenario(tb testing.TB) *world {
 	tb.Helper()
 	w := newWorld(tb, sla.DefaultPolicy(), monday)
@@ -251,11 +252,12 @@ func scenario(tb testing.TB) *world {
 	w.advance(30 * time.Minute)
 	w.do("lead-1", lead.Accept{})
 	w.do("lead-3", lead.HandOff{Rep: "cai", Team: "amer"})
-	w.advance(30 * time.Minute)
+	w.advance(15 * time.Minute)
+	w.do("lead-5", lead.HandOff{Rep: "dee", Team: "amer"})
+	w.advance(15 * time.Minute)
 	w.do("lead-1", lead.Touch{Channel: lead.ChannelPhone, Outcome: lead.OutcomeConnected})
 	w.do("lead-3", lead.Reject{Reason: "no budget"})
 	w.do("lead-4", lead.HandOff{Rep: "ana", Team: "emea"})
-	w.do("lead-5", lead.HandOff{Rep: "dee", Team: "amer"})
 	w.advance(7*time.Hour + 30*time.Minute) // 17:30
 	return w
 }
