@@ -105,12 +105,13 @@ func commitments(p sla.Policy) []funnel.Commitment {
 	}
 }
 
-// served is a running dashboard: the URL it answers on, the Board and the
-// Engine behind it.
+// served is a running dashboard: the URL it answers on, the Board, and
+// the Engine, store and clock behind it.
 type served struct {
 	url    string
 	board  *dashboard.Board
 	engine *leadline.Engine
+	store  *eventstore.Memory
 	clock  *clock.Mock
 }
 
@@ -177,7 +178,7 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 	}
 	fmt.Fprintf(w, "open %s\n", url)
 	if ready != nil {
-		ready <- served{url: url, board: board, engine: engine, clock: mock}
+		ready <- served{url: url, board: board, engine: engine, store: store, clock: mock}
 	}
 
 	if c.speed > 0 {
