@@ -354,10 +354,10 @@ func rate(met, breached int, target float64) (string, bool) {
 	return percent(r), r < target
 }
 
-// The geometry of a kind's compliance chart (see page.html).
+// The geometry of a kind's compliance chart, in the units of page.html's
+// 340×160 viewBox.
 const (
-	chartW, chartH = 320, 160
-	plotX0, plotX1 = 40.0, 310.0
+	plotX0, plotX1 = 40.0, 300.0
 	plotY0, plotY1 = 26.0, 122.0
 	fewDeadlines   = 5 // fewer settled deadlines than this: a hollow point
 )
@@ -494,14 +494,22 @@ func (b *Board) commitmentView(c funnel.Commitment, now time.Time) commitmentVie
 	cv.ActualW = barW * min(res.Actual/scale, 1)
 	cv.TargetX = barW * min(c.Target/scale, 1)
 	cv.PaceX = barW * min(res.Projected/scale, 1)
-	if len(rv.Periods) > 1 {
+	if len(rv.Periods) > 1 && rv.Periods[len(rv.Periods)-2].N > 0 {
 		last := rv.Periods[len(rv.Periods)-2]
 		ls := statusLabels[last.Status][0]
 		cv.Last = fmt.Sprintf("%s: %s (%s against %s)", periodLabel(last.Period), strings.ToLower(ls), format(last.Actual), format(c.Target))
 	}
 	cv.Missed = rv.ConsecutiveMissed
+	// The alerts' own messages name periods as "2026-03"; the page says
+	// them in words.
 	for _, a := range rv.Alerts {
-		cv.Alerts = append(cv.Alerts, a.Message)
+		switch a.Kind {
+		case funnel.AlertPacing:
+			cv.Alerts = append(cv.Alerts, fmt.Sprintf("At this pace %s ends at %s, short of the target of %s.",
+				periodLabel(a.Period), format(a.Projected), format(a.Target)))
+		case funnel.AlertReview:
+			cv.Alerts = append(cv.Alerts, fmt.Sprintf("Missed %d %ss in a row: time to review the SLA.", a.Missed, u))
+		}
 	}
 	return cv
 }
