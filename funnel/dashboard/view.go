@@ -40,6 +40,7 @@ type QueryError struct {
 	Param, Value, Reason string
 }
 
+// Error says which parameter is bad and why.
 func (e *QueryError) Error() string {
 	return fmt.Sprintf("dashboard: query parameter %s=%q: %s", e.Param, e.Value, e.Reason)
 }
