@@ -3,6 +3,7 @@ package dashboard
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -74,10 +75,17 @@ func (b *Board) events(w http.ResponseWriter, r *http.Request) {
 		last    time.Time
 		pending <-chan time.Time
 	)
+	// A comment line now and then keeps proxies from closing a quiet stream.
+	keepAlive := time.NewTicker(30 * time.Second)
+	defer keepAlive.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-keepAlive.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
 		case it := <-s.breaches:
 			var buf bytes.Buffer
 			if err := page.ExecuteTemplate(&buf, "breach", it); err != nil {
