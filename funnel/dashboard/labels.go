@@ -11,6 +11,7 @@ import (
 
 // kindLabels name the SLA's clocks the way a sales-ops person says them.
 var kindLabels = map[lead.DeadlineKind]string{
+	lead.KindHandOff:      "Hand off to sales",
 	lead.KindAccept:       "Accept or reject",
 	lead.KindFirstTouch:   "First touch",
 	lead.KindCadence:      "Touch cadence",

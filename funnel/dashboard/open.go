@@ -10,7 +10,9 @@ import (
 )
 
 // openLeads are the leads in sales' hands (handed off, accepted, SQL or
-// stalled): the only ones with SLA clocks running. Each keeps its state,
+// stalled), whose sales clocks the board lists. Marketing's hand-off clock
+// is not listed: its policy is picked from the lead's capture attributes,
+// which the board does not keep for every lead. Each keeps its state,
 // without the contact data, so that its deadlines can be derived again at
 // its next event (sla.Policy.Deadlines is a function of the state); a lead
 // leaves when it returns to marketing or closes. A lead enters with the
@@ -38,7 +40,8 @@ type due struct {
 
 func (o *openLeads) init() { o.index = map[lead.ID]int32{} }
 
-// inSales reports whether a lead in stage s has SLA clocks that can run.
+// inSales reports whether a lead in stage s is in sales' hands, where
+// its sales clocks can run.
 func inSales(s lead.Stage) bool {
 	switch s {
 	case lead.StageHandedOff, lead.StageAccepted, lead.StageSQL, lead.StageStalled:

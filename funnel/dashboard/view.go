@@ -141,6 +141,7 @@ type cell struct {
 
 // groupRow is a team's or rep's compliance, kind by kind.
 type groupRow struct {
+	Group string // the projection's group: "" for leads no rep or team held
 	Name  string
 	Cells []cell
 }
@@ -421,7 +422,7 @@ func (b *Board) groupTable(by, title string, c funnel.Compliance, kinds []kindVi
 		return cmp.Compare(a, b)
 	})
 	for _, name := range names {
-		row := groupRow{Name: name}
+		row := groupRow{Group: name, Name: name}
 		if name == "" {
 			row.Name = "(unassigned)"
 		}
