@@ -18,12 +18,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
 	"time"
 
 	"github.com/leadline/leadline"
@@ -31,7 +29,7 @@ import (
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/funnel/dashboard"
-	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/internal/simulate"
 	"github.com/leadline/leadline/sla"
 )
 
@@ -129,22 +127,13 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 	}
 	defer ln.Close()
 
-	store := eventstore.NewMemory()
-	mock := clock.NewMock(start)
-	router, err := sla.NewRoundRobin("territory",
-		sla.Rep{Name: "ana", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "ben", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "cai", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-		sla.Rep{Name: "dee", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-	)
-	if err != nil {
-		return err
-	}
 	p := policy()
-	engine, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithRouter(router))
+	month, err := simulate.New(simulate.Config{Leads: c.leads, Days: c.days, Seed: c.seed, Start: start, Calendar: p.Calendar},
+		leadline.WithPolicy(p))
 	if err != nil {
 		return err
 	}
+	engine, mock := month.Engine, month.Clock
 	board, err := dashboard.New(dashboard.WithPolicy(p), dashboard.WithClock(mock),
 		dashboard.WithCommitments(commitments(p)...), dashboard.WithTitle("Sales & marketing SLA (simulated)"))
 	if err != nil {
@@ -156,14 +145,12 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 	follow := make(chan error, 1)
 	go func() { follow <- board.Follow(ctx, engine.Subscribe) }()
 
-	plan := script(c, rand.New(rand.NewPCG(c.seed, 0x1ead1)))
 	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
 	live := end.Add(-24 * time.Hour)
 	if c.speed == 0 {
 		live = end
 	}
-	plan, err = play(ctx, engine, mock, plan, live)
-	if err != nil {
+	if err := month.PlayUntil(ctx, live); err != nil {
 		return err
 	}
 
@@ -178,7 +165,7 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 	}
 	fmt.Fprintf(w, "open %s\n", url)
 	if ready != nil {
-		ready <- served{url: url, board: board, engine: engine, store: store, clock: mock}
+		ready <- served{url: url, board: board, engine: engine, store: month.Store, clock: mock}
 	}
 
 	if c.speed > 0 {
@@ -194,7 +181,7 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 				return err
 			case <-tick.C:
 			}
-			if plan, err = play(ctx, engine, mock, plan, mock.Now().Add(time.Minute)); err != nil {
+			if err := month.PlayUntil(ctx, mock.Now().Add(time.Minute)); err != nil {
 				return err
 			}
 		}
@@ -208,117 +195,4 @@ func run(ctx context.Context, args []string, w io.Writer, ready chan<- served) e
 	case err := <-follow:
 		return err
 	}
-}
-
-// step is one scripted action of the simulation: at At, someone does Cmd
-// to lead ID (or, for Capture, captures it).
-type step struct {
-	At  time.Time
-	ID  lead.ID
-	Cmd lead.Command
-}
-
-// play executes the steps of plan due up to until, moving the mock clock
-// an hour at most at a time so that the Engine records every warning and
-// breach step that comes due on the way, and returns the steps left.
-// Commands the SLA has overtaken (a rep accepting a lead already returned
-// to marketing) or that find no rep are refused, as in real life.
-func play(ctx context.Context, e *leadline.Engine, mock *clock.Mock, plan []step, until time.Time) ([]step, error) {
-	for len(plan) > 0 && !plan[0].At.After(until) {
-		s := plan[0]
-		plan = plan[1:]
-		if err := advanceTo(ctx, e, mock, s.At); err != nil {
-			return plan, err
-		}
-		if _, err := e.Execute(ctx, s.ID, s.Cmd); err != nil {
-			var te *lead.TransitionError
-			if !errors.As(err, &te) && !errors.Is(err, sla.ErrNoRep) {
-				return plan, fmt.Errorf("%s %s: %w", s.Cmd.Name(), s.ID, err)
-			}
-		}
-	}
-	return plan, advanceTo(ctx, e, mock, until)
-}
-
-func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time.Time) error {
-	for mock.Now().Before(t) {
-		mock.Add(min(t.Sub(mock.Now()), time.Hour))
-		if _, err := e.Tick(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// script plans each lead's life as the quickstart does: when it arrives,
-// whether marketing qualifies it, how quickly the rep reacts, how often
-// they touch it and how it ends. The SLA may overtake the plan.
-func script(c config, r *rand.Rand) []step {
-	var plan []step
-	work := policy().Calendar
-	sources := []string{"webinar", "ebook", "paid-search", "referral"}
-	for i := range c.leads {
-		id := lead.ID(fmt.Sprintf("lead-%04d", i+1))
-		t := start.Add(time.Duration(r.Int64N(int64(time.Duration(c.days) * 24 * time.Hour * 3 / 4))))
-		territory := "emea"
-		if r.IntN(2) == 0 {
-			territory = "amer"
-		}
-		plan = append(plan, step{t, id, lead.Capture{ID: id, Actor: "web-form",
-			Email: fmt.Sprintf("buyer%d@example.com", i+1), Company: fmt.Sprintf("Company %d", r.IntN(c.leads/2+1)),
-			Source: sources[r.IntN(len(sources))], Attributes: map[string]string{"territory": territory}}})
-		fit, intent := r.IntN(101), r.IntN(101)
-		t = t.Add(time.Duration(1+r.IntN(3)) * time.Hour)
-		plan = append(plan, step{t, id, lead.Score{Actor: "scoring", Fit: fit, Intent: intent}})
-		if fit+intent < 90 {
-			continue
-		}
-		t = t.Add(time.Duration(1+r.IntN(20)) * time.Hour)
-		plan = append(plan, step{t, id, lead.QualifyMarketing{Actor: "marketing", Source: lead.SourceScore}})
-		plan = append(plan, step{t.Add(time.Minute), id, lead.HandOff{Actor: "router"}})
-
-		var delay time.Duration
-		switch x := r.IntN(100); {
-		case x < 65:
-			delay = time.Duration(10+r.IntN(300)) * time.Minute
-		case x < 85:
-			delay = time.Duration(8+r.IntN(20)) * time.Hour
-		case x < 93:
-			t = work.Add(t, time.Duration(1+r.IntN(6))*time.Hour)
-			plan = append(plan, step{t, id, lead.Reject{Reason: "no budget this year"}})
-			continue
-		default:
-			continue // never reacts: the ladder runs to its end
-		}
-		t = work.Add(t, delay)
-		plan = append(plan, step{t, id, lead.Accept{}})
-		touches := 2 + r.IntN(6)
-		for k := range touches {
-			if k == 0 {
-				t = work.Add(t, time.Duration(10+r.IntN(360))*time.Minute)
-			} else {
-				t = work.Add(t.Add(time.Duration(20+r.IntN(40))*time.Hour), 0)
-			}
-			outcome := lead.OutcomeNoAnswer
-			if r.IntN(3) == 0 {
-				outcome = lead.OutcomeConnected
-			}
-			plan = append(plan, step{t, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: outcome, Content: "intro-call"}})
-		}
-		if r.IntN(100) < 45 {
-			t = work.Add(t, time.Duration(2+r.IntN(30))*time.Hour)
-			amount := float64(1000 * (2 + r.IntN(20)))
-			plan = append(plan, step{t, id, lead.QualifySales{Amount: amount, Currency: "EUR",
-				CloseDate: t.AddDate(0, 1, 0), Probability: 0.3}})
-			t = work.Add(t.Add(time.Duration(2+r.IntN(12))*24*time.Hour), 0)
-			switch r.IntN(3) {
-			case 0:
-				plan = append(plan, step{t, id, lead.Win{}})
-			case 1:
-				plan = append(plan, step{t, id, lead.Lose{Reason: "chose a competitor"}})
-			}
-		}
-	}
-	sort.SliceStable(plan, func(i, j int) bool { return plan[i].At.Before(plan[j].At) })
-	return plan
 }

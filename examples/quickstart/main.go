@@ -21,19 +21,17 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/leadline/leadline"
-	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/funnel/report"
+	"github.com/leadline/leadline/internal/simulate"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
@@ -92,115 +90,26 @@ func policy() sla.Policy {
 	return ps[0]
 }
 
-func reps() (*sla.RoundRobin, error) {
-	return sla.NewRoundRobin("territory",
-		sla.Rep{Name: "ana", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "ben", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "cai", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-		sla.Rep{Name: "dee", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-	)
-}
-
-// step is one scripted action of the simulation: at At, someone does Cmd
-// to lead ID (or, for Capture, captures it).
-type step struct {
-	At  time.Time
-	ID  lead.ID
-	Cmd lead.Command
-}
-
-// script plans each lead's life: when it arrives, whether marketing
-// qualifies it, how quickly the rep reacts, how often they touch it and
-// how it ends. The SLA may overtake the plan: a rep who accepts after the
-// lead went back to marketing is refused.
-func script(c config, r *rand.Rand) []step {
-	var plan []step
-	// Reps work in the policy's coverage hours: their delays are counted
-	// in working time, so a lead handed off at night waits for the morning.
-	work := policy().Calendar
-	sources := []string{"webinar", "ebook", "paid-search", "referral"}
-	for i := range c.leads {
-		id := lead.ID(fmt.Sprintf("lead-%04d", i+1))
-		t := start.Add(time.Duration(r.Int64N(int64(time.Duration(c.days) * 24 * time.Hour * 3 / 4))))
-		territory := "emea"
-		if r.IntN(2) == 0 {
-			territory = "amer"
-		}
-		plan = append(plan, step{t, id, lead.Capture{ID: id, Actor: "web-form",
-			Email: fmt.Sprintf("buyer%d@example.com", i+1), Company: fmt.Sprintf("Company %d", r.IntN(c.leads/2+1)),
-			Source: sources[r.IntN(len(sources))], Attributes: map[string]string{"territory": territory}}})
-		fit, intent := r.IntN(101), r.IntN(101)
-		t = t.Add(time.Duration(1+r.IntN(3)) * time.Hour)
-		plan = append(plan, step{t, id, lead.Score{Actor: "scoring", Fit: fit, Intent: intent}})
-		if fit+intent < 90 {
-			continue // stays with marketing
-		}
-		t = t.Add(time.Duration(1+r.IntN(20)) * time.Hour)
-		plan = append(plan, step{t, id, lead.QualifyMarketing{Actor: "marketing", Source: lead.SourceScore}})
-		plan = append(plan, step{t.Add(time.Minute), id, lead.HandOff{Actor: "router"}})
-
-		// The rep reacts: mostly within the working day, sometimes too late.
-		var delay time.Duration
-		switch x := r.IntN(100); {
-		case x < 65:
-			delay = time.Duration(10+r.IntN(300)) * time.Minute
-		case x < 85:
-			delay = time.Duration(8+r.IntN(20)) * time.Hour
-		case x < 93:
-			t = work.Add(t, time.Duration(1+r.IntN(6))*time.Hour)
-			plan = append(plan, step{t, id, lead.Reject{Reason: "no budget this year"}})
-			continue
-		default:
-			continue // never reacts: the ladder runs to its end
-		}
-		t = work.Add(t, delay)
-		plan = append(plan, step{t, id, lead.Accept{}})
-		touches := 2 + r.IntN(6)
-		for k := range touches {
-			if k == 0 {
-				t = work.Add(t, time.Duration(10+r.IntN(360))*time.Minute)
-			} else {
-				t = work.Add(t.Add(time.Duration(20+r.IntN(40))*time.Hour), 0)
-			}
-			outcome := lead.OutcomeNoAnswer
-			if r.IntN(3) == 0 {
-				outcome = lead.OutcomeConnected
-			}
-			plan = append(plan, step{t, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: outcome, Content: "intro-call"}})
-		}
-		if r.IntN(100) < 45 {
-			t = work.Add(t, time.Duration(2+r.IntN(30))*time.Hour)
-			amount := float64(1000 * (2 + r.IntN(20)))
-			plan = append(plan, step{t, id, lead.QualifySales{Amount: amount, Currency: "EUR",
-				CloseDate: t.AddDate(0, 1, 0), Probability: 0.3}})
-			t = work.Add(t.Add(time.Duration(2+r.IntN(12))*24*time.Hour), 0)
-			switch r.IntN(3) {
-			case 0:
-				plan = append(plan, step{t, id, lead.Win{}})
-			case 1:
-				plan = append(plan, step{t, id, lead.Lose{Reason: "chose a competitor"}})
-			}
-		}
-	}
-	sort.SliceStable(plan, func(i, j int) bool { return plan[i].At.Before(plan[j].At) })
-	return plan
-}
-
 func run(ctx context.Context, args []string, w io.Writer) error {
 	c, err := parse(args, w)
 	if err != nil {
 		return err
 	}
-	store := eventstore.NewMemory()
-	mock := clock.NewMock(start)
-	router, err := reps()
+	p := policy()
+	// Reps work in the policy's coverage hours: their delays are counted
+	// in working time, so a lead handed off at night waits for the morning.
+	month, err := simulate.New(simulate.Config{Leads: c.leads, Days: c.days, Seed: c.seed, Start: start, Calendar: p.Calendar},
+		leadline.WithPolicy(p))
 	if err != nil {
 		return err
 	}
-	p := policy()
-	engine, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithRouter(router))
-	if err != nil {
-		return err
+	refused, noRep := map[string]int{}, map[string]int{}
+	month.Refused = func(s simulate.Step, err error) {
+		if errors.Is(err, lead.ErrTransition) {
+			refused[s.Cmd.Name()]++
+		} else {
+			noRep[s.Cmd.Name()]++
+		}
 	}
 
 	fmt.Fprintf(w, "leadline quickstart: %d leads over %d days, seed %d\n", c.leads, c.days, c.seed)
@@ -209,46 +118,13 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fmt.Fprintf(w, "  %d touches in the first %v days, a day apart; SQL within %v days; coverage Mon-Fri 09:00-18:00 UTC\n\n",
 		p.Cadence.Touches, p.Cadence.Within.Hours()/24, p.Qualify.Within.Hours()/24)
 
-	plan := script(c, rand.New(rand.NewPCG(c.seed, 0x1ead1)))
-	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
-	refused, noRep := map[string]int{}, map[string]int{}
-	for _, s := range plan {
-		if s.At.After(end) {
-			break
-		}
-		if err := advanceTo(ctx, engine, mock, s.At); err != nil {
-			return err
-		}
-		if _, err := engine.Execute(ctx, s.ID, s.Cmd); err != nil {
-			var te *lead.TransitionError
-			switch {
-			case errors.As(err, &te):
-				refused[s.Cmd.Name()]++
-			case errors.Is(err, sla.ErrNoRep):
-				noRep[s.Cmd.Name()]++
-			default:
-				return fmt.Errorf("%s %s: %w", s.Cmd.Name(), s.ID, err)
-			}
-		}
-	}
-	if err := advanceTo(ctx, engine, mock, end); err != nil {
+	// PlayUntil moves the mock clock an hour at a time, letting the Engine
+	// record every warning and breach step that comes due on the way. A
+	// service would call engine.Run(ctx) on the real clock instead.
+	if err := month.PlayUntil(ctx, start.Add(time.Duration(c.days)*24*time.Hour)); err != nil {
 		return err
 	}
-	return printReport(ctx, w, c, engine, store, refused, noRep)
-}
-
-// advanceTo moves the mock clock to t an hour at a time, letting the
-// Engine record every warning and breach step that comes due on the way.
-// A service would call engine.Run(ctx) on the real clock instead.
-func advanceTo(ctx context.Context, e *leadline.Engine, mock *clock.Mock, t time.Time) error {
-	for mock.Now().Before(t) {
-		d := min(t.Sub(mock.Now()), time.Hour)
-		mock.Add(d)
-		if _, err := e.Tick(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return printReport(ctx, w, c, month.Engine, month.Store, refused, noRep)
 }
 
 // printReport prints what happened, read back the way any subscriber reads

@@ -24,18 +24,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/leadline/leadline"
-	"github.com/leadline/leadline/clock"
-	"github.com/leadline/leadline/eventstore"
-	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/internal/simulate"
 	"github.com/leadline/leadline/sla"
 )
 
@@ -119,146 +115,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	router, err := reps()
-	if err != nil {
-		return err
-	}
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC) // a Monday morning
 	end := start.Add(time.Duration(c.days) * 24 * time.Hour)
-	store, err := record(ctx, c, router, start, end)
+	month, err := record(ctx, c, start, end)
 	if err != nil {
 		return err
 	}
-	w := leadline.WhatIf{InForce: c.policy, Draft: c.draft, Router: router, Until: end}
-	cmp, err := w.Compare(ctx, store)
+	w := leadline.WhatIf{InForce: c.policy, Draft: c.draft, Router: month.Router, Until: end}
+	cmp, err := w.Compare(ctx, month.Store)
 	if err != nil {
 		return err
 	}
 	return print(stdout, c, cmp)
 }
 
-func reps() (*sla.RoundRobin, error) {
-	return sla.NewRoundRobin("territory",
-		sla.Rep{Name: "ana", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "ben", Team: "emea", Manager: "mia", Capacity: 40, Territories: []string{"emea"}},
-		sla.Rep{Name: "cai", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-		sla.Rep{Name: "dee", Team: "amer", Manager: "max", Capacity: 40, Territories: []string{"amer"}},
-	)
-}
-
 // record runs the simulated month on an Engine under the policy in force,
-// as a service would have, and returns the store holding its history.
-// Commands the Engine refuses (the SLA moved the lead on first, or no rep
-// had room) are not recorded, as in a service.
-func record(ctx context.Context, c config, router *sla.RoundRobin, start, end time.Time) (eventstore.Store, error) {
-	store := eventstore.NewMemory()
-	mock := clock.NewMock(start)
-	engine, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicies(c.policy), leadline.WithRouter(router))
-	if err != nil {
-		return nil, err
-	}
+// as a service would have, and returns it with the store holding its
+// history. Commands the Engine refuses (the SLA moved the lead on first,
+// or no rep had room) are not recorded, as in a service.
+func record(ctx context.Context, c config, start, end time.Time) (*simulate.Month, error) {
+	// The reps answer in the coverage hours of the policy in force.
 	work := sla.DefaultPolicy().Calendar
 	if p, ok := c.policy.Current(""); ok {
 		work = p.Calendar
 	}
-	advance := func(t time.Time) error {
-		for mock.Now().Before(t) {
-			mock.Add(min(t.Sub(mock.Now()), time.Hour))
-			if _, err := engine.Tick(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
+	month, err := simulate.New(simulate.Config{Leads: c.leads, Days: c.days, Seed: c.seed, Start: start, Calendar: work, NoCompany: true},
+		leadline.WithPolicies(c.policy))
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range script(c, work, start, rand.New(rand.NewPCG(c.seed, 0x1ead1))) {
-		if s.At.After(end) {
-			break
-		}
-		if err := advance(s.At); err != nil {
-			return nil, err
-		}
-		_, err := engine.Execute(ctx, s.ID, s.Cmd)
-		if err != nil && !errors.Is(err, lead.ErrTransition) && !errors.Is(err, sla.ErrNoRep) {
-			return nil, fmt.Errorf("%s %s: %w", s.Cmd.Name(), s.ID, err)
-		}
-	}
-	return store, advance(end)
-}
-
-// step is one scripted action: at At, someone does Cmd to lead ID.
-type step struct {
-	At  time.Time
-	ID  lead.ID
-	Cmd lead.Command
-}
-
-// script plans each lead's life as the quickstart does: when it arrives,
-// whether marketing qualifies it, how quickly the rep answers (in the
-// coverage hours work), how often they touch it and how it ends.
-func script(c config, work sla.Calendar, start time.Time, r *rand.Rand) []step {
-	var plan []step
-	sources := []string{"webinar", "ebook", "paid-search", "referral"}
-	for i := range c.leads {
-		id := lead.ID(fmt.Sprintf("lead-%04d", i+1))
-		t := start.Add(time.Duration(r.Int64N(int64(time.Duration(c.days) * 24 * time.Hour * 3 / 4))))
-		territory := "emea"
-		if r.IntN(2) == 0 {
-			territory = "amer"
-		}
-		plan = append(plan, step{t, id, lead.Capture{ID: id, Actor: "web-form", Email: fmt.Sprintf("buyer%d@example.com", i+1),
-			Source: sources[r.IntN(len(sources))], Attributes: map[string]string{"territory": territory}}})
-		fit, intent := r.IntN(101), r.IntN(101)
-		t = t.Add(time.Duration(1+r.IntN(3)) * time.Hour)
-		plan = append(plan, step{t, id, lead.Score{Actor: "scoring", Fit: fit, Intent: intent}})
-		if fit+intent < 90 {
-			continue // stays with marketing
-		}
-		t = t.Add(time.Duration(1+r.IntN(20)) * time.Hour)
-		plan = append(plan, step{t, id, lead.QualifyMarketing{Actor: "marketing", Source: lead.SourceScore}})
-		plan = append(plan, step{t.Add(time.Minute), id, lead.HandOff{Actor: "router"}})
-
-		var delay time.Duration
-		switch x := r.IntN(100); {
-		case x < 65:
-			delay = time.Duration(10+r.IntN(300)) * time.Minute
-		case x < 85:
-			delay = time.Duration(8+r.IntN(20)) * time.Hour
-		case x < 93:
-			t = work.Add(t, time.Duration(1+r.IntN(6))*time.Hour)
-			plan = append(plan, step{t, id, lead.Reject{Reason: "no budget this year"}})
-			continue
-		default:
-			continue // never answers: the ladder runs to its end
-		}
-		t = work.Add(t, delay)
-		plan = append(plan, step{t, id, lead.Accept{}})
-		for k := range 2 + r.IntN(6) {
-			if k == 0 {
-				t = work.Add(t, time.Duration(10+r.IntN(360))*time.Minute)
-			} else {
-				t = work.Add(t.Add(time.Duration(20+r.IntN(40))*time.Hour), 0)
-			}
-			outcome := lead.OutcomeNoAnswer
-			if r.IntN(3) == 0 {
-				outcome = lead.OutcomeConnected
-			}
-			plan = append(plan, step{t, id, lead.Touch{Channel: lead.ChannelPhone, Outcome: outcome, Content: "intro-call"}})
-		}
-		if r.IntN(100) < 45 {
-			t = work.Add(t, time.Duration(2+r.IntN(30))*time.Hour)
-			plan = append(plan, step{t, id, lead.QualifySales{Amount: float64(1000 * (2 + r.IntN(20))), Currency: "EUR",
-				CloseDate: t.AddDate(0, 1, 0), Probability: 0.3}})
-			t = work.Add(t.Add(time.Duration(2+r.IntN(12))*24*time.Hour), 0)
-			switch r.IntN(3) {
-			case 0:
-				plan = append(plan, step{t, id, lead.Win{}})
-			case 1:
-				plan = append(plan, step{t, id, lead.Lose{Reason: "chose a competitor"}})
-			}
-		}
-	}
-	sort.SliceStable(plan, func(i, j int) bool { return plan[i].At.Before(plan[j].At) })
-	return plan
+	return month, month.PlayUntil(ctx, end)
 }
 
 // print writes the comparison: totals, then per deadline kind and team,
