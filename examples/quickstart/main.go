@@ -11,6 +11,10 @@
 // hours later, return to marketing 8 hours later), reaches it within 4
 // business hours of accepting, touches it at least 5 times in the first 10
 // days, and turns it into an SQL within 10 days or returns it.
+//
+// The month itself (who arrives when, how quickly each rep reacts, how
+// each lead ends) is scripted in internal/simulate, which the dashboard
+// and whatif examples play too.
 package main
 
 import (

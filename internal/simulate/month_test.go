@@ -88,6 +88,22 @@ func TestPlayUntilPlaysTheStepsDueAndStopsTheClockThere(t *testing.T) {
 
 var errDone = errors.New("done")
 
+func TestPlayUntilPlaysAStepDueAtUntil(t *testing.T) {
+	c := month(30, 10, 5)
+	plan := script(t, c)
+	m := newMonth(t, c)
+	k := len(plan) / 2
+	for k+1 < len(plan) && plan[k+1].At.Equal(plan[k].At) {
+		k++
+	}
+	if err := m.PlayUntil(context.Background(), plan[k].At); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(plan) - k - 1; m.Left() != want {
+		t.Errorf("%d steps left after playing until step %d's time, want %d", m.Left(), k, want)
+	}
+}
+
 func TestRefusedHearsOfHandOffsThatFindNoRep(t *testing.T) {
 	// 400 leads in 4 days swamp the four reps, 40 leads each at most.
 	c := month(400, 4, 1)
