@@ -177,7 +177,7 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if err != nil || len(events) == 0 {
 			return nil, s, false, err
 		}
-		recs, err := encodeRecords(id, recordKey(c, o), events)
+		recs, err := encodeRecords(id, recordKey(c, o), events, &e.ids)
 		if err != nil {
 			return nil, s, false, err
 		}
@@ -264,7 +264,9 @@ func recordKey(c lead.Command, o lead.Origin) string {
 	return ""
 }
 
-func encodeRecords(id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+// encodeRecords turns events of lead id into records, their IDs derived
+// from key, or new from ids when key is "".
+func encodeRecords(id lead.ID, key string, events []lead.Event, ids *eventIDs) ([]eventstore.Record, error) {
 	recs := make([]eventstore.Record, len(events))
 	// One buffer holds every event's bytes; stores copy what they keep.
 	buf := make([]byte, 0, 320*len(events))
@@ -278,8 +280,8 @@ func encodeRecords(id lead.ID, key string, events []lead.Event) ([]eventstore.Re
 		var u uuid.UUID
 		if key != "" {
 			u = uuid.NewSHA1(eventNamespace, []byte(string(id)+"\x00"+key+"\x00"+strconv.Itoa(i)))
-		} else if u, err = uuid.NewV7(); err != nil {
-			return nil, fmt.Errorf("leadline: event ID: %w", err)
+		} else {
+			u = ids.next()
 		}
 		recs[i] = eventstore.Record{ID: u.String(), Type: ev.Type(), Data: data}
 	}
