@@ -125,13 +125,15 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 }
 
 // fold decodes recs, records of lead id read after state s, and folds
-// them into s with lead.Apply, appending each event to *events when events
-// is not nil. The first record it cannot take makes the lead corrupt.
+// them into a copy of s in place (lead.Fold), appending each event to
+// *events when events is not nil. The first record it cannot take makes
+// the lead corrupt.
 func (e *Engine) fold(id lead.ID, s lead.State, recs []eventstore.Record, events *[]lead.Event) (lead.State, error) {
+	f := lead.NewFold(s)
 	for _, r := range recs {
 		ev, err := decodeRecord(r)
 		if err == nil {
-			s, err = lead.Apply(s, ev)
+			err = f.Apply(ev)
 		}
 		if err != nil {
 			return s, e.corrupt(id, r, err)
@@ -140,5 +142,5 @@ func (e *Engine) fold(id lead.ID, s lead.State, recs []eventstore.Record, events
 			*events = append(*events, ev)
 		}
 	}
-	return s, nil
+	return f.State()
 }
