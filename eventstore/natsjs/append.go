@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -124,57 +125,116 @@ func (s *Store) checkSize(msgs []*nats.Msg, recs []eventstore.Record) error {
 // whether the last message (the one that stores the append) was handed to
 // the connection: when it was not, nothing can have been stored.
 func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (ack *jetstream.PubAck, sent bool, err error) {
-	// While the client is reconnecting it buffers publishes and sends them
-	// once back, maybe long after this call gave up: when it knows it is
-	// disconnected, send nothing and say so.
-	switch st := s.nc.Status(); st {
-	case nats.CONNECTED:
-	case nats.CLOSED:
-		return nil, false, nats.ErrConnectionClosed
-	default:
-		return nil, false, fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
+	if err := s.connected(); err != nil {
+		return nil, false, err
 	}
 	msgs := s.messages(stream, expected, seq, recs)
-	if err := s.checkSize(msgs, recs); err != nil {
+	defer msgs.release()
+	if err := s.checkSize(msgs.m, recs); err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	for _, m := range msgs[:len(msgs)-1] {
-		if err := s.nc.PublishMsg(m); err != nil {
-			return nil, false, err // no commit sent: the server drops the batch
-		}
+	if err := msgs.sendBatch(s.nc); err != nil {
+		return nil, false, err // no commit sent: the server drops the batch
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	ack, err = s.js.PublishMsg(ctx, msgs[len(msgs)-1])
-	return ack, true, err
+	return s.request(ctx, msgs.last())
+}
+
+// connected refuses to publish while the client is not connected: while
+// it reconnects it buffers publishes and sends them once back, maybe long
+// after the append gave up.
+func (s *Store) connected() error {
+	switch st := s.nc.Status(); st {
+	case nats.CONNECTED:
+		return nil
+	case nats.CLOSED:
+		return nats.ErrConnectionClosed
+	default:
+		return fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
+	}
+}
+
+// outgoing is the messages of one append. They come from a pool, with
+// their header maps and header values, and go back to it once sent: the
+// connection copies what it sends.
+type outgoing struct {
+	m []*nats.Msg
+}
+
+var msgPool = sync.Pool{New: func() any { return &nats.Msg{Header: make(nats.Header, 10)} }}
+
+// release returns the messages to the pool.
+func (o outgoing) release() {
+	for _, m := range o.m {
+		m.Reply = ""
+		msgPool.Put(m)
+	}
+}
+
+// sendBatch publishes every message but the last, which stores the
+// append and is sent as a request.
+func (o outgoing) sendBatch(nc *nats.Conn) error {
+	for _, m := range o.m[:len(o.m)-1] {
+		if err := nc.PublishMsg(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o outgoing) last() *nats.Msg { return o.m[len(o.m)-1] }
+
+// setHeader sets h[k] to v alone, reusing the slice a pooled message has.
+func setHeader(h nats.Header, k, v string) {
+	if vs := h[k]; len(vs) == 1 {
+		vs[0] = v
+		return
+	}
+	h[k] = []string{v}
 }
 
 // messages builds the messages of one append; several records get the
 // atomic batch headers, the last one the commit.
-func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) []*nats.Msg {
+func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) outgoing {
 	msgs := make([]*nats.Msg, len(recs))
 	var batch string
 	if len(recs) > 1 {
 		batch = strings.TrimPrefix(nats.NewInbox(), nats.InboxPrefix)
 	}
 	for i, r := range recs {
-		m := s.message(stream, expected+uint64(i)+1, r)
+		m := msgPool.Get().(*nats.Msg)
+		h := m.Header
+		m.Subject, m.Data = s.Subject(stream, r.Type), r.Data
+		setHeader(h, jetstream.MsgIDHeader, r.ID)
+		setHeader(h, HeaderStream, stream)
+		setHeader(h, HeaderVersion, strconv.FormatUint(expected+uint64(i)+1, 10))
+		setHeader(h, HeaderType, r.Type)
 		if i == 0 {
-			s.expect(m, stream, seq)
+			setHeader(h, jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(seq, 10))
+			setHeader(h, jetstream.ExpectedLastSubjSeqSubjHeader, s.streamSubjects(stream))
+		} else {
+			delete(h, jetstream.ExpectedLastSubjSeqHeader)
+			delete(h, jetstream.ExpectedLastSubjSeqSubjHeader)
 		}
 		if batch != "" {
-			m.Header[headerBatchID] = []string{batch}
-			m.Header[headerBatchSeq] = []string{strconv.Itoa(i + 1)}
-			if i == len(recs)-1 {
-				m.Header[headerBatchCommit] = []string{"1"}
-			}
+			setHeader(h, headerBatchID, batch)
+			setHeader(h, headerBatchSeq, strconv.Itoa(i+1))
+		} else {
+			delete(h, headerBatchID)
+			delete(h, headerBatchSeq)
+		}
+		if batch != "" && i == len(recs)-1 {
+			setHeader(h, headerBatchCommit, "1")
+		} else {
+			delete(h, headerBatchCommit)
 		}
 		msgs[i] = m
 	}
-	return msgs
+	return outgoing{msgs}
 }
 
 // acknowledged turns a publish acknowledgement into Append's result.
