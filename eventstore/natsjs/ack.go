@@ -1,6 +1,7 @@
 package natsjs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,8 @@ type acks struct {
 	once   sync.Once
 	err    error // from subscribing
 	prefix string
+	stream string        // the JetStream stream's name
+	fast   []byte        // how the server's acknowledgement from it begins
 	closed chan struct{} // closed when the subscription ends (the connection closed)
 
 	mu      sync.Mutex
@@ -37,10 +40,13 @@ type waiter struct {
 	ch    chan *nats.Msg
 }
 
-// start subscribes to the Store's reply subjects.
-func (a *acks) start(nc *nats.Conn) error {
+// start subscribes to the Store's reply subjects, for publishes to the
+// JetStream stream named stream.
+func (a *acks) start(nc *nats.Conn, stream string) error {
 	a.once.Do(func() {
 		a.prefix = nc.NewInbox() + "."
+		a.stream = stream
+		a.fast = []byte(`{"stream":"` + stream + `","seq":`)
 		a.waiting = make(map[uint64]*waiter)
 		a.closed = make(chan struct{})
 		sub, err := nc.Subscribe(a.prefix+"*", a.deliver)
@@ -115,13 +121,13 @@ func (a *acks) wait(ctx context.Context, w *waiter) (*jetstream.PubAck, error) {
 	select {
 	case m := <-w.ch:
 		a.put(w)
-		return parseAck(m)
+		return a.parse(m)
 	default:
 	}
 	select {
 	case m := <-w.ch:
 		a.put(w)
-		return parseAck(m)
+		return a.parse(m)
 	case <-ctx.Done():
 		a.drop(w)
 		return nil, ctx.Err()
@@ -137,10 +143,27 @@ type ackResponse struct {
 	jetstream.PubAck
 }
 
-// parseAck reads a publish's reply the way jetstream.PublishMsg does.
-func parseAck(m *nats.Msg) (*jetstream.PubAck, error) {
+// parse reads a publish's reply the way jetstream.PublishMsg does; the
+// acknowledgements the server writes most, of a message stored or found a
+// duplicate, without a JSON decoder.
+func (a *acks) parse(m *nats.Msg) (*jetstream.PubAck, error) {
 	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
 		return nil, nats.ErrNoResponders
+	}
+	if rest, ok := bytes.CutPrefix(m.Data, a.fast); ok {
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		seq, err := strconv.ParseUint(string(rest[:n]), 10, 64)
+		if err == nil {
+			switch string(rest[n:]) {
+			case "}":
+				return &jetstream.PubAck{Stream: a.stream, Sequence: seq}, nil
+			case `,"duplicate": true}`, `,"duplicate":true}`:
+				return &jetstream.PubAck{Stream: a.stream, Sequence: seq, Duplicate: true}, nil
+			}
+		}
 	}
 	var r ackResponse
 	if err := json.Unmarshal(m.Data, &r); err != nil {
@@ -165,7 +188,7 @@ const (
 // request publishes m, the message that stores an append, and waits for its
 // acknowledgement. sent reports whether m reached the connection.
 func (s *Store) request(ctx context.Context, m *nats.Msg) (ack *jetstream.PubAck, sent bool, err error) {
-	if err := s.acks.start(s.nc); err != nil {
+	if err := s.acks.start(s.nc, s.name); err != nil {
 		return nil, false, err
 	}
 	for attempt := 0; ; attempt++ {

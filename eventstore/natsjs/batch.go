@@ -46,7 +46,7 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 		results[f.i] = s.settled(ctx, appends[f.i], ack, err)
 	}
 	seen := make(map[string]struct{}, len(appends))
-	startErr := s.acks.start(s.nc)
+	startErr := s.acks.start(s.nc, s.name)
 	for i, a := range appends {
 		if err := ctx.Err(); err != nil {
 			results[i].Err = err
@@ -113,7 +113,7 @@ func (s *Store) awaitAck(ctx context.Context, w *waiter) (*jetstream.PubAck, err
 	select {
 	case m := <-w.ch:
 		s.acks.put(w)
-		return parseAck(m)
+		return s.acks.parse(m)
 	default:
 	}
 	ctx, cancel := s.withTimeout(ctx)
