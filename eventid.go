@@ -2,12 +2,16 @@ package leadline
 
 import (
 	crand "crypto/rand"
+	"crypto/sha1"
 	"encoding/binary"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/leadline/leadline/lead"
 )
 
 // eventIDs makes the UUID v7 IDs of events that have no derived ID: the
@@ -64,5 +68,23 @@ func v7(ms int64, hi, lo uint64) uuid.UUID {
 	u[6] = 0x70 | byte(a>>8)&0x0f
 	u[7] = byte(a)
 	binary.BigEndian.PutUint64(u[8:16], lo&(1<<62-1)|0x8000000000000000)
+	return u
+}
+
+// derivedID is uuid.NewSHA1(eventNamespace, id + "\x00" + key + "\x00" + i)
+// without the allocations: the name is laid out on the stack.
+func derivedID(id lead.ID, key string, i int) uuid.UUID {
+	var b [256]byte
+	buf := append(b[:0], eventNamespace[:]...)
+	buf = append(buf, id...)
+	buf = append(buf, 0)
+	buf = append(buf, key...)
+	buf = append(buf, 0)
+	buf = strconv.AppendInt(buf, int64(i), 10)
+	sum := sha1.Sum(buf)
+	var u uuid.UUID
+	copy(u[:], sum[:])
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	return u
 }

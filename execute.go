@@ -279,7 +279,7 @@ func encodeRecords(id lead.ID, key string, events []lead.Event, ids *eventIDs) (
 		data := buf[start:len(buf):len(buf)]
 		var u uuid.UUID
 		if key != "" {
-			u = uuid.NewSHA1(eventNamespace, []byte(string(id)+"\x00"+key+"\x00"+strconv.Itoa(i)))
+			u = derivedID(id, key, i)
 		} else {
 			u = ids.next()
 		}
