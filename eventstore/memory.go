@@ -185,8 +185,8 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 		return 0, fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
 	}
 	if actual == 0 {
-		// Store the stream's first record with the name the caller gave,
-		// and the stream with it, so the map and the records share it.
+		// A stream enters the map with its first record: a refused
+		// append leaves nothing behind.
 		m.streams[name] = st
 	}
 	for _, r := range recs {
