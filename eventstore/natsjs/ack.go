@@ -54,13 +54,12 @@ func (a *acks) start(nc *nats.Conn, stream string) error {
 			a.err = fmt.Errorf("natsjs: subscribe to acknowledgements: %w", err)
 			return
 		}
-		status := sub.StatusChanged(nats.SubscriptionClosed)
-		go func() {
-			<-status
-			close(a.closed)
-		}()
+		// The subscription ends with the connection: appends still
+		// waiting learn it at once instead of at their timeout.
+		var closing sync.Once
+		sub.SetClosedHandler(func(string) { closing.Do(func() { close(a.closed) }) })
 		if !sub.IsValid() {
-			close(a.closed)
+			closing.Do(func() { close(a.closed) })
 		}
 	})
 	return a.err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -79,5 +80,23 @@ func TestALateReplyNeverReachesTheNextAppend(t *testing.T) {
 	// A waiter whose reply came is used again.
 	if again := a.get(); again != next {
 		t.Fatal("a waiter whose reply came was not reused")
+	}
+}
+
+// An append waiting for its acknowledgement when the connection closes
+// learns it then, not at its timeout.
+func TestAppendsWaitingWhenTheConnectionClosesLearnItAtOnce(t *testing.T) {
+	nc, _ := natstest.Connect(t, natstest.RunServer(t).ClientURL())
+	var a acks
+	if err := a.start(nc, "LEADLINE"); err != nil {
+		t.Fatal(err)
+	}
+	w := a.get()
+	nc.Close()
+	// The guard only keeps a broken build from hanging the suite.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := a.wait(ctx, w); !errors.Is(err, nats.ErrConnectionClosed) {
+		t.Fatalf("wait after the connection closed returned %v, want nats.ErrConnectionClosed", err)
 	}
 }
