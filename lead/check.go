@@ -68,41 +68,41 @@ func check(s State, e Event) (State, error) {
 // precheck is every check of Check that needs no state after e: it
 // returns the commands that add events of e's type, for permitted, and a
 // function that makes a *HistoryError about e.
-func precheck(s *State, e Event) ([]string, func(string, ...any) error, error) {
+func precheck(s *State, e Event) ([]string, historyFail, error) {
 	commands, fail, err := next(s.ID, s.Version, e)
 	if err != nil {
-		return nil, nil, err
+		return nil, historyFail{}, err
 	}
 	var v checker
 	v.id("Lead", e.Base().Lead)
 	if v.err != nil {
-		return nil, nil, fail("lead ID: %v", v.err.(*ValidationError).Reason)
+		return nil, historyFail{}, fail.errorf("lead ID: %v", v.err.(*ValidationError).Reason)
 	}
 	if err := checkText(e, fail); err != nil {
-		return nil, nil, err
+		return nil, historyFail{}, err
 	}
 	if err := checkOwed(s, e); err != nil {
-		return nil, nil, fail("%s", err)
+		return nil, historyFail{}, fail.errorf("%s", err)
 	}
 	switch e := e.(type) {
 	case DeadlineWarned:
 		if !s.running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
-			return nil, nil, fail("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
+			return nil, historyFail{}, fail.errorf("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
 		}
 	case DeadlineBreached:
 		if !s.running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
-			return nil, nil, fail("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
+			return nil, historyFail{}, fail.errorf("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
 		}
 		if !e.Action.Valid() {
-			return nil, nil, fail("unknown action %q", e.Action)
+			return nil, historyFail{}, fail.errorf("unknown action %q", e.Action)
 		}
 	case Stalled:
 		if e.From != StageNone && e.From != s.Stage {
-			return nil, nil, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	case Recycled:
 		if e.From != StageNone && e.From != s.Stage {
-			return nil, nil, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	}
 	return commands, fail, nil
@@ -110,13 +110,13 @@ func precheck(s *State, e Event) ([]string, func(string, ...any) error, error) {
 
 // permitted checks that one of commands moves a lead from stage from to
 // stage to.
-func permitted(commands []string, fail func(string, ...any) error, from, to Stage) error {
+func permitted(commands []string, fail historyFail, from, to Stage) error {
 	for _, c := range commands {
 		if Permits(from, c, to) {
 			return nil
 		}
 	}
-	return fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", from, to, Allowed(from), from)
+	return fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", from, to, Allowed(from), from)
 }
 
 // Fold builds a lead's State from events read from a store, checking each
@@ -168,41 +168,50 @@ func (f *Fold) State() (State, error) {
 
 // next checks that e is a lead event that can come right after version
 // of lead id: the next version, of the same lead. It returns the commands
-// that add events of e's type and a function that makes a *HistoryError
-// about e.
-func next(id ID, version uint64, e Event) ([]string, func(string, ...any) error, error) {
+// that add events of e's type and what makes a *HistoryError about e.
+func next(id ID, version uint64, e Event) ([]string, historyFail, error) {
 	if e == nil {
-		return nil, nil, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
+		return nil, historyFail{}, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
 	}
 	m := e.Base()
-	fail := func(format string, args ...any) error {
-		lead := id
-		if lead == "" {
-			lead = m.Lead
-		}
-		return &HistoryError{Lead: lead, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
-	}
+	fail := historyFail{id: id, e: e}
 	commands, known := addedBy[e.Type()]
 	switch {
 	case !known:
-		return nil, nil, fail("not a lead event")
+		return nil, historyFail{}, fail.errorf("not a lead event")
 	case m.Version != version+1:
-		return nil, nil, fail("follows version %d", version)
+		return nil, historyFail{}, fail.errorf("follows version %d", version)
 	case version > 0 && m.Lead != id:
-		return nil, nil, fail("belongs to lead %s", m.Lead)
+		return nil, historyFail{}, fail.errorf("belongs to lead %s", m.Lead)
 	}
 	return commands, fail, nil
 }
 
+// historyFail makes the *HistoryError about event e of lead id: a value,
+// so that checking an event that passes allocates nothing for it.
+type historyFail struct {
+	id ID
+	e  Event
+}
+
+func (h historyFail) errorf(format string, args ...any) error {
+	m := h.e.Base()
+	lead := h.id
+	if lead == "" {
+		lead = m.Lead
+	}
+	return &HistoryError{Lead: lead, Version: m.Version, Type: h.e.Type(), Reason: fmt.Sprintf(format, args...)}
+}
+
 // checkText checks e's text fields with the rules and limits its command
 // was validated with (the schema table says which field is which).
-func checkText(e Event, fail func(string, ...any) error) error {
+func checkText(e Event, fail historyFail) error {
 	if err := schemaByName[e.Type()].check(e); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
-			return fail("%s: %s", ve.Field, ve.Reason)
+			return fail.errorf("%s: %s", ve.Field, ve.Reason)
 		}
-		return fail("%v", err)
+		return fail.errorf("%v", err)
 	}
 	return nil
 }
@@ -257,7 +266,7 @@ func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
 		return l, Change{}, err
 	}
 	if l.version == 0 && id != "" && e.Base().Lead != id {
-		return l, Change{}, fail("belongs to lead %s", e.Base().Lead)
+		return l, Change{}, fail.errorf("belongs to lead %s", e.Base().Lead)
 	}
 	if err := checkText(e, fail); err != nil {
 		return l, Change{}, err
@@ -268,5 +277,5 @@ func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
 			return after, c, nil
 		}
 	}
-	return l, Change{}, fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
+	return l, Change{}, fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
 }
