@@ -66,8 +66,8 @@ func check(s State, e Event) (State, error) {
 }
 
 // precheck is every check of Check that needs no state after e: it
-// returns the commands that add events of e's type, for permitted, and a
-// function that makes a *HistoryError about e.
+// returns the commands that add events of e's type, for permitted, and
+// what makes a *HistoryError about e.
 func precheck(s *State, e Event) ([]string, historyFail, error) {
 	commands, fail, err := next(s.ID, s.Version, e)
 	if err != nil {
