@@ -115,11 +115,7 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 		if o.Command != "" {
 			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
 		} else {
-			u, err := uuid.NewV7()
-			if err != nil {
-				return "", fmt.Errorf("leadline: lead ID: %w", err)
-			}
-			c.ID = lead.ID(u.String())
+			c.ID = lead.ID(e.ids.next().String())
 		}
 	}
 	events, s, retried, err := e.execute(ctx, c.ID, c, o, nil)
