@@ -120,11 +120,7 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 		if o.Command != "" {
 			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
 		} else {
-			u, err := uuid.NewV7()
-			if err != nil {
-				return "", fmt.Errorf("leadline: lead ID: %w", err)
-			}
-			c.ID = lead.ID(u.String())
+			c.ID = lead.ID(e.ids.next().String())
 		}
 	}
 	events, s, retried, err := e.execute(ctx, c.ID, c, o, nil)
@@ -271,9 +267,10 @@ func recordKey(c lead.Command, o lead.Origin) string {
 	return ""
 }
 
-// encodeRecords encodes the events of lead id; with a key store
-// (WithKeys), the personal fields of those that have any are sealed with
-// the lead's data key, made on the lead's first such event.
+// encodeRecords turns events of lead id into records, their IDs derived
+// from key, or new from the Engine's source when key is "". With a key
+// store (WithKeys), the personal fields of the events that have any are
+// sealed with the lead's data key, made on the lead's first such event.
 func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
 	recs := make([]eventstore.Record, len(events))
 	// One buffer holds every event's bytes; stores copy what they keep.
@@ -293,9 +290,9 @@ func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, even
 		data := buf[start:len(buf):len(buf)]
 		var u uuid.UUID
 		if key != "" {
-			u = uuid.NewSHA1(eventNamespace, []byte(string(id)+"\x00"+key+"\x00"+strconv.Itoa(i)))
-		} else if u, err = uuid.NewV7(); err != nil {
-			return nil, fmt.Errorf("leadline: event ID: %w", err)
+			u = derivedID(id, key, i)
+		} else {
+			u = e.ids.next()
 		}
 		recs[i] = eventstore.Record{ID: u.String(), Type: ev.Type(), Data: data}
 	}

@@ -135,17 +135,18 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 }
 
 // fold decodes recs, records of lead id read after state s, and folds
-// them into s with lead.Apply, appending each event to *events when events
-// is not nil. The first record it cannot take makes the lead corrupt; a
-// data key it cannot get is returned as it is.
+// them into a copy of s in place (lead.Fold), appending each event to
+// *events when events is not nil. The first record it cannot take makes
+// the lead corrupt; a data key it cannot get is returned as it is.
 func (e *Engine) fold(ctx context.Context, id lead.ID, s lead.State, recs []eventstore.Record, events *[]lead.Event) (lead.State, error) {
+	f := lead.NewFold(s)
 	for _, r := range recs {
 		ev, err := e.decodeRecord(ctx, r)
 		if errors.Is(err, ErrKeyUnavailable) {
 			return s, err
 		}
 		if err == nil {
-			s, err = lead.Apply(s, ev)
+			err = f.Apply(ev)
 		}
 		if err != nil {
 			return s, e.corrupt(id, r, err)
@@ -154,5 +155,5 @@ func (e *Engine) fold(ctx context.Context, id lead.ID, s lead.State, recs []even
 			*events = append(*events, ev)
 		}
 	}
-	return s, nil
+	return f.State()
 }

@@ -11,16 +11,73 @@ import (
 // default, and the store tests and examples run on. The zero value is not
 // usable; call NewMemory.
 //
+// Record IDs are kept per stream, as the Store contract needs them: a
+// retried append is recognised by its stream holding recs[0].ID, and an
+// append whose other records reuse an ID of their stream is refused. The
+// same ID in two streams names two records.
+//
 // Records returned by Load, Read and Subscribe share their Data with the
 // store: callers must not modify it.
 type Memory struct {
 	mu      sync.RWMutex
-	log     chunks               // the global order; Position == index+1
-	streams map[string]*[]uint32 // stream -> indexes into log, in version order
-	ids     map[string]uint32    // record ID -> index into log
+	log     chunks             // the global order; Position == index+1
+	streams map[string]*stream // one entry per stream, made by its first append
+	data    slab               // the bytes of every record's Data
 	// wake is closed by the next append; subscribers that have caught up
 	// wait on it. nil when nobody waits, so appends make no channel.
 	wake chan struct{}
+}
+
+// stream is what the store knows of one stream: its records and, once it
+// is long, an index of their IDs. Its name was validated when it was made.
+type stream struct {
+	recs []uint32          // indexes into the log, in version order
+	ids  map[string]uint32 // record ID -> version-1; nil while len(recs) <= scanIDs
+}
+
+// scanIDs is how many records a stream may hold before its IDs get an
+// index: up to it, looking an ID up is a scan of a few cache lines, cheaper
+// than hashing it and far smaller than a map per stream.
+const scanIDs = 32
+
+// find returns the version-1 of the record of st with ID id.
+func (m *Memory) find(st *stream, id string) (uint32, bool) {
+	if st.ids != nil {
+		v, ok := st.ids[id]
+		return v, ok
+	}
+	for v, i := range st.recs {
+		if m.log.at(i).ID == id {
+			return uint32(v), true
+		}
+	}
+	return 0, false
+}
+
+// slab hands out the bytes records' Data is copied into from large
+// blocks, so that an append makes no allocation of its own and the
+// garbage collector sees a few pointer-free blocks instead of one small
+// object per record.
+type slab struct {
+	block []byte
+}
+
+const slabSize = 64 << 10
+
+// copy returns a copy of b, with no spare capacity.
+func (s *slab) copy(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if len(b) > slabSize/4 {
+		return slices.Clone(b)
+	}
+	if len(b) > cap(s.block)-len(s.block) {
+		s.block = make([]byte, 0, slabSize)
+	}
+	n := len(s.block)
+	s.block = append(s.block, b...)
+	return s.block[n:len(s.block):len(s.block)]
 }
 
 // chunks is the global log in fixed-size blocks, so that growing it never
@@ -64,10 +121,7 @@ var (
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{
-		streams: make(map[string]*[]uint32),
-		ids:     make(map[string]uint32),
-	}
+	return &Memory{streams: make(map[string]*stream)}
 }
 
 // Append implements Store.
@@ -75,7 +129,7 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if err := ValidateAppend(stream, recs); err != nil {
+	if err := validateRecords(stream, recs); err != nil {
 		return 0, err
 	}
 	m.mu.Lock()
@@ -93,7 +147,7 @@ func (m *Memory) AppendBatch(ctx context.Context, appends []Append) []AppendResu
 		return out
 	}
 	for i, a := range appends {
-		out[i].Err = ValidateAppend(a.Stream, a.Records)
+		out[i].Err = validateRecords(a.Stream, a.Records)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -105,50 +159,59 @@ func (m *Memory) AppendBatch(ctx context.Context, appends []Append) []AppendResu
 	return out
 }
 
-// appendLocked is Append after validation, with m.mu held.
-func (m *Memory) appendLocked(stream string, expected uint64, recs []Record) (uint64, error) {
-	if i, ok := m.ids[recs[0].ID]; ok {
-		prev := m.log.at(i)
-		if prev.Stream != stream {
-			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, recs[0].ID, prev.Stream)
+// appendLocked is Append after validateRecords, with m.mu held. The
+// stream's name is validated here, once, when the stream is made.
+func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint64, error) {
+	st := m.streams[name]
+	if st == nil {
+		if err := ValidateStream(name); err != nil {
+			return 0, err
 		}
-		return prev.Version + uint64(len(recs)) - 1, nil
+		st = &stream{}
 	}
-	idx := m.streams[stream]
-	if idx == nil {
-		idx = new([]uint32)
+	if v, ok := m.find(st, recs[0].ID); ok {
+		return uint64(v) + uint64(len(recs)), nil
 	}
-	actual := uint64(len(*idx))
+	actual := uint64(len(st.recs))
 	if actual != expected {
-		return 0, &ConflictError{Stream: stream, Expected: expected, Actual: actual}
+		return 0, &ConflictError{Stream: name, Expected: expected, Actual: actual}
 	}
 	for _, r := range recs[1:] {
-		if _, dup := m.ids[r.ID]; dup {
-			return 0, fmt.Errorf("%w: record ID %q is already used", ErrInvalid, r.ID)
+		if _, dup := m.find(st, r.ID); dup {
+			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, r.ID, name)
 		}
 	}
 	if m.log.len()+len(recs) > maxMemoryRecords {
 		return 0, fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
 	}
+	if actual == 0 {
+		// A stream enters the map with its first record: a refused
+		// append leaves nothing behind.
+		m.streams[name] = st
+	}
 	for _, r := range recs {
 		n := uint32(m.log.len())
-		actual++
-		r.Stream = stream
-		r.Version = actual
+		r.Stream = name
+		r.Version = uint64(len(st.recs)) + 1
 		r.Position = uint64(n) + 1
-		r.Data = slices.Clone(r.Data)
+		r.Data = m.data.copy(r.Data)
 		m.log.append(r)
-		*idx = append(*idx, n)
-		m.ids[r.ID] = n
+		st.recs = append(st.recs, n)
+		if st.ids != nil {
+			st.ids[r.ID] = uint32(len(st.recs) - 1)
+		}
 	}
-	if len(*idx) == len(recs) {
-		m.streams[stream] = idx
+	if st.ids == nil && len(st.recs) > scanIDs {
+		st.ids = make(map[string]uint32, 2*len(st.recs))
+		for v, i := range st.recs {
+			st.ids[m.log.at(i).ID] = uint32(v)
+		}
 	}
 	if m.wake != nil {
 		close(m.wake)
 		m.wake = nil
 	}
-	return actual, nil
+	return uint64(len(st.recs)), nil
 }
 
 // maxMemoryRecords is what a uint32 index can address.
@@ -159,18 +222,18 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := ValidateStream(stream); err != nil {
-		return nil, err
-	}
 	if from > 0 {
 		from--
 	}
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	var idx []uint32
-	if p := m.streams[stream]; p != nil {
-		idx = *p
+	st := m.streams[stream]
+	if st == nil {
+		m.mu.RUnlock()
+		// Only a stream that does not exist may have a bad name.
+		return nil, ValidateStream(stream)
 	}
+	defer m.mu.RUnlock()
+	idx := st.recs
 	if from >= uint64(len(idx)) {
 		return nil, nil
 	}
@@ -186,8 +249,8 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 func (m *Memory) Version(stream string) uint64 {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if p := m.streams[stream]; p != nil {
-		return uint64(len(*p))
+	if st := m.streams[stream]; st != nil {
+		return uint64(len(st.recs))
 	}
 	return 0
 }

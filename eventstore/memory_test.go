@@ -3,6 +3,7 @@ package eventstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/leadline/leadline/eventstore"
@@ -36,17 +37,46 @@ func TestMemoryVersionFollowsAppendsOfItsStreamOnly(t *testing.T) {
 	}
 }
 
-func TestMemoryRefusesRecordIDUsedInAnotherStream(t *testing.T) {
+func TestMemoryKeepsRecordIDsPerStream(t *testing.T) {
 	ctx := context.Background()
 	m := eventstore.NewMemory()
 	if _, err := m.Append(ctx, "lead-1", 0, rec("a")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Append(ctx, "lead-2", 0, rec("a")); !errors.Is(err, eventstore.ErrInvalid) {
-		t.Fatalf("append of an ID that lead-1 holds to lead-2 returned %v, want ErrInvalid", err)
+	// The contract recognises a retry by its own stream holding the ID;
+	// another stream's record with that ID is another record.
+	if v, err := m.Append(ctx, "lead-2", 0, rec("a")); err != nil || v != 1 {
+		t.Fatalf("append of an ID that lead-1 holds to lead-2 returned (%d, %v), want (1, nil)", v, err)
 	}
-	if v := m.Version("lead-2"); v != 0 {
-		t.Fatalf("Version(lead-2) = %d after a refused append, want 0", v)
+	if v, err := m.Append(ctx, "lead-2", 0, rec("a")); err != nil || v != 1 {
+		t.Fatalf("retry of lead-2's append returned (%d, %v), want (1, nil)", v, err)
+	}
+	if v := m.Version("lead-1"); v != 1 {
+		t.Fatalf("Version(lead-1) = %d, want 1", v)
+	}
+}
+
+// A long stream looks its IDs up in an index instead of scanning them:
+// retries and reused IDs are found in every part of it.
+func TestMemoryFindsRecordIDsAnywhereInALongStream(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	const n = 100
+	for v := range uint64(n) {
+		if _, err := m.Append(ctx, "lead-1", v, rec(fmt.Sprintf("e%d", v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []int{0, 31, 32, 33, 64, n - 1} {
+		if got, err := m.Append(ctx, "lead-1", 0, rec(fmt.Sprintf("e%d", v))); err != nil || got != uint64(v+1) {
+			t.Fatalf("retry of the append of version %d returned (%d, %v), want (%d, nil)", v+1, got, err, v+1)
+		}
+		if _, err := m.Append(ctx, "lead-1", n, rec("new"), rec(fmt.Sprintf("e%d", v))); !errors.Is(err, eventstore.ErrInvalid) {
+			t.Fatalf("append reusing the ID of version %d returned %v, want ErrInvalid", v+1, err)
+		}
+	}
+	if v := m.Version("lead-1"); v != n {
+		t.Fatalf("Version(lead-1) = %d, want %d", v, n)
 	}
 }
 

@@ -155,6 +155,13 @@ func ValidateAppend(stream string, recs []Record) error {
 	if err := ValidateStream(stream); err != nil {
 		return err
 	}
+	return validateRecords(stream, recs)
+}
+
+// validateRecords is ValidateAppend without the check of the stream's
+// name, for a store that checks it once per stream; stream only names it
+// in errors.
+func validateRecords(stream string, recs []Record) error {
 	if len(recs) == 0 {
 		return fmt.Errorf("%w: append to %q with no records", ErrInvalid, stream)
 	}

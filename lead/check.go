@@ -54,96 +54,171 @@ func Check(s State, e Event) error {
 // check is Check, returning the state after e (Evolve's) when e can
 // follow s, so that Apply folds each event once.
 func check(s State, e Event) (State, error) {
-	commands, fail, err := next(s.ID, s.Version, e)
+	commands, fail, err := precheck(&s, e)
 	if err != nil {
 		return s, err
+	}
+	after := Evolve(s, e)
+	if err := permitted(commands, fail, s.Stage, after.Stage); err != nil {
+		return s, err
+	}
+	return after, nil
+}
+
+// precheck is every check of Check that needs no state after e: it
+// returns the commands that add events of e's type, for permitted, and
+// what makes a *HistoryError about e.
+func precheck(s *State, e Event) ([]string, historyFail, error) {
+	commands, fail, err := next(s.ID, s.Version, e)
+	if err != nil {
+		return nil, historyFail{}, err
 	}
 	var v checker
 	v.id("Lead", e.Base().Lead)
 	if v.err != nil {
-		return s, fail("lead ID: %v", v.err.(*ValidationError).Reason)
+		return nil, historyFail{}, fail.errorf("lead ID: %v", v.err.(*ValidationError).Reason)
 	}
 	if err := checkText(e, fail); err != nil {
-		return s, err
+		return nil, historyFail{}, err
 	}
 	if err := checkOwed(s, e); err != nil {
-		return s, fail("%s", err)
+		return nil, historyFail{}, fail.errorf("%s", err)
 	}
 	switch e := e.(type) {
 	case DeadlineWarned:
-		if !s.Running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
-			return s, fail("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
+		if !s.running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
+			return nil, historyFail{}, fail.errorf("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
 		}
 	case DeadlineBreached:
-		if !s.Running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
-			return s, fail("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
+		if !s.running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
+			return nil, historyFail{}, fail.errorf("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
 		}
 		if !e.Action.Valid() {
-			return s, fail("unknown action %q", e.Action)
+			return nil, historyFail{}, fail.errorf("unknown action %q", e.Action)
 		}
 	case Stalled:
 		if e.From != StageNone && e.From != s.Stage {
-			return s, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	case Recycled:
 		if e.From != StageNone && e.From != s.Stage {
-			return s, fail("says it left %s, but the lead is in %s", e.From, s.Stage)
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
-	}
-	after := Evolve(s, e)
-	to := after.Stage
-	for _, c := range commands {
-		if Permits(s.Stage, c, to) {
-			return after, nil
-		}
-	}
-	return s, fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", s.Stage, to, Allowed(s.Stage), s.Stage)
-}
-
-// next checks that e is a lead event that can come right after version
-// of lead id: the next version, of the same lead. It returns the commands
-// that add events of e's type and a function that makes a *HistoryError
-// about e.
-func next(id ID, version uint64, e Event) ([]string, func(string, ...any) error, error) {
-	if e == nil {
-		return nil, nil, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
-	}
-	m := e.Base()
-	fail := func(format string, args ...any) error {
-		lead := id
-		if lead == "" {
-			lead = m.Lead
-		}
-		return &HistoryError{Lead: lead, Version: m.Version, Type: e.Type(), Reason: fmt.Sprintf(format, args...)}
-	}
-	commands, known := addedBy[e.Type()]
-	switch {
-	case !known:
-		return nil, nil, fail("not a lead event")
-	case m.Version != version+1:
-		return nil, nil, fail("follows version %d", version)
-	case version > 0 && m.Lead != id:
-		return nil, nil, fail("belongs to lead %s", m.Lead)
 	}
 	return commands, fail, nil
 }
 
+// permitted checks that one of commands moves a lead from stage from to
+// stage to.
+func permitted(commands []string, fail historyFail, from, to Stage) error {
+	for _, c := range commands {
+		if Permits(from, c, to) {
+			return nil
+		}
+	}
+	return fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", from, to, Allowed(from), from)
+}
+
+// Fold builds a lead's State from events read from a store, checking each
+// one as Apply does, in place: a history of n events costs no copy of the
+// State per event, and the State's slices grow where they are. Start one
+// with NewFold, and take the result with State.
+type Fold struct {
+	s     State
+	owned bool  // the slices of s are the Fold's alone
+	err   error // why the Fold stopped
+}
+
+// NewFold returns a Fold that starts from s, a State folded from the
+// events before those to come (the zero State for a whole history). The
+// Fold copies s's slices once, so s stays as it is.
+func NewFold(s State) Fold {
+	return Fold{s: s.Clone(), owned: true}
+}
+
+// Apply folds e into the Fold's State, or returns the *HistoryError that
+// says why e cannot follow the events before it (see Apply, Check). After
+// an error the Fold takes no more events: Apply and State return that
+// error.
+func (f *Fold) Apply(e Event) error {
+	if f.err != nil {
+		return f.err
+	}
+	commands, fail, err := precheck(&f.s, e)
+	if err == nil {
+		from := f.s.Stage
+		f.s.apply(e, f.owned)
+		err = permitted(commands, fail, from, f.s.Stage)
+	}
+	if err != nil {
+		f.s, f.err = State{}, err
+	}
+	return err
+}
+
+// State returns the State after the events applied, or the error that
+// stopped the Fold. Events applied after it leave the returned State as
+// it is.
+func (f *Fold) State() (State, error) {
+	// The State returned shares the Fold's slices: from here on the Fold
+	// changes them the way Evolve does, by copy.
+	f.owned = false
+	return f.s, f.err
+}
+
+// next checks that e is a lead event that can come right after version
+// of lead id: the next version, of the same lead. It returns the commands
+// that add events of e's type and what makes a *HistoryError about e.
+func next(id ID, version uint64, e Event) ([]string, historyFail, error) {
+	if e == nil {
+		return nil, historyFail{}, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
+	}
+	m := e.Base()
+	fail := historyFail{id: id, e: e}
+	commands, known := addedBy[e.Type()]
+	switch {
+	case !known:
+		return nil, historyFail{}, fail.errorf("not a lead event")
+	case m.Version != version+1:
+		return nil, historyFail{}, fail.errorf("follows version %d", version)
+	case version > 0 && m.Lead != id:
+		return nil, historyFail{}, fail.errorf("belongs to lead %s", m.Lead)
+	}
+	return commands, fail, nil
+}
+
+// historyFail makes the *HistoryError about event e of lead id: a value,
+// so that checking an event that passes allocates nothing for it.
+type historyFail struct {
+	id ID
+	e  Event
+}
+
+func (h historyFail) errorf(format string, args ...any) error {
+	m := h.e.Base()
+	lead := h.id
+	if lead == "" {
+		lead = m.Lead
+	}
+	return &HistoryError{Lead: lead, Version: m.Version, Type: h.e.Type(), Reason: fmt.Sprintf(format, args...)}
+}
+
 // checkText checks e's text fields with the rules and limits its command
 // was validated with (the schema table says which field is which).
-func checkText(e Event, fail func(string, ...any) error) error {
+func checkText(e Event, fail historyFail) error {
 	if err := schemaByName[e.Type()].check(e); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
-			return fail("%s: %s", ve.Field, ve.Reason)
+			return fail.errorf("%s: %s", ve.Field, ve.Reason)
 		}
-		return fail("%v", err)
+		return fail.errorf("%v", err)
 	}
 	return nil
 }
 
 // checkOwed checks that a breach step's action comes right after it, in
 // the event its action adds, and nowhere else.
-func checkOwed(s State, e Event) error {
+func checkOwed(s *State, e Event) error {
 	if s.owed.action == "" {
 		switch e := e.(type) {
 		case Escalated:
@@ -193,7 +268,7 @@ func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
 		return l, Change{}, err
 	}
 	if l.version == 0 && id != "" && e.Base().Lead != id {
-		return l, Change{}, fail("belongs to lead %s", e.Base().Lead)
+		return l, Change{}, fail.errorf("belongs to lead %s", e.Base().Lead)
 	}
 	if err := checkText(e, fail); err != nil {
 		return l, Change{}, err
@@ -204,5 +279,5 @@ func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
 			return after, c, nil
 		}
 	}
-	return l, Change{}, fail("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
+	return l, Change{}, fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
 }

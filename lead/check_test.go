@@ -2,6 +2,7 @@ package lead_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,18 @@ func TestForgedHistoriesAreCorrupt(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := applyAll(c.events)
+		f := lead.NewFold(lead.State{})
+		for _, e := range c.events {
+			if ferr := f.Apply(e); ferr != nil {
+				if ferr.Error() != err.Error() {
+					t.Errorf("%s: Fold refused with %v, Apply with %v", c.name, ferr, err)
+				}
+				break
+			}
+		}
+		if _, ferr := f.State(); ferr == nil {
+			t.Errorf("%s: Fold took the forged history", c.name)
+		}
 		var he *lead.HistoryError
 		if !errors.As(err, &he) || !errors.Is(err, lead.ErrCorrupt) {
 			t.Errorf("%s: checked fold returned %v, want a *lead.HistoryError", c.name, err)
@@ -79,6 +92,47 @@ func TestForgedHistoriesAreCorrupt(t *testing.T) {
 			t.Errorf("%s: error names %s v%d, want the forged %s v%d", c.name, he.Type, he.Version, last.Type(), last.Base().Version)
 		}
 	}
+}
+
+// A Fold takes exactly the histories Apply takes and ends where Replay
+// does, from any state before: it changes neither that state nor a State
+// it returned before more events.
+func TestFoldEndsWhereReplayDoesAndChangesNoStateItWasGiven(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		h := leadtest.Histories(60).Draw(t, "history")
+		k := rapid.IntRange(0, len(h.Events)).Draw(t, "prefix")
+		j := rapid.IntRange(k, len(h.Events)).Draw(t, "middle")
+		start := lead.Replay(h.Events[:k])
+		startCopy := start.Clone()
+		f := lead.NewFold(start)
+		apply := func(events []lead.Event) {
+			for _, e := range events {
+				if err := f.Apply(e); err != nil {
+					t.Fatalf("Fold refused a history Decide wrote: %v", err)
+				}
+			}
+		}
+		apply(h.Events[k:j])
+		middle, err := f.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		middleCopy := middle.Clone()
+		apply(h.Events[j:])
+		got, err := f.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := lead.Replay(h.Events); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Fold from version %d ended at\n%+v\nReplay at\n%+v", k, got, want)
+		}
+		if !reflect.DeepEqual(start, startCopy) {
+			t.Fatal("Fold changed the State it started from")
+		}
+		if !reflect.DeepEqual(middle, middleCopy) {
+			t.Fatal("Fold changed a State it had returned")
+		}
+	})
 }
 
 // followAll follows events on a Lifecycle and returns it and the first

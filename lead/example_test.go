@@ -109,3 +109,35 @@ func ExampleMermaid() {
 	// stateDiagram-v2
 	//     [*] --> Captured: Capture
 }
+
+// A Fold builds a lead's state from events read from a store, checking
+// each one and changing the state in place; a forged event stops it.
+func ExampleFold() {
+	now := time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
+	var history []lead.Event
+	var s lead.State
+	for _, c := range []lead.Command{
+		lead.Capture{ID: "lead-42", Email: "ana@example.com"},
+		lead.QualifyMarketing{Actor: "mkt:eve", Source: lead.SourceScore},
+	} {
+		events, _ := lead.Decide(s, c, now)
+		s = lead.Replay(append(history, events...))
+		history = append(history, events...)
+	}
+
+	f := lead.NewFold(lead.State{})
+	for _, e := range history {
+		if err := f.Apply(e); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	s, err := f.State()
+	fmt.Println(s.Stage, s.Version, err)
+
+	forged := lead.Won{Meta: lead.Meta{Lead: "lead-42", Version: 3, At: now}}
+	fmt.Println(errors.Is(f.Apply(forged), lead.ErrCorrupt))
+	// Output:
+	// MQL 2 <nil>
+	// true
+}

@@ -205,7 +205,7 @@ func (s *State) apply(e Event, owned bool) {
 		}
 	case Touched:
 		if len(s.TouchTimes) < MaxTrackedTouches {
-			s.TouchTimes = append(clip(s.TouchTimes, owned), m.At)
+			s.TouchTimes = append(clipTimes(s.TouchTimes, owned), m.At)
 		}
 		s.Touches++
 		if e.Outcome.Answered() {
@@ -216,7 +216,7 @@ func (s *State) apply(e Event, owned bool) {
 			}
 			s.Unanswered++
 			if len(s.UnansweredTimes) < MaxTrackedTouches {
-				s.UnansweredTimes = append(clip(s.UnansweredTimes, owned), m.At)
+				s.UnansweredTimes = append(clipTimes(s.UnansweredTimes, owned), m.At)
 			}
 		}
 		if s.Stage == StageStalled {
@@ -295,6 +295,16 @@ func clip[T any](x []T, owned bool) []T {
 		return make([]T, 0, 8)
 	}
 	return x
+}
+
+// clipTimes is clip for a list of touch times: a fold that owns one of
+// eight or more that is full grows it once to MaxTrackedTouches, the most
+// it will hold, instead of doubling it on the way there.
+func clipTimes(x []time.Time, owned bool) []time.Time {
+	if owned && len(x) >= 8 && len(x) == cap(x) {
+		return append(make([]time.Time, 0, MaxTrackedTouches), x...)
+	}
+	return clip(x, owned)
 }
 
 // warningStep turns a warning fraction into the mark step that records it:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -105,13 +106,13 @@ func validate(stream string, recs []eventstore.Record) error {
 // checkSize refuses an append with a message over the server's max
 // payload, which nats.go would otherwise refuse with an untyped error,
 // perhaps in the middle of a batch.
-func (s *Store) checkSize(msgs []*nats.Msg, recs []eventstore.Record) error {
+func (s *Store) checkSize(msgs []*pooled, recs []eventstore.Record) error {
 	limit := s.nc.MaxPayload()
 	if limit <= 0 {
 		return nil
 	}
 	for i, m := range msgs {
-		if n := int64(messageSize(m)); n > limit {
+		if n := int64(messageSize(&m.Msg)); n > limit {
 			return fmt.Errorf("%w: record %d (%q, %d bytes of Data) makes a %d-byte message with its headers, over the server's max payload of %d bytes", eventstore.ErrTooLarge, i, recs[i].ID, len(recs[i].Data), n, limit)
 		}
 	}
@@ -124,57 +125,163 @@ func (s *Store) checkSize(msgs []*nats.Msg, recs []eventstore.Record) error {
 // whether the last message (the one that stores the append) was handed to
 // the connection: when it was not, nothing can have been stored.
 func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (ack *jetstream.PubAck, sent bool, err error) {
-	// While the client is reconnecting it buffers publishes and sends them
-	// once back, maybe long after this call gave up: when it knows it is
-	// disconnected, send nothing and say so.
-	switch st := s.nc.Status(); st {
-	case nats.CONNECTED:
-	case nats.CLOSED:
-		return nil, false, nats.ErrConnectionClosed
-	default:
-		return nil, false, fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
+	if err := s.connected(); err != nil {
+		return nil, false, err
 	}
 	msgs := s.messages(stream, expected, seq, recs)
-	if err := s.checkSize(msgs, recs); err != nil {
+	defer msgs.release()
+	if err := s.checkSize(msgs.m, recs); err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	for _, m := range msgs[:len(msgs)-1] {
-		if err := s.nc.PublishMsg(m); err != nil {
-			return nil, false, err // no commit sent: the server drops the batch
-		}
+	if err := msgs.sendBatch(s.nc); err != nil {
+		return nil, false, err // no commit sent: the server drops the batch
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	ack, err = s.js.PublishMsg(ctx, msgs[len(msgs)-1])
-	return ack, true, err
+	return s.request(ctx, msgs.last())
 }
+
+// connected refuses to publish while the client is not connected: while
+// it reconnects it buffers publishes and sends them once back, maybe long
+// after the append gave up.
+func (s *Store) connected() error {
+	switch st := s.nc.Status(); st {
+	case nats.CONNECTED:
+		return nil
+	case nats.CLOSED:
+		return nats.ErrConnectionClosed
+	default:
+		return fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
+	}
+}
+
+// outgoing is the messages of one append. They come from a pool, and go
+// back to it once sent: the connection copies what it sends.
+type outgoing struct {
+	m []*pooled
+}
+
+// pooled is a message that keeps its header map and the values in it from
+// one use to the next: an append of the usual shape sets the values in
+// place, with no map operation.
+type pooled struct {
+	nats.Msg
+	shape shape
+	vals  [len(headerKeys)][1]string
+}
+
+// headerKeys are the headers an append's message may carry, in the order
+// of pooled.vals.
+var headerKeys = [...]string{
+	jetstream.MsgIDHeader, HeaderStream, HeaderVersion, HeaderType,
+	jetstream.ExpectedLastSubjSeqHeader, jetstream.ExpectedLastSubjSeqSubjHeader,
+	headerBatchID, headerBatchSeq, headerBatchCommit,
+}
+
+// Indexes of headerKeys.
+const (
+	hID = iota
+	hStream
+	hVersion
+	hType
+	hExpectSeq
+	hExpectSubject
+	hBatchID
+	hBatchSeq
+	hCommit
+)
+
+// shape says which of the optional headers a message carries.
+type shape uint8
+
+const (
+	shapeExpect shape = 1 << iota // the expected-sequence check: the first message of an append
+	shapeBatch                    // a message of an atomic batch
+	shapeCommit                   // the last message of an atomic batch
+	shapeNone   shape = 1 << 7    // a message never used
+)
+
+var msgPool = sync.Pool{New: func() any { return &pooled{shape: shapeNone} }}
+
+// reshape makes p's header map hold the headers of shape sh, each backed
+// by p.vals.
+func (p *pooled) reshape(sh shape) {
+	if p.shape == sh {
+		return
+	}
+	p.shape = sh
+	p.Header = make(nats.Header, len(headerKeys))
+	for i, k := range headerKeys {
+		switch {
+		case i >= hExpectSeq && i <= hExpectSubject && sh&shapeExpect == 0,
+			i >= hBatchID && i <= hBatchSeq && sh&shapeBatch == 0,
+			i == hCommit && sh&shapeCommit == 0:
+			continue
+		}
+		p.Header[k] = p.vals[i][:]
+	}
+}
+
+// release returns the messages to the pool.
+func (o outgoing) release() {
+	for _, p := range o.m {
+		p.Reply, p.Data = "", nil
+		msgPool.Put(p)
+	}
+}
+
+// sendBatch publishes every message but the last, which stores the
+// append and is sent as a request.
+func (o outgoing) sendBatch(nc *nats.Conn) error {
+	for _, p := range o.m[:len(o.m)-1] {
+		if err := nc.PublishMsg(&p.Msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o outgoing) last() *nats.Msg { return &o.m[len(o.m)-1].Msg }
 
 // messages builds the messages of one append; several records get the
 // atomic batch headers, the last one the commit.
-func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) []*nats.Msg {
-	msgs := make([]*nats.Msg, len(recs))
+func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) outgoing {
+	msgs := make([]*pooled, len(recs))
 	var batch string
 	if len(recs) > 1 {
 		batch = strings.TrimPrefix(nats.NewInbox(), nats.InboxPrefix)
 	}
 	for i, r := range recs {
-		m := s.message(stream, expected+uint64(i)+1, r)
+		p := msgPool.Get().(*pooled)
+		var sh shape
 		if i == 0 {
-			s.expect(m, stream, seq)
+			sh |= shapeExpect
 		}
 		if batch != "" {
-			m.Header[headerBatchID] = []string{batch}
-			m.Header[headerBatchSeq] = []string{strconv.Itoa(i + 1)}
+			sh |= shapeBatch
 			if i == len(recs)-1 {
-				m.Header[headerBatchCommit] = []string{"1"}
+				sh |= shapeCommit
 			}
 		}
-		msgs[i] = m
+		p.reshape(sh)
+		p.Subject, p.Data = s.Subject(stream, r.Type), r.Data
+		v := &p.vals
+		v[hID][0], v[hStream][0], v[hType][0] = r.ID, stream, r.Type
+		v[hVersion][0] = strconv.FormatUint(expected+uint64(i)+1, 10)
+		if sh&shapeExpect != 0 {
+			v[hExpectSeq][0] = strconv.FormatUint(seq, 10)
+			v[hExpectSubject][0] = s.streamSubjects(stream)
+		}
+		if sh&shapeBatch != 0 {
+			v[hBatchID][0], v[hBatchSeq][0] = batch, strconv.Itoa(i+1)
+		}
+		v[hCommit][0] = "1"
+		msgs[i] = p
 	}
-	return msgs
+	return outgoing{msgs}
 }
 
 // acknowledged turns a publish acknowledgement into Append's result.

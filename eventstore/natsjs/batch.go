@@ -2,7 +2,7 @@ package natsjs
 
 import (
 	"context"
-	"fmt"
+	"errors"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -18,27 +18,35 @@ const pipelineWindow = 1024
 // exactly what Store.Append would have returned.
 // It is for throughput: appends whose expected sequence the Store knows
 // (new streams, and streams it appended to or loaded) are published
-// without waiting for each other's acknowledgements, pipelined on the
-// connection; the others, and a second append to a stream already in the
-// call, go through Store.Append after them. Each Append keeps Append's
-// guarantees (expected version checked by the server, all or none, retry
-// by record ID); appends are independent: one failing does not stop the
-// others, and their relative order is not defined.
+// without waiting for each other's acknowledgements, up to pipelineWindow
+// at a time, a new one going out as the oldest is acknowledged; the
+// others, and a second append to a stream already in the call, go
+// through Store.Append after them. Each Append keeps Append's guarantees
+// (expected version checked by the server, all or none, retry by record
+// ID); appends are independent: one failing does not stop the others, and
+// their relative order is not defined.
 func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []eventstore.AppendResult {
 	results := make([]eventstore.AppendResult, len(appends))
 	var slow []int
 	type inflight struct {
-		i   int
-		ack jetstream.PubAckFuture
+		i    int
+		w    *waiter
+		msgs outgoing
 	}
-	window := make([]inflight, 0, min(len(appends), pipelineWindow))
+	// window is a ring of the appends in flight, oldest at head:
+	// acknowledgements come in the order of publishes, so the oldest is
+	// the one to wait for.
+	window := make([]inflight, min(len(appends), pipelineWindow))
+	head, n := 0, 0
+	settle := func() {
+		f := window[head]
+		head, n = (head+1)%len(window), n-1
+		ack, err := s.awaitAck(ctx, f.w)
+		f.msgs.release()
+		results[f.i] = s.settled(ctx, appends[f.i], ack, err)
+	}
 	seen := make(map[string]struct{}, len(appends))
-	flush := func() {
-		for _, f := range window {
-			results[f.i] = s.await(ctx, appends[f.i], f.ack)
-		}
-		window = window[:0]
-	}
+	startErr := s.acks.start(s.nc, s.name)
 	for i, a := range appends {
 		if err := ctx.Err(); err != nil {
 			results[i].Err = err
@@ -48,6 +56,10 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 			results[i].Err = err
 			continue
 		}
+		if startErr != nil {
+			results[i].Err = startErr
+			continue
+		}
 		seq, ok := s.appendSeq(a.Stream, a.Expected)
 		if _, dup := seen[a.Stream]; dup || !ok {
 			slow = append(slow, i)
@@ -55,35 +67,39 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 		}
 		seen[a.Stream] = struct{}{}
 		msgs := s.messages(a.Stream, a.Expected, seq, a.Records)
-		if err := s.checkSize(msgs, a.Records); err != nil {
+		if err := s.checkSize(msgs.m, a.Records); err != nil {
+			msgs.release()
 			results[i].Err = err
 			continue
 		}
-		var err error
-		if st := s.nc.Status(); st != nats.CONNECTED {
-			err = fmt.Errorf("%w (connection %v)", nats.ErrDisconnected, st)
-		}
-		for _, m := range msgs[:len(msgs)-1] {
-			if err != nil {
-				break
-			}
-			err = s.nc.PublishMsg(m)
-		}
-		var ack jetstream.PubAckFuture
+		err := s.connected()
 		if err == nil {
-			ack, err = s.js.PublishMsgAsync(msgs[len(msgs)-1])
+			err = msgs.sendBatch(s.nc)
+		}
+		var w *waiter
+		if err == nil {
+			w = s.acks.get()
+			last := msgs.last()
+			last.Reply = w.reply
+			if err = s.nc.PublishMsg(last); err != nil {
+				s.acks.put(w)
+			}
 		}
 		if err != nil {
-			// PublishMsgAsync fails before sending: nothing was stored.
+			// The commit did not go out: nothing was stored.
+			msgs.release()
 			results[i].Err = s.publishError(ctx, a.Stream, false, err)
 			continue
 		}
-		window = append(window, inflight{i, ack})
-		if len(window) == cap(window) {
-			flush()
+		if n == len(window) {
+			settle()
 		}
+		window[(head+n)%len(window)] = inflight{i, w, msgs}
+		n++
 	}
-	flush()
+	for n > 0 {
+		settle()
+	}
 	for _, i := range slow {
 		a := appends[i]
 		results[i].Version, results[i].Err = s.Append(ctx, a.Stream, a.Expected, a.Records...)
@@ -91,25 +107,38 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 	return results
 }
 
-// await waits for one pipelined append's acknowledgement and resolves it
-// the way Append does.
-func (s *Store) await(ctx context.Context, a eventstore.Append, ack jetstream.PubAckFuture) eventstore.AppendResult {
+// awaitAck waits for the acknowledgement w receives, for at most the
+// Store's timeout when ctx has no deadline.
+func (s *Store) awaitAck(ctx context.Context, w *waiter) (*jetstream.PubAck, error) {
+	select {
+	case m := <-w.ch:
+		s.acks.put(w)
+		return s.acks.parse(m)
+	default:
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	select {
-	case pa := <-ack.Ok():
-		v, err := s.acknowledged(ctx, a.Stream, a.Expected, a.Records, pa)
+	return s.acks.wait(ctx, w)
+}
+
+// settled resolves one pipelined append's acknowledgement (or the error
+// instead of it) the way Append does.
+func (s *Store) settled(ctx context.Context, a eventstore.Append, ack *jetstream.PubAck, err error) eventstore.AppendResult {
+	switch {
+	case err == nil:
+		v, err := s.acknowledged(ctx, a.Stream, a.Expected, a.Records, ack)
 		return eventstore.AppendResult{Version: v, Err: err}
-	case err := <-ack.Err():
-		if !refusal(err) {
-			return eventstore.AppendResult{Err: s.publishError(ctx, a.Stream, true, err)}
-		}
+	case errors.Is(err, nats.ErrNoResponders):
+		// No stream took it, so nothing was stored: Append sends it
+		// again, riding out a leader election.
+		v, err := s.Append(ctx, a.Stream, a.Expected, a.Records...)
+		return eventstore.AppendResult{Version: v, Err: err}
+	case refusal(err):
 		v, err := s.refused(ctx, a.Stream, a.Expected, a.Records, err)
 		if err == nil && v == 0 {
 			v, err = s.Append(ctx, a.Stream, a.Expected, a.Records...)
 		}
 		return eventstore.AppendResult{Version: v, Err: err}
-	case <-ctx.Done():
-		return eventstore.AppendResult{Err: s.publishError(ctx, a.Stream, true, ctx.Err())}
 	}
+	return eventstore.AppendResult{Err: s.publishError(ctx, a.Stream, true, err)}
 }

@@ -36,6 +36,8 @@ type Store struct {
 	mu    sync.Mutex
 	cache *streamCache // lead stream -> what the Store knows of it
 	acked uint64       // highest stream sequence this Store has seen acknowledged
+
+	acks acks // where acknowledgements of appends arrive
 }
 
 var (

@@ -46,23 +46,6 @@ func permanentCode(code jetstream.ErrorCode) bool {
 	return false
 }
 
-// message builds the NATS message for rec at version v of stream.
-func (s *Store) message(stream string, v uint64, rec eventstore.Record) *nats.Msg {
-	h := make(nats.Header, 8)
-	h[jetstream.MsgIDHeader] = []string{rec.ID}
-	h[HeaderStream] = []string{stream}
-	h[HeaderVersion] = []string{strconv.FormatUint(v, 10)}
-	h[HeaderType] = []string{rec.Type}
-	return &nats.Msg{Subject: s.Subject(stream, rec.Type), Header: h, Data: rec.Data}
-}
-
-// expect adds the server-side expected-version check to m: the last
-// message on any of stream's subjects must have sequence seq.
-func (s *Store) expect(m *nats.Msg, stream string, seq uint64) {
-	m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(seq, 10)}
-	m.Header[jetstream.ExpectedLastSubjSeqSubjHeader] = []string{s.streamSubjects(stream)}
-}
-
 // record decodes a stored message. subject and seq come from the delivery
 // (direct get headers or consumer metadata). A message leadline did not
 // write, or whose headers do not match its subject, is a foreign record:
