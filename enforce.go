@@ -138,6 +138,17 @@ func (e *Engine) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	if e.checkpoints != nil {
+		defer e.saveAtStop(ctx)
+	}
+	var save <-chan time.Time
+	if e.checkpoints != nil && e.every > 0 {
+		// Real time, whatever the Engine's clock: saving is about
+		// restart cost, not about the SLA.
+		t := time.NewTicker(e.every)
+		defer t.Stop()
+		save = t.C
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fatal := make(chan error, 1)
@@ -174,6 +185,10 @@ func (e *Engine) Run(ctx context.Context) error {
 			return fmt.Errorf("leadline: following the store: %w", err)
 		case <-e.book.kick:
 		case <-fire:
+		case <-save:
+			if err := e.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("leadline: saving a checkpoint failed", "err", err)
+			}
 		}
 		if ok {
 			timer.Stop()
@@ -194,6 +209,7 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 				return err
 			}
 			last, attempt = r.Position, 0
+			e.covered(last)
 			return nil
 		})
 		if ctx.Err() != nil {
@@ -215,8 +231,24 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 // the position of the last record read. Records it cannot read are
 // quarantined (see Fault) and skipped. Run calls it first; call it
 // directly to prepare an Engine that will only Tick.
+//
+// With WithCheckpoints, the first Rebuild loads the saved checkpoint and
+// reads only the records after it; a checkpoint that is missing, damaged,
+// from another store or written under other policies is logged at Warn
+// with the reason, and the whole store is read instead. A later Rebuild
+// reads only the records after those the Engine has already read.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	var last uint64
+	if e.checkpoints != nil {
+		if e.rebuilt.Load() {
+			last = e.pos.Load()
+		} else {
+			var err error
+			if last, err = e.resume(ctx); err != nil {
+				return 0, err
+			}
+		}
+	}
 	seen := map[lead.ID]uint64{} // lead -> the last version read
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
@@ -261,6 +293,8 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		}
 		e.observe(s)
 	}
+	e.covered(last)
+	e.rebuilt.Store(true)
 	return last, nil
 }
 

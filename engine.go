@@ -45,6 +45,7 @@ type Engine struct {
 	book    book
 	meter   metric.MeterProvider // nil for none
 	metrics instruments
+	checkpointing
 	// leads serialises the commands of one Engine on one lead (striped by
 	// the lead ID's hash), so that they queue instead of conflicting in
 	// the store; other Engines' writes are still met by the version check.
