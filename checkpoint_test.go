@@ -113,9 +113,9 @@ func lastPosition(t tb, store eventstore.Store) uint64 {
 func TestRestartFromCheckpointRecordsEachBreachStepOnce(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		after  bool                                                     // commands after the checkpoint
+		after  bool                                                    // commands after the checkpoint
 		damage func(t *testing.T, path string, store eventstore.Store) // what happens to the saved checkpoint
-		reason string                                                   // logged when it is not used; "" when it is
+		reason string                                                  // logged when it is not used; "" when it is
 	}{
 		{name: "fresh"},
 		{name: "stale", after: true},
