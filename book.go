@@ -335,7 +335,12 @@ func (b *book) restore(ens []*entry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.leads) == 0 {
+		var again []*entry // a lead met twice: a checkpoint not written by encode
 		for _, en := range ens {
+			if b.leads[en.id] != nil {
+				again = append(again, en)
+				continue
+			}
 			b.leads[en.id] = en
 			if en.pos >= 0 {
 				en.pos = len(b.heap)
@@ -345,10 +350,14 @@ func (b *book) restore(ens []*entry) {
 				b.load[en.rep]++
 			}
 		}
-	} else {
-		for _, en := range ens {
-			b.merge(en)
+		// The entries came in heap order, so this only checks it.
+		for i := len(b.heap)/2 - 1; i >= 0; i-- {
+			b.down(i)
 		}
+		ens = again
+	}
+	for _, en := range ens {
+		b.merge(en)
 	}
 	if len(b.heap) > 0 {
 		select {

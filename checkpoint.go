@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
 )
@@ -505,7 +506,10 @@ func unmarshalCheckpoint(data []byte) (checkpoint, error) {
 	for range nreps {
 		reps = append(reps, r.string("rep"))
 	}
-	base := int64(binary.BigEndian.Uint64(r.bytes(8, "base")))
+	var base int64
+	if b := r.bytes(8, "base"); b != nil {
+		base = int64(binary.BigEndian.Uint64(b))
+	}
 	n := r.uvarint("entries")
 	// Each entry takes at least 3 bytes.
 	if n > uint64(len(r.b))/3 {
@@ -531,6 +535,9 @@ func unmarshalCheckpoint(data []byte) (checkpoint, error) {
 		flags := r.bytes(1, "flags")
 		if r.err != nil {
 			return checkpoint{}, r.err
+		}
+		if err := eventstore.ValidateStream(string(en.id)); err != nil {
+			return checkpoint{}, err
 		}
 		en.slot, en.pos = -1, -1
 		if flags[0]&flagQueued != 0 {

@@ -3,6 +3,8 @@ package leadline_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -545,6 +547,49 @@ func TestCheckpointRestartsRecordEachDueStepExactlyOnce(t *testing.T) {
 			if due, _ := p.Plan(s, mock.Now()); len(due) > 0 {
 				rt.Fatalf("lead %s has %d SLA commands due and unrecorded, first %+v", id, len(due), due[0])
 			}
+		}
+	})
+}
+
+// Whatever bytes a checkpoint holds (with a checksum that matches them),
+// an Engine resumes from it or reads the whole store instead, and then
+// ticks, without panicking.
+func FuzzRestartFromAnyCheckpoint(f *testing.F) {
+	ctx := context.Background()
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(monday)
+	cp := &memCheckpoints{}
+	opts := []leadline.Option{leadline.WithPolicy(ladderPolicy()), leadline.WithRouter(directory(f))}
+	e, err := leadline.New(store, append(opts, leadline.WithClock(mock), leadline.WithCheckpoints(cp, 0))...)
+	must(f, err)
+	handedOff(f, e, "ana")
+	accepted(f, e, "ben")
+	forged, err := e.Capture(ctx, lead.Capture{ID: "forged", Email: "eve@example.com"})
+	must(f, err)
+	var recs []eventstore.Record
+	data, err := lead.Encode(lead.Won{Meta: lead.Meta{Lead: forged, Version: 2, At: monday}})
+	must(f, err)
+	recs = append(recs, eventstore.Record{ID: "forged-2", Type: "Won", Data: data})
+	_, err = store.Append(ctx, "forged", 1, recs...)
+	must(f, err)
+	_, err = store.Append(ctx, "garbled", 0, eventstore.Record{ID: "g-1", Type: "Touched", Data: []byte(`{not json`)})
+	must(f, err)
+	_, err = e.Rebuild(ctx)
+	must(f, err)
+	must(f, e.Checkpoint(ctx))
+	f.Add(cp.data[:len(cp.data)-4])
+	f.Add([]byte("LLCK\x01"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := binary.BigEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
+		e, err := leadline.New(store, append(opts, leadline.WithClock(clock.NewMock(monday)), leadline.WithCheckpoints(&memCheckpoints{data: data}, 0))...)
+		must(t, err)
+		if _, err := e.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing is due at the time the store was written: a Tick finds
+		// nothing to record, whatever the checkpoint said.
+		if n, err := e.Tick(ctx); n != 0 || err != nil {
+			t.Fatalf("Tick = %d, %v", n, err)
 		}
 	})
 }
