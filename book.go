@@ -1,6 +1,7 @@
 package leadline
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -335,26 +336,30 @@ func (b *book) restore(ens []*entry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.leads) == 0 {
-		var again []*entry // a lead met twice: a checkpoint not written by encode
+		// The fast way, for a checkpoint that names each lead once (as
+		// encode writes it): sized once, no look-ups.
+		leads := make(map[lead.ID]*entry, len(ens))
 		for _, en := range ens {
-			if b.leads[en.id] != nil {
-				again = append(again, en)
-				continue
-			}
-			b.leads[en.id] = en
-			if en.pos >= 0 {
-				en.pos = len(b.heap)
-				b.heap = append(b.heap, en)
-			}
-			if en.rep != "" {
-				b.load[en.rep]++
-			}
+			leads[en.id] = en
 		}
-		// The entries came in heap order, so this only checks it.
-		for i := len(b.heap)/2 - 1; i >= 0; i-- {
-			b.down(i)
+		if len(leads) == len(ens) {
+			b.leads = leads
+			b.heap = slices.Grow(b.heap, len(ens))
+			for _, en := range ens {
+				if en.pos >= 0 {
+					en.pos = len(b.heap)
+					b.heap = append(b.heap, en)
+				}
+				if en.rep != "" {
+					b.load[en.rep]++
+				}
+			}
+			// The entries came in heap order, so this only checks it.
+			for i := len(b.heap)/2 - 1; i >= 0; i-- {
+				b.down(i)
+			}
+			ens = nil
 		}
-		ens = again
 	}
 	for _, en := range ens {
 		b.merge(en)
