@@ -180,6 +180,24 @@ func (e *Engine) Checkpoint(ctx context.Context) error {
 	return nil
 }
 
+// saveEvery saves a checkpoint every period of real time (whatever the
+// Engine's clock: saving is about restart cost, not about the SLA) until
+// ctx ends.
+func (e *Engine) saveEvery(ctx context.Context) {
+	t := time.NewTicker(e.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := e.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("leadline: saving a checkpoint failed", "err", err)
+		}
+	}
+}
+
 // saveAtStop saves a checkpoint when Run stops, on a context of its own
 // since Run's has ended.
 func (e *Engine) saveAtStop(ctx context.Context) {

@@ -117,6 +117,9 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 // cannot fix: one matching eventstore.ErrPermanent (the stream was deleted
 // or misconfigured, the connection closed for good).
 //
+// With WithCheckpoints, Run starts from the saved checkpoint (see
+// Rebuild), saves one every period given there and one when it stops.
+//
 // Give the Engine a cache (WithCacheSize) at least as large as the number
 // of open leads, or following the store reloads leads it evicted.
 func (e *Engine) Run(ctx context.Context) error {
@@ -141,16 +144,18 @@ func (e *Engine) Run(ctx context.Context) error {
 	if e.checkpoints != nil {
 		defer e.saveAtStop(ctx)
 	}
-	var save <-chan time.Time
-	if e.checkpoints != nil && e.every > 0 {
-		// Real time, whatever the Engine's clock: saving is about
-		// restart cost, not about the SLA.
-		t := time.NewTicker(e.every)
-		defer t.Stop()
-		save = t.C
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if e.checkpoints != nil && e.every > 0 {
+		// On a goroutine of its own, so a slow save never holds up a
+		// deadline; it ends before the save at the stop begins.
+		saving := make(chan struct{})
+		go func() {
+			defer close(saving)
+			e.saveEvery(ctx)
+		}()
+		defer func() { cancel(); <-saving }()
+	}
 	fatal := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
@@ -185,10 +190,6 @@ func (e *Engine) Run(ctx context.Context) error {
 			return fmt.Errorf("leadline: following the store: %w", err)
 		case <-e.book.kick:
 		case <-fire:
-		case <-save:
-			if err := e.Checkpoint(ctx); err != nil && ctx.Err() == nil {
-				e.log.Warn("leadline: saving a checkpoint failed", "err", err)
-			}
 		}
 		if ok {
 			timer.Stop()
