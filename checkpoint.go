@@ -536,6 +536,7 @@ func unmarshalCheckpoint(data []byte) (checkpoint, error) {
 	nreps := r.uvarint("reps")
 	if nreps > uint64(len(r.b)) {
 		r.fail("reps")
+		nreps = 0
 	}
 	reps := make([]string, 0, nreps)
 	for range nreps {
@@ -549,6 +550,7 @@ func unmarshalCheckpoint(data []byte) (checkpoint, error) {
 	// Each entry takes at least 3 bytes.
 	if n > uint64(len(r.b))/3 {
 		r.fail("entries")
+		n = 0
 	}
 	if r.err != nil {
 		return checkpoint{}, r.err
