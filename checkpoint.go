@@ -29,7 +29,8 @@ import (
 // warning or breach step comes due, and from which version of the lead
 // that was planned), the rep holding each lead in sales, the leads known
 // to be corrupt, and the position in the store's global order it covers.
-// It holds no personal data: lead IDs, versions, instants and rep names.
+// It holds no event payloads: lead IDs, versions, instants, rep names,
+// and for a corrupt lead the reason its record was quarantined.
 // The store stays the truth: every warning and breach step is still
 // recorded with the expected version from the lead's stored history, so
 // a stale checkpoint costs reading more records, never a duplicate.
