@@ -1,6 +1,7 @@
 package leadline
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -135,6 +136,13 @@ func (b *book) markCorrupt(id lead.ID, ce *CorruptError) (*CorruptError, bool) {
 		return en.corrupt, false
 	}
 	en.corrupt = ce
+	b.forget(en)
+	return ce, true
+}
+
+// forget drops what the book holds of a lead it marked corrupt: its
+// cached state, its rep and its place in the queue; b.mu is held.
+func (b *book) forget(en *entry) {
 	if en.state != nil {
 		b.ring[en.slot] = b.ring[len(b.ring)-1]
 		b.ring[en.slot].slot = en.slot
@@ -146,7 +154,6 @@ func (b *book) markCorrupt(id lead.ID, ce *CorruptError) (*CorruptError, bool) {
 	}
 	b.setRep(en, "")
 	b.unqueue(en)
-	return ce, true
 }
 
 // loadOf reports the open leads rep holds.
@@ -319,4 +326,72 @@ func (b *book) swap(i, j int) {
 	b.heap[i], b.heap[j] = b.heap[j], b.heap[i]
 	b.heap[i].pos = i
 	b.heap[j].pos = j
+}
+
+// restore adds the entries of a checkpoint (queued ones first, in heap
+// order) to the book. Into an empty book they go as they are; otherwise an
+// entry is skipped for a lead the book marks corrupt or has scheduled from
+// the same or a later version, since what the book holds is newer.
+func (b *book) restore(ens []*entry) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.leads) == 0 {
+		// The fast way, for a checkpoint that names each lead once (as
+		// encode writes it): sized once, no look-ups.
+		leads := make(map[lead.ID]*entry, len(ens))
+		for _, en := range ens {
+			leads[en.id] = en
+		}
+		if len(leads) == len(ens) {
+			b.leads = leads
+			b.heap = slices.Grow(b.heap, len(ens))
+			for _, en := range ens {
+				if en.pos >= 0 {
+					en.pos = len(b.heap)
+					b.heap = append(b.heap, en)
+				}
+				if en.rep != "" {
+					b.load[en.rep]++
+				}
+			}
+			// The entries came in heap order, so this only checks it.
+			for i := len(b.heap)/2 - 1; i >= 0; i-- {
+				b.down(i)
+			}
+			ens = nil
+		}
+	}
+	for _, en := range ens {
+		b.merge(en)
+	}
+	if len(b.heap) > 0 {
+		select {
+		case b.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// merge adds one entry of a checkpoint to a book that holds others; b.mu
+// is held.
+func (b *book) merge(saved *entry) {
+	en := b.entry(saved.id, true)
+	switch {
+	case en.corrupt != nil:
+		return
+	case saved.corrupt != nil:
+		en.corrupt = saved.corrupt
+		b.forget(en)
+		return
+	case en.seen >= saved.seen && (en.seen > 0 || en.pos >= 0 || en.rep != ""):
+		return
+	}
+	en.seen = saved.seen
+	b.setRep(en, saved.rep)
+	if saved.pos >= 0 {
+		b.queue(en, time.Unix(0, saved.due))
+	} else {
+		b.unqueue(en)
+	}
+	b.tidy(en)
 }

@@ -119,6 +119,9 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 // cannot fix: one matching eventstore.ErrPermanent (the stream was deleted
 // or misconfigured, the connection closed for good).
 //
+// With WithCheckpoints, Run starts from the saved checkpoint (see
+// Rebuild), saves one every period given there and one when it stops.
+//
 // Give the Engine a cache (WithCacheSize) at least as large as the number
 // of open leads, or following the store reloads leads it evicted.
 func (e *Engine) Run(ctx context.Context) error {
@@ -140,8 +143,21 @@ func (e *Engine) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	if e.checkpoints != nil {
+		defer e.saveAtStop(ctx)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if e.checkpoints != nil && e.every > 0 {
+		// On a goroutine of its own, so a slow save never holds up a
+		// deadline; it ends before the save at the stop begins.
+		saving := make(chan struct{})
+		go func() {
+			defer close(saving)
+			e.saveEvery(ctx)
+		}()
+		defer func() { cancel(); <-saving }()
+	}
 	fatal := make(chan error, 1)
 	done := make(chan struct{})
 	go func() {
@@ -196,6 +212,7 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 				return err
 			}
 			last, attempt = r.Position, 0
+			e.covered(last)
 			return nil
 		})
 		if ctx.Err() != nil {
@@ -217,8 +234,24 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 // the position of the last record read. Records it cannot read are
 // quarantined (see Fault) and skipped. Run calls it first; call it
 // directly to prepare an Engine that will only Tick.
+//
+// With WithCheckpoints, the first Rebuild loads the saved checkpoint and
+// reads only the records after it; a checkpoint that is missing, damaged,
+// from another store or written under other policies is logged at Warn
+// with the reason, and the whole store is read instead. A later Rebuild
+// reads only the records after those the Engine has already read.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	var last uint64
+	if e.checkpoints != nil {
+		if e.rebuilt.Load() {
+			last = e.pos.Load()
+		} else {
+			var err error
+			if last, err = e.resume(ctx); err != nil {
+				return 0, err
+			}
+		}
+	}
 	seen := map[lead.ID]uint64{} // lead -> the last version read
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
@@ -263,6 +296,8 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		}
 		e.observe(s)
 	}
+	e.covered(last)
+	e.rebuilt.Store(true)
 	return last, nil
 }
 

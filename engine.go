@@ -48,6 +48,7 @@ type Engine struct {
 	keys    eventstore.KeyStore // nil: personal fields in plaintext
 	decoder lead.Decoder        // its upcasters; its key is per read
 	ids     eventIDs            // new event IDs
+	checkpointing
 	// leads serialises the commands of one Engine on one lead (striped by
 	// the lead ID's hash), so that they queue instead of conflicting in
 	// the store; other Engines' writes are still met by the version check.

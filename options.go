@@ -216,3 +216,29 @@ func WithUpcasters(u *lead.Upcasters) Option {
 		return nil
 	}
 }
+
+// WithCheckpoints has the Engine save checkpoints to cp (see Checkpoints)
+// and resume from the saved one: the first Run or Rebuild loads it and
+// reads only the store's records after it, instead of the whole store.
+// Run saves a checkpoint every period of real time (none when every is
+// 0) and one when it stops; Engine.Checkpoint saves one at any time.
+//
+// A checkpoint is used only under the policies it was written under
+// (WithPolicy, WithPolicies): every policy, each segment's current
+// version, and the selector when it is sla.Rules. A selector of another
+// kind counts by its type only, and reps' own calendars (sla.Rep.Calendar)
+// do not count: after changing what such a selector does or a rep's
+// hours, remove the saved checkpoint. Corrupt leads stay corrupt across a restart
+// from a checkpoint, without their faults being reported again.
+func WithCheckpoints(cp Checkpoints, every time.Duration) Option {
+	return func(e *Engine) error {
+		if cp == nil {
+			return optionError("WithCheckpoints", "nil Checkpoints")
+		}
+		if every < 0 {
+			return optionError("WithCheckpoints", "period %v is negative", every)
+		}
+		e.checkpoints, e.every = cp, every
+		return nil
+	}
+}

@@ -111,6 +111,18 @@ func (s Set) Segments() []string {
 	return names
 }
 
+// Versions returns the versions segment name holds, in ascending order,
+// or none for a segment s does not hold.
+func (s Set) Versions(name string) []int {
+	seg := s.segments[name]
+	if seg == nil {
+		return nil
+	}
+	vs := slices.Collect(maps.Keys(seg.versions))
+	slices.Sort(vs)
+	return vs
+}
+
 // Policy returns version v of segment name.
 func (s Set) Policy(name string, v int) (Policy, bool) {
 	if seg := s.segments[name]; seg != nil {

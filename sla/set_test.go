@@ -26,6 +26,12 @@ func TestSetKeepsEachSegmentsVersionsApart(t *testing.T) {
 	if set.Len() != 4 {
 		t.Errorf("Len = %d; want 4", set.Len())
 	}
+	if got := set.Versions("enterprise"); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf(`Versions("enterprise") = %v; want [1 2]`, got)
+	}
+	if got := set.Versions("smb"); len(got) != 0 {
+		t.Errorf(`Versions("smb") = %v; want none`, got)
+	}
 	for _, name := range []string{"", "enterprise"} {
 		if p, ok := set.Current(name); !ok || p.Name != name || p.Version != 2 {
 			t.Errorf("Current(%q) = %q v%d, %v; want v2 of that segment, the last added", name, p.Name, p.Version, ok)

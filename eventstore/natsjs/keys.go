@@ -21,11 +21,9 @@ const DefaultKeyBucket = "LEADLINE_KEYS"
 // with one value kept per key (History 1), writing it removes the key.
 var erasedValue = []byte("erased")
 
-// What a JetStream key-value key and bucket name may be.
-var (
-	validKey    = regexp.MustCompile(`^[-/_=\.a-zA-Z0-9]+$`)
-	validBucket = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-)
+// What a JetStream key-value bucket name may be (validKey says what a
+// key may be).
+var validBucket = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 // Keys is an eventstore.KeyStore in a JetStream key-value bucket: one
 // entry per stream, holding its data key, or once the key is deleted a
@@ -187,7 +185,7 @@ func (k *Keys) withTimeout(ctx context.Context) (context.Context, context.Cancel
 }
 
 func keyName(stream string) (string, error) {
-	if !validKey.MatchString(stream) {
+	if !validKey(stream) {
 		return "", fmt.Errorf("natsjs: stream %q is not a valid key-value key", stream)
 	}
 	return stream, nil
