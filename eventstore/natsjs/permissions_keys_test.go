@@ -240,3 +240,61 @@ func TestDurableBreachWatcherReadsBreachesOnItsOwnInbox(t *testing.T) {
 	default:
 	}
 }
+
+func TestEngineUserReadsABucketWithoutDirectGetThroughStreamMsgGet(t *testing.T) {
+	// The key bucket's subjects README.md documents for a bucket made
+	// elsewhere without AllowDirect.
+	engine := &server.User{
+		Username: "engine",
+		Password: "engine-secret",
+		Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Allow: []string{
+				"$KV.LEADLINE_KEYS.>",
+				"$JS.API.STREAM.INFO.KV_LEADLINE_KEYS",
+				"$JS.API.STREAM.MSG.GET.KV_LEADLINE_KEYS",
+			}},
+			Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX.>"}},
+		},
+	}
+	operator := &server.User{Username: "operator", Password: "operator-secret"}
+	srv := natstest.RunServerWith(t, func(o *server.Options) {
+		o.Users = []*server.User{engine, operator}
+	})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	_, ojs := natstest.Connect(t, srv.ClientURL(), nats.UserInfo(operator.Username, operator.Password))
+	if _, err := ojs.CreateStream(ctx, jetstream.StreamConfig{
+		Name:              "KV_LEADLINE_KEYS",
+		Subjects:          []string{"$KV.LEADLINE_KEYS.>"},
+		MaxMsgsPerSubject: 1,
+		AllowRollup:       true,
+		DenyDelete:        true,
+		Discard:           jetstream.DiscardNew,
+		AllowDirect:       false,
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, js := natstest.Connect(t, srv.ClientURL(), nats.UserInfo(engine.Username, engine.Password),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			t.Errorf("the Engine's user: %v", err)
+			cancel()
+		}))
+	keys, err := natsjs.NewKeys(ctx, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := keys.Create(ctx, "lead-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := keys.Get(ctx, "lead-1"); err != nil || !bytes.Equal(got, key) {
+		t.Fatalf("Get: (%x, %v), want %x", got, err, key)
+	}
+	if err := keys.Delete(ctx, "lead-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Get(ctx, "lead-1"); !errors.Is(err, eventstore.ErrKeyErased) {
+		t.Fatalf("Get after Delete: %v, want ErrKeyErased", err)
+	}
+}
