@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,22 +16,35 @@ import (
 	"github.com/leadline/leadline/internal/natstest"
 )
 
-// engineUser and breachUser have the permissions README.md documents for
-// the default stream LEADLINE and subject prefix leadline.
+// engineUser, breachUser and durableWatchUser have the permissions
+// README.md documents for the default stream LEADLINE, subject prefix
+// leadline and key-value buckets LEADLINE_KEYS and LEADLINE_CHECKPOINTS.
 var (
 	engineUser = &server.User{
 		Username: "engine",
 		Password: "engine-secret",
 		Permissions: &server.Permissions{
 			Publish: &server.SubjectPermission{Allow: []string{
+				// The Store.
 				"leadline.*.*",
-				"$JS.API.INFO",
 				"$JS.API.STREAM.INFO.LEADLINE",
 				"$JS.API.STREAM.CREATE.LEADLINE",
 				"$JS.API.DIRECT.GET.LEADLINE",
 				"$JS.API.CONSUMER.CREATE.LEADLINE.>",
 				"$JS.API.CONSUMER.DELETE.LEADLINE.>",
 				"$JS.API.CONSUMER.MSG.NEXT.LEADLINE.>",
+				// The data keys.
+				"$KV.LEADLINE_KEYS.>",
+				"$JS.API.STREAM.INFO.KV_LEADLINE_KEYS",
+				"$JS.API.DIRECT.GET.KV_LEADLINE_KEYS.>",
+				"$JS.API.STREAM.CREATE.KV_LEADLINE_KEYS",
+				// The checkpoints.
+				"$KV.LEADLINE_CHECKPOINTS.>",
+				"$JS.API.STREAM.INFO.KV_LEADLINE_CHECKPOINTS",
+				"$JS.API.DIRECT.GET.KV_LEADLINE_CHECKPOINTS.>",
+				"$JS.API.STREAM.CREATE.KV_LEADLINE_CHECKPOINTS",
+				// Creating a bucket reads the account's limits first.
+				"$JS.API.INFO",
 			}},
 			Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX.>"}},
 		},
@@ -43,7 +57,88 @@ var (
 			Subscribe: &server.SubjectPermission{Allow: []string{"leadline.*.DeadlineBreached"}},
 		},
 	}
+	durableWatchUser = &server.User{
+		Username: "breach-watch-durable",
+		Password: "durable-secret",
+		Permissions: &server.Permissions{
+			Publish: &server.SubjectPermission{Allow: []string{
+				"$JS.API.CONSUMER.INFO.LEADLINE.breach-watch",
+				"$JS.API.CONSUMER.MSG.NEXT.LEADLINE.breach-watch",
+				"$JS.ACK.LEADLINE.breach-watch.>",
+			}},
+			Subscribe: &server.SubjectPermission{Allow: []string{durableWatchInbox + ".>"}},
+		},
+	}
 )
+
+// durableWatchInbox is the durable breach watcher's own inbox prefix,
+// outside the Engine's _INBOX.
+const durableWatchInbox = "_INBOX_breach-watch"
+
+// engineUserThatCreatesNothing is engineUser without the permissions that
+// only creating the stream or a bucket needs.
+func engineUserThatCreatesNothing() *server.User {
+	var allow []string
+	for _, s := range engineUser.Permissions.Publish.Allow {
+		if s != "$JS.API.INFO" && !strings.HasPrefix(s, "$JS.API.STREAM.CREATE.") {
+			allow = append(allow, s)
+		}
+	}
+	return &server.User{
+		Username: "engine-no-create",
+		Password: "engine-no-create-secret",
+		Permissions: &server.Permissions{
+			Publish:   &server.SubjectPermission{Allow: allow},
+			Subscribe: engineUser.Permissions.Subscribe,
+		},
+	}
+}
+
+// violations returns a connection option that reports the server's
+// asynchronous errors, permission violations among them, on the channel.
+func violations() (nats.Option, <-chan error) {
+	ch := make(chan error, 64)
+	return nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		select {
+		case ch <- err:
+		default:
+		}
+	}), ch
+}
+
+// awaitViolation waits until the server reports a permissions violation
+// whose text contains want, e.g. `Publish to "subject"`.
+func awaitViolation(t *testing.T, errs <-chan error, want string) {
+	t.Helper()
+	guard := time.After(5 * time.Second)
+	for {
+		select {
+		case err := <-errs:
+			if errors.Is(err, nats.ErrPermissionViolation) && strings.Contains(err.Error(), want) {
+				return
+			}
+		case <-guard:
+			t.Fatalf("the server reported no permissions violation for %s", want)
+		}
+	}
+}
+
+// refused runs op, which must fail because the server refuses it the
+// subject want names. A refused request gets no reply, only the
+// violation; op's context is cancelled once the violation is seen, so
+// the test does not wait out a timeout.
+func refused(t *testing.T, ctx context.Context, errs <-chan error, want string, op func(context.Context) error) {
+	t.Helper()
+	octx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- op(octx) }()
+	awaitViolation(t, errs, want)
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatalf("the operation refused %s succeeded", want)
+	}
+}
 
 func TestSubscribeOnlyUserCannotWriteAndReceivesEveryBreach(t *testing.T) {
 	srv := natstest.RunServerWith(t, func(o *server.Options) {
