@@ -58,13 +58,14 @@ type Projection struct {
 	pos   uint64
 	ready bool
 	days  dayClock
-	index map[lead.ID]int32
+	index leadIndex
 	leads [][]record    // chunks of chunkSize records: growing never copies a record
 	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
 	n     int           // records in use
 	names dict
-	// accountName is the first spelling seen of each normalized account.
-	accountName map[uint32]uint32
+	// accountName is, by the name of a normalized account, the name of
+	// its first spelling; 0 for a name that is not an account.
+	accountName []uint32
 
 	rules   []ruleHours
 	ruleIdx map[policyKey]int32
@@ -201,9 +202,7 @@ func (p *Projection) init() {
 	}
 	p.days = dayClock{loc: p.location(), start: 1, end: 0}
 	p.ready = true
-	p.index = make(map[lead.ID]int32)
 	p.names.init()
-	p.accountName = map[uint32]uint32{}
 	p.ruleIdx = map[policyKey]int32{}
 	p.rules = []ruleHours{{accept: always, touch: always}} // index 0: no policy
 	p.clockIdx = make(map[clockKey]int32)
@@ -232,10 +231,10 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		return fmt.Errorf("%w: %s at position %d has no lead ID", ErrInvalidEvent, e.Type(), position)
 	}
 	p.init()
-	i, ok := p.index[m.Lead]
-	if !ok {
+	i, h := p.index.find(m.Lead)
+	if i < 0 {
 		i = p.add()
-		p.index[lead.ID(strings.Clone(string(m.Lead)))] = i
+		p.index.add(m.Lead, h)
 	}
 	r := p.rec(i)
 	if m.Version <= r.lc.Version() {
@@ -273,7 +272,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			p.exits.push(exit{lead: i, at: at, from: c.From, rejected: true})
 		}
 	case lead.Touched:
-		p.touch(r, e, c, at)
+		p.touch(r, e, &c, at)
 	case lead.SalesQualified:
 		if r.opp == 0 {
 			o := p.opps.push(opportunity{lead: i, opened: at, amount: e.Amount, touches: r.cycleTouches})
@@ -336,7 +335,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			r.clearPauses()
 		}
 	}
-	p.settle(r, p.clocksOf(i), c, at)
+	p.settle(r, p.clocksOf(i), &c, at)
 	return nil
 }
 
@@ -410,7 +409,7 @@ func (p *Projection) foldPause(r *record, at int64) {
 	r.pauseFrom, r.pauseTo = 0, 0
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, c lead.Change, at int64) {
+func (p *Projection) touch(r *record, e lead.Touched, c *lead.Change, at int64) {
 	r.cycleTouches++
 	if r.firstTouch == 0 {
 		r.firstTouch = at
@@ -450,7 +449,10 @@ func (r *record) enter(st lead.Stage, at int64) {
 func (p *Projection) account(company string) uint32 {
 	k := p.names.intern(accountKey(company))
 	if k != 0 {
-		if _, ok := p.accountName[k]; !ok {
+		if int(k) >= len(p.accountName) {
+			p.accountName = append(p.accountName, make([]uint32, int(k)+1-len(p.accountName))...)
+		}
+		if p.accountName[k] == 0 {
 			p.accountName[k] = p.names.intern(strings.TrimSpace(company))
 		}
 	}
@@ -527,7 +529,10 @@ func (p *Projection) ruleHoursOf(name uint32, v int32) int32 {
 type dict struct {
 	idx   map[string]uint32
 	names []string
-	last  uint32 // the last name looked up: names repeat from event to event
+	// recent is, by a cheap hash of a name, the name last looked up under
+	// that hash: the few names of owners, sources and touches repeat from
+	// event to event, and are found here without hashing into the map.
+	recent [64]uint32
 }
 
 func (d *dict) init() {
@@ -539,18 +544,31 @@ func (d *dict) intern(s string) uint32 {
 	if s == "" {
 		return 0
 	}
-	if s == d.names[d.last] {
-		return d.last
-	}
-	if v, ok := d.idx[s]; ok {
-		d.last = v
+	h := recentSlot(s)
+	if v := d.recent[h]; d.names[v] == s {
 		return v
 	}
-	s = strings.Clone(s)
-	v := uint32(len(d.names))
-	d.names = append(d.names, s)
-	d.idx[s] = v
+	v, ok := d.idx[s]
+	if !ok {
+		s = strings.Clone(s)
+		v = uint32(len(d.names))
+		d.names = append(d.names, s)
+		d.idx[s] = v
+	}
+	d.recent[h] = v
 	return v
+}
+
+// recentSlot returns the slot of dict.recent of the non-empty name s.
+func recentSlot(s string) int {
+	n := len(s)
+	h := uint32(n)
+	h = h*31 + uint32(s[0])
+	h = h*31 + uint32(s[n/2])
+	h = h*31 + uint32(s[n-1])
+	h = h*31 + uint32(s[(n-1)*3/4])
+	h *= 0x9E3779B1
+	return int(h >> 26)
 }
 
 func (d *dict) name(v uint32) string {

@@ -12,10 +12,29 @@ const maxKinds = 8
 // kindList is Kinds, computed once: the order of the slots of a ClockSet.
 var kindList = Kinds()
 
+// startField is, by the position of a kind in kindList, the index in
+// State.startVersions of the one field its clock starts from, or -1 for a
+// kind starts gives several: found once by asking starts, so clocks reads
+// one field per kind instead of asking starts on every call.
+var startField [maxKinds]int8
+
 func init() {
 	if len(kindList) > maxKinds {
 		panic("lead: more deadline kinds than a ClockSet holds; raise maxKinds")
 	}
+	probe := State{MQLVersion: 1, HandOffVersion: 2, AcceptVersion: 3, UnansweredSince: 4, ProgressVersion: 5}
+	for i, k := range kindList {
+		startField[i] = -1
+		if vs, n := probe.starts(k); n == 1 {
+			startField[i] = int8(vs[0] - 1)
+		}
+	}
+}
+
+// startVersions are the fields a clock can start from, in the order of
+// the probe in init.
+func (s *State) startVersions() [5]uint64 {
+	return [5]uint64{s.MQLVersion, s.HandOffVersion, s.AcceptVersion, s.UnansweredSince, s.ProgressVersion}
 }
 
 // Clock returns the deadline of kind k whose clock runs in s, if one does.
@@ -76,7 +95,15 @@ func (s State) Clocks() ClockSet { return s.clocks() }
 
 func (s *State) clocks() ClockSet {
 	var c ClockSet
+	fields := s.startVersions()
 	for i, k := range kindList {
+		if f := startField[i]; f >= 0 {
+			if v := fields[f]; v != 0 && s.running(DeadlineID{Kind: k, Since: v}) {
+				c.since[i] = v
+				c.n++
+			}
+			continue
+		}
 		vs, n := s.starts(k)
 		for _, v := range vs[:n] {
 			if s.running(DeadlineID{Kind: k, Since: v}) {
@@ -167,18 +194,20 @@ func (c Change) Moved() bool { return c.From != c.To }
 // Diff returns the Change from before to after, for after =
 // Evolve(before, e).
 func Diff(before, after State) Change {
-	return diff(&before, &after, before.clocks(), after.clocks())
+	return diff(before.Stage, before.Entered, before.Rep, before.Team, &after, before.clocks(), after.clocks())
 }
 
-func diff(before, after *State, b, a ClockSet) Change {
+// diff returns the Change from a lead in stage from, entered at entered,
+// owned by rep and team and running clocks b, to after, running a.
+func diff(from Stage, entered time.Time, rep, team string, after *State, b, a ClockSet) Change {
 	return Change{
-		From:     before.Stage,
+		From:     from,
 		To:       after.Stage,
-		Entered:  after.Stage != before.Stage || !after.Entered.Equal(before.Entered),
+		Entered:  after.Stage != from || !after.Entered.Equal(entered),
 		At:       after.Entered,
 		Started:  a.minus(b),
 		Stopped:  b.minus(a),
-		Assigned: after.Rep != "" && (after.Rep != before.Rep || after.Team != before.Team),
+		Assigned: after.Rep != "" && (after.Rep != rep || after.Team != team),
 		Rep:      after.Rep,
 		Team:     after.Team,
 	}
@@ -222,14 +251,20 @@ type Lifecycle struct {
 func (s State) Lifecycle() Lifecycle { return s.lifecycle(s.clocks()) }
 
 func (s *State) lifecycle(c ClockSet) Lifecycle {
-	return Lifecycle{
-		version: s.Version, stage: s.Stage, stalledFrom: s.StalledFrom, entered: s.Entered,
-		rep: s.Rep, team: s.Team, mqlVersion: s.MQLVersion,
-		handOffVersion: s.HandOffVersion, acceptVersion: s.AcceptVersion,
-		touches: s.Touches, unanswered: s.Unanswered, unansweredSince: s.UnansweredSince,
-		progressVersion: s.ProgressVersion,
-		clocks:          c,
-	}
+	var l Lifecycle
+	l.set(s, &c)
+	return l
+}
+
+// set makes l the part of s a Lifecycle keeps, running clocks c, field by
+// field: Advance writes a Lifecycle held in a large table in place.
+func (l *Lifecycle) set(s *State, c *ClockSet) {
+	l.version, l.stage, l.stalledFrom, l.entered = s.Version, s.Stage, s.StalledFrom, s.Entered
+	l.rep, l.team, l.mqlVersion = s.Rep, s.Team, s.MQLVersion
+	l.handOffVersion, l.acceptVersion = s.HandOffVersion, s.AcceptVersion
+	l.touches, l.unanswered, l.unansweredSince = s.Touches, s.Unanswered, s.UnansweredSince
+	l.progressVersion = s.ProgressVersion
+	l.clocks = *c
 }
 
 // fullTouches stands in for the touch times a Lifecycle does not keep: a
@@ -259,12 +294,12 @@ func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 // Advance is Step in place: it moves l past e and returns what e changed,
 // without copying the Lifecycle, for a projection that keeps many.
 func (l *Lifecycle) Advance(e Event) Change {
-	before := l.state()
-	after := before
-	after.apply(e, false)
-	ac := after.clocks()
-	c := diff(&before, &after, l.clocks, ac)
-	*l = after.lifecycle(ac)
+	// l itself is the state before: only the state after is built.
+	s := l.state()
+	s.apply(e, false)
+	ac := s.clocks()
+	c := diff(l.stage, l.entered, l.rep, l.team, &s, l.clocks, ac)
+	l.set(&s, &ac)
 	return c
 }
 
