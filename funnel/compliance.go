@@ -159,6 +159,10 @@ func (p *Projection) clockBucket(k int, r *record, prev clockSlot, at int64) int
 }
 
 func (p *Projection) clockTally(key clockKey) int32 {
+	h := key.dims.mix(uint32(key.day)*0x9E3779B1 ^ uint32(key.at)*0x85EBCA77 ^ uint32(key.kind)*0xC2B2AE3D)
+	if j := p.clockRecent[h]; j > 0 && p.clockKeys[j-1] == key {
+		return j - 1
+	}
 	i, ok := p.clockIdx[key]
 	if !ok {
 		i = int32(len(p.clocks))
@@ -166,6 +170,7 @@ func (p *Projection) clockTally(key clockKey) int32 {
 		p.clockKeys = append(p.clockKeys, key)
 		p.clockIdx[key] = i
 	}
+	p.clockRecent[h] = i + 1
 	return i
 }
 

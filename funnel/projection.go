@@ -79,6 +79,11 @@ type Projection struct {
 	touchIdx  map[touchKey]int32
 	touches   []touchTally
 	touchKeys []touchKey
+	// clockRecent and touchRecent are, by dims.mix of a key, 1 + the
+	// index of the tally last found under it: the tallies of a day's
+	// leads repeat from event to event, and are found here without
+	// hashing the key into the map.
+	clockRecent, touchRecent [256]int32
 }
 
 // dims are the interned names the per-day tallies are kept under.
@@ -87,6 +92,13 @@ type dims struct {
 	// policy is the segment (sla.Policy.Name) of the lead's latest
 	// hand-off; 0, the empty name, is the default segment.
 	policy uint32
+}
+
+// mix returns a cheap hash of d and seed, for the caches of recent
+// tallies.
+func (d dims) mix(seed uint32) uint8 {
+	h := seed ^ d.source*0x27D4EB2F ^ d.campaign*0x165667B1 ^ d.rep*0xD3A2646D ^ d.team*0xFD7046C5 ^ d.policy*0xB55A4F09
+	return uint8(h>>24 ^ h>>8)
 }
 
 // attrs are the interned names a lead is reported under.
@@ -272,7 +284,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			p.exits.push(exit{lead: i, at: at, from: c.From, rejected: true})
 		}
 	case lead.Touched:
-		p.touch(r, e, &c, at)
+		p.touch(r, &e, &c, at)
 	case lead.SalesQualified:
 		if r.opp == 0 {
 			o := p.opps.push(opportunity{lead: i, opened: at, amount: e.Amount, touches: r.cycleTouches})
@@ -409,7 +421,7 @@ func (p *Projection) foldPause(r *record, at int64) {
 	r.pauseFrom, r.pauseTo = 0, 0
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, c *lead.Change, at int64) {
+func (p *Projection) touch(r *record, e *lead.Touched, c *lead.Change, at int64) {
 	r.cycleTouches++
 	if r.firstTouch == 0 {
 		r.firstTouch = at
@@ -599,12 +611,17 @@ func (p *Projection) touchTally(r *record, content, campaign uint32, at int64) *
 	if r.touchBucket > 0 && p.touchKeys[r.touchBucket-1] == k {
 		return &p.touches[r.touchBucket-1]
 	}
-	i, ok := p.touchIdx[k]
-	if !ok {
-		i = int32(len(p.touches))
-		p.touches = append(p.touches, touchTally{})
-		p.touchKeys = append(p.touchKeys, k)
-		p.touchIdx[k] = i
+	h := k.dims.mix(uint32(k.day)*0x9E3779B1 ^ k.content*0x85EBCA77 ^ k.campaign*0xC2B2AE3D)
+	i := p.touchRecent[h] - 1
+	if i < 0 || p.touchKeys[i] != k {
+		var ok bool
+		if i, ok = p.touchIdx[k]; !ok {
+			i = int32(len(p.touches))
+			p.touches = append(p.touches, touchTally{})
+			p.touchKeys = append(p.touchKeys, k)
+			p.touchIdx[k] = i
+		}
+		p.touchRecent[h] = i + 1
 	}
 	r.touchBucket = i + 1
 	return &p.touches[i]
