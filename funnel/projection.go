@@ -33,9 +33,12 @@ var ErrInvalidEvent = errors.New("funnel: invalid event")
 // qualification cycle, from SQL to its outcome), per acceptance and per
 // return to marketing, and a few tallies kept per day (SLA compliance,
 // touch content); memory grows with the number of leads, their cycles,
-// reps and days, not with the number of events, and folding an event
-// allocates nothing once its lead, names and day are known, but for a new
-// chunk of 4096 records, opportunities, acceptances or returns.
+// reps and days, not with the number of events. A lead is found by one
+// lookup in an index over its ID's bytes; folding an event allocates
+// nothing in the Projection once its lead, names and day are known, but
+// for a new chunk of 4096 records, opportunities, acceptances or returns
+// (lead's own fold still allocates for a warning, breach step or pause
+// it records).
 //
 // The zero Projection is ready to use, in UTC, with every SLA clock
 // measured around the clock. A Projection is not safe for concurrent use:
