@@ -141,6 +141,7 @@ func BenchmarkProjection10M(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&held)
 	runtime.KeepAlive(p)
+	runtime.KeepAlive(events)
 	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(b.N)/leads, "allocB/lead")
 	b.ReportMetric(float64(held.HeapAlloc-ms0.HeapAlloc)/leads, "heldB/lead")
 	n := float64(b.N) * float64(len(events))
