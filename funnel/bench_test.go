@@ -135,6 +135,15 @@ func BenchmarkProjection10M(b *testing.B) {
 	if p.Leads() != leads {
 		b.Fatalf("%d leads, want %d", p.Leads(), leads)
 	}
+	// What the last Projection holds, beside the events, once the
+	// garbage of folding is collected.
+	var held runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&held)
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(events)
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(b.N)/leads, "allocB/lead")
+	b.ReportMetric(float64(held.HeapAlloc-ms0.HeapAlloc)/leads, "heldB/lead")
 	n := float64(b.N) * float64(len(events))
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/event")
 	b.ReportMetric(n/b.Elapsed().Seconds(), "events/s")

@@ -12,6 +12,16 @@ import (
 // kind here is its index in a record's clock slots and in clockKey.
 var kinds = lead.Kinds()
 
+// nextKind returns the index of kind k in kinds at or after from, or -1.
+func nextKind(from int, k lead.DeadlineKind) int {
+	for i := from; i < len(kinds); i++ {
+		if kinds[i] == k {
+			return i
+		}
+	}
+	return -1
+}
+
 func kindIndex(k lead.DeadlineKind) int {
 	for i, kk := range kinds {
 		if kk == k {
@@ -58,14 +68,17 @@ type tally struct {
 // clock slots are slots: a clock that stopped without a breach is met, a
 // clock that started is open. A clock that stops and runs again under the
 // same identity (a stalled lead touched back into its stage) is open again.
-func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int64) {
+func (p *Projection) settle(r *record, slots []clockSlot, c *lead.Change, at int64) {
 	if c.Stopped.Len() == 0 && c.Started.Len() == 0 {
 		return
 	}
+	// A ClockSet yields its clocks in the order of lead.Kinds, which is
+	// the order of kinds: a cursor finds each kind's slot without a
+	// search from the start.
+	k := 0
 	for d := range c.Stopped.All() {
-		k := kindIndex(d.Kind)
-		if k < 0 {
-			continue
+		if k = nextKind(k, d.Kind); k < 0 {
+			break
 		}
 		s := &slots[k]
 		if s.since == d.Since && s.state == clockOpen {
@@ -75,10 +88,10 @@ func (p *Projection) settle(r *record, slots []clockSlot, c lead.Change, at int6
 			s.state = clockMet
 		}
 	}
+	k = 0
 	for d := range c.Started.All() {
-		k := kindIndex(d.Kind)
-		if k < 0 {
-			continue
+		if k = nextKind(k, d.Kind); k < 0 {
+			break
 		}
 		s := &slots[k]
 		switch {
@@ -146,6 +159,10 @@ func (p *Projection) clockBucket(k int, r *record, prev clockSlot, at int64) int
 }
 
 func (p *Projection) clockTally(key clockKey) int32 {
+	h := key.dims.mix(uint32(key.day)*0x9E3779B1 ^ uint32(key.at)*0x85EBCA77 ^ uint32(key.kind)*0xC2B2AE3D)
+	if j := p.clockRecent[h]; j > 0 && p.clockKeys[j-1] == key {
+		return j - 1
+	}
 	i, ok := p.clockIdx[key]
 	if !ok {
 		i = int32(len(p.clocks))
@@ -153,6 +170,7 @@ func (p *Projection) clockTally(key clockKey) int32 {
 		p.clockKeys = append(p.clockKeys, key)
 		p.clockIdx[key] = i
 	}
+	p.clockRecent[h] = i + 1
 	return i
 }
 

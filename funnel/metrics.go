@@ -540,6 +540,9 @@ func (p *Projection) groupKey(by Dimension, k uint32) string {
 	if k == 0 {
 		return NoCompany
 	}
+	if int(k) >= len(p.accountName) {
+		return ""
+	}
 	return p.names.name(p.accountName[k])
 }
 

@@ -70,16 +70,12 @@ type Opportunity struct {
 // their outcome as of f.AsOf.
 func (p *Projection) Opportunities(f Filter) []Opportunity {
 	m := p.compile(f)
-	ids := make([]lead.ID, p.n)
-	for id, i := range p.index {
-		ids[i] = id
-	}
 	var out []Opportunity
 	for o := range p.opps.all() {
 		if !m.at(o.opened) || !m.lead(p.rec(o.lead)) {
 			continue
 		}
-		out = append(out, Opportunity{Lead: ids[o.lead], Opened: time.Unix(0, o.opened).In(p.location()),
+		out = append(out, Opportunity{Lead: lead.ID(p.index.id(o.lead)), Opened: time.Unix(0, o.opened).In(p.location()),
 			Amount: o.amount, Outcome: o.outcomeAsOf(&m), Closed: p.timeOf(o.closedAsOf(&m)),
 			Won: o.wonAsOf(&m), Touches: int(o.touches)})
 	}

@@ -33,9 +33,12 @@ var ErrInvalidEvent = errors.New("funnel: invalid event")
 // qualification cycle, from SQL to its outcome), per acceptance and per
 // return to marketing, and a few tallies kept per day (SLA compliance,
 // touch content); memory grows with the number of leads, their cycles,
-// reps and days, not with the number of events, and folding an event
-// allocates nothing once its lead, names and day are known, but for a new
-// chunk of 4096 records, opportunities, acceptances or returns.
+// reps and days, not with the number of events. A lead is found by one
+// lookup in an index over its ID's bytes; folding an event allocates
+// nothing in the Projection once its lead, names and day are known, but
+// for a new chunk of 4096 records, opportunities, acceptances or returns
+// (lead's own fold still allocates for a warning, breach step or pause
+// it records).
 //
 // The zero Projection is ready to use, in UTC, with every SLA clock
 // measured around the clock. A Projection is not safe for concurrent use:
@@ -58,13 +61,14 @@ type Projection struct {
 	pos   uint64
 	ready bool
 	days  dayClock
-	index map[lead.ID]int32
+	index leadIndex
 	leads [][]record    // chunks of chunkSize records: growing never copies a record
 	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
 	n     int           // records in use
 	names dict
-	// accountName is the first spelling seen of each normalized account.
-	accountName map[uint32]uint32
+	// accountName is, by the name of a normalized account, the name of
+	// its first spelling; 0 for a name that is not an account.
+	accountName []uint32
 
 	rules   []ruleHours
 	ruleIdx map[policyKey]int32
@@ -78,6 +82,11 @@ type Projection struct {
 	touchIdx  map[touchKey]int32
 	touches   []touchTally
 	touchKeys []touchKey
+	// clockRecent and touchRecent are, by dims.mix of a key, 1 + the
+	// index of the tally last found under it: the tallies of a day's
+	// leads repeat from event to event, and are found here without
+	// hashing the key into the map.
+	clockRecent, touchRecent [256]int32
 }
 
 // dims are the interned names the per-day tallies are kept under.
@@ -86,6 +95,13 @@ type dims struct {
 	// policy is the segment (sla.Policy.Name) of the lead's latest
 	// hand-off; 0, the empty name, is the default segment.
 	policy uint32
+}
+
+// mix returns a cheap hash of d and seed, for the caches of recent
+// tallies.
+func (d dims) mix(seed uint32) uint8 {
+	h := seed ^ d.source*0x27D4EB2F ^ d.campaign*0x165667B1 ^ d.rep*0xD3A2646D ^ d.team*0xFD7046C5 ^ d.policy*0xB55A4F09
+	return uint8(h>>24 ^ h>>8)
 }
 
 // attrs are the interned names a lead is reported under.
@@ -201,9 +217,7 @@ func (p *Projection) init() {
 	}
 	p.days = dayClock{loc: p.location(), start: 1, end: 0}
 	p.ready = true
-	p.index = make(map[lead.ID]int32)
 	p.names.init()
-	p.accountName = map[uint32]uint32{}
 	p.ruleIdx = map[policyKey]int32{}
 	p.rules = []ruleHours{{accept: always, touch: always}} // index 0: no policy
 	p.clockIdx = make(map[clockKey]int32)
@@ -232,10 +246,10 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		return fmt.Errorf("%w: %s at position %d has no lead ID", ErrInvalidEvent, e.Type(), position)
 	}
 	p.init()
-	i, ok := p.index[m.Lead]
-	if !ok {
+	i, h := p.index.find(m.Lead)
+	if i < 0 {
 		i = p.add()
-		p.index[lead.ID(strings.Clone(string(m.Lead)))] = i
+		p.index.add(m.Lead, h)
 	}
 	r := p.rec(i)
 	if m.Version <= r.lc.Version() {
@@ -273,7 +287,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			p.exits.push(exit{lead: i, at: at, from: c.From, rejected: true})
 		}
 	case lead.Touched:
-		p.touch(r, e, c, at)
+		p.touch(r, &e, &c, at)
 	case lead.SalesQualified:
 		if r.opp == 0 {
 			o := p.opps.push(opportunity{lead: i, opened: at, amount: e.Amount, touches: r.cycleTouches})
@@ -336,7 +350,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			r.clearPauses()
 		}
 	}
-	p.settle(r, p.clocksOf(i), c, at)
+	p.settle(r, p.clocksOf(i), &c, at)
 	return nil
 }
 
@@ -410,7 +424,7 @@ func (p *Projection) foldPause(r *record, at int64) {
 	r.pauseFrom, r.pauseTo = 0, 0
 }
 
-func (p *Projection) touch(r *record, e lead.Touched, c lead.Change, at int64) {
+func (p *Projection) touch(r *record, e *lead.Touched, c *lead.Change, at int64) {
 	r.cycleTouches++
 	if r.firstTouch == 0 {
 		r.firstTouch = at
@@ -450,7 +464,10 @@ func (r *record) enter(st lead.Stage, at int64) {
 func (p *Projection) account(company string) uint32 {
 	k := p.names.intern(accountKey(company))
 	if k != 0 {
-		if _, ok := p.accountName[k]; !ok {
+		if int(k) >= len(p.accountName) {
+			p.accountName = append(p.accountName, make([]uint32, int(k)+1-len(p.accountName))...)
+		}
+		if p.accountName[k] == 0 {
 			p.accountName[k] = p.names.intern(strings.TrimSpace(company))
 		}
 	}
@@ -527,7 +544,10 @@ func (p *Projection) ruleHoursOf(name uint32, v int32) int32 {
 type dict struct {
 	idx   map[string]uint32
 	names []string
-	last  uint32 // the last name looked up: names repeat from event to event
+	// recent is, by a cheap hash of a name, the name last looked up under
+	// that hash: the few names of owners, sources and touches repeat from
+	// event to event, and are found here without hashing into the map.
+	recent [64]uint32
 }
 
 func (d *dict) init() {
@@ -539,18 +559,31 @@ func (d *dict) intern(s string) uint32 {
 	if s == "" {
 		return 0
 	}
-	if s == d.names[d.last] {
-		return d.last
-	}
-	if v, ok := d.idx[s]; ok {
-		d.last = v
+	h := recentSlot(s)
+	if v := d.recent[h]; d.names[v] == s {
 		return v
 	}
-	s = strings.Clone(s)
-	v := uint32(len(d.names))
-	d.names = append(d.names, s)
-	d.idx[s] = v
+	v, ok := d.idx[s]
+	if !ok {
+		s = strings.Clone(s)
+		v = uint32(len(d.names))
+		d.names = append(d.names, s)
+		d.idx[s] = v
+	}
+	d.recent[h] = v
 	return v
+}
+
+// recentSlot returns the slot of dict.recent of the non-empty name s.
+func recentSlot(s string) int {
+	n := len(s)
+	h := uint32(n)
+	h = h*31 + uint32(s[0])
+	h = h*31 + uint32(s[n/2])
+	h = h*31 + uint32(s[n-1])
+	h = h*31 + uint32(s[(n-1)*3/4])
+	h *= 0x9E3779B1
+	return int(h >> 26)
 }
 
 func (d *dict) name(v uint32) string {
@@ -581,12 +614,17 @@ func (p *Projection) touchTally(r *record, content, campaign uint32, at int64) *
 	if r.touchBucket > 0 && p.touchKeys[r.touchBucket-1] == k {
 		return &p.touches[r.touchBucket-1]
 	}
-	i, ok := p.touchIdx[k]
-	if !ok {
-		i = int32(len(p.touches))
-		p.touches = append(p.touches, touchTally{})
-		p.touchKeys = append(p.touchKeys, k)
-		p.touchIdx[k] = i
+	h := k.dims.mix(uint32(k.day)*0x9E3779B1 ^ k.content*0x85EBCA77 ^ k.campaign*0xC2B2AE3D)
+	i := p.touchRecent[h] - 1
+	if i < 0 || p.touchKeys[i] != k {
+		var ok bool
+		if i, ok = p.touchIdx[k]; !ok {
+			i = int32(len(p.touches))
+			p.touches = append(p.touches, touchTally{})
+			p.touchKeys = append(p.touchKeys, k)
+			p.touchIdx[k] = i
+		}
+		p.touchRecent[h] = i + 1
 	}
 	r.touchBucket = i + 1
 	return &p.touches[i]

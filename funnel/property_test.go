@@ -215,7 +215,7 @@ func TestComplianceAgreesWithLeadRunning(t *testing.T) {
 			t.Fatalf("compliance = %v, want %v", got, want)
 		}
 		for id, s := range states {
-			slots := p.clocksOf(p.index[id])
+			slots := p.clocksOf(p.index.number(id))
 			for k, kind := range kinds {
 				want := sinceOf(s, kind)
 				got := slots[k]

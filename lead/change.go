@@ -2,7 +2,6 @@ package lead
 
 import (
 	"iter"
-	"slices"
 	"time"
 )
 
@@ -12,10 +11,28 @@ const maxKinds = 8
 // kindList is Kinds, computed once: the order of the slots of a ClockSet.
 var kindList = Kinds()
 
+// startField is, by the position of a kind in kindList, startOf the
+// kind: clocks reads one field per kind, and a Lifecycle keeps which
+// clocks run as bits.
+var startField [maxKinds]int8
+
 func init() {
 	if len(kindList) > maxKinds {
 		panic("lead: more deadline kinds than a ClockSet holds; raise maxKinds")
 	}
+	for i, k := range kindList {
+		f := startOf(k)
+		if f < 0 {
+			panic("lead: no start field for the clock of kind " + string(k))
+		}
+		startField[i] = int8(f)
+	}
+}
+
+// startVersions are the fields a clock can start from, in the order
+// startOf numbers them.
+func startVersions(mql, handOff, accept, unansweredSince, progress uint64) [5]uint64 {
+	return [5]uint64{mql, handOff, accept, unansweredSince, progress}
 }
 
 // Clock returns the deadline of kind k whose clock runs in s, if one does.
@@ -27,40 +44,26 @@ func (s State) Clock(k DeadlineKind) (DeadlineID, bool) {
 	return s.Clocks().Get(k)
 }
 
-// starts returns the non-zero versions a clock of kind k can start at in
-// s. Every clock starts at a version one of five fields records, and
-// Running says which of them, if any, starts a clock of kind k now; for
-// the kinds this package defines the field is known, which spares Running
-// calls (TestClocksAreExactlyTheDeadlinesRunningAccepts holds the two to
-// each other), and any other kind tries all five.
-func (s *State) starts(k DeadlineKind) ([5]uint64, int) {
-	var vs [5]uint64
-	n := 0
-	add := func(v uint64) {
-		if v != 0 && !slices.Contains(vs[:n], v) {
-			vs[n] = v
-			n++
-		}
-	}
+// startOf returns the index in startVersions of the field that records
+// the version a clock of kind k starts at, -1 for a kind this package
+// does not define. Every clock starts at a version one of five fields
+// records, and Running says whether it runs now
+// (TestClocksAreExactlyTheDeadlinesRunningAccepts holds the two to each
+// other).
+func startOf(k DeadlineKind) int {
 	switch k {
 	case KindHandOff:
-		add(s.MQLVersion)
+		return 0
 	case KindAccept:
-		add(s.HandOffVersion)
+		return 1
 	case KindFirstTouch, KindCadence, KindQualify:
-		add(s.AcceptVersion)
+		return 2
 	case KindUnresponsive:
-		add(s.UnansweredSince)
+		return 3
 	case KindStall:
-		add(s.ProgressVersion)
-	default:
-		add(s.MQLVersion)
-		add(s.HandOffVersion)
-		add(s.AcceptVersion)
-		add(s.UnansweredSince)
-		add(s.ProgressVersion)
+		return 4
 	}
-	return vs, n
+	return -1
 }
 
 // ClockSet is a set of deadlines with at most one of each kind, such as the
@@ -76,14 +79,11 @@ func (s State) Clocks() ClockSet { return s.clocks() }
 
 func (s *State) clocks() ClockSet {
 	var c ClockSet
+	fields := startVersions(s.MQLVersion, s.HandOffVersion, s.AcceptVersion, s.UnansweredSince, s.ProgressVersion)
 	for i, k := range kindList {
-		vs, n := s.starts(k)
-		for _, v := range vs[:n] {
-			if s.running(DeadlineID{Kind: k, Since: v}) {
-				c.since[i] = v
-				c.n++
-				break
-			}
+		if v := fields[startField[i]]; v != 0 && s.running(DeadlineID{Kind: k, Since: v}) {
+			c.since[i] = v
+			c.n++
 		}
 	}
 	return c
@@ -167,18 +167,20 @@ func (c Change) Moved() bool { return c.From != c.To }
 // Diff returns the Change from before to after, for after =
 // Evolve(before, e).
 func Diff(before, after State) Change {
-	return diff(&before, &after, before.clocks(), after.clocks())
+	return diff(before.Stage, before.Entered, before.Rep, before.Team, &after, before.clocks(), after.clocks())
 }
 
-func diff(before, after *State, b, a ClockSet) Change {
+// diff returns the Change from a lead in stage from, entered at entered,
+// owned by rep and team and running clocks b, to after, running a.
+func diff(from Stage, entered time.Time, rep, team string, after *State, b, a ClockSet) Change {
 	return Change{
-		From:     before.Stage,
+		From:     from,
 		To:       after.Stage,
-		Entered:  after.Stage != before.Stage || !after.Entered.Equal(before.Entered),
+		Entered:  after.Stage != from || !after.Entered.Equal(entered),
 		At:       after.Entered,
 		Started:  a.minus(b),
 		Stopped:  b.minus(a),
-		Assigned: after.Rep != "" && (after.Rep != before.Rep || after.Team != before.Team),
+		Assigned: after.Rep != "" && (after.Rep != rep || after.Team != team),
 		Rep:      after.Rep,
 		Team:     after.Team,
 	}
@@ -215,21 +217,50 @@ type Lifecycle struct {
 	unanswered      int
 	unansweredSince uint64
 	progressVersion uint64
-	clocks          ClockSet
+	// running has bit i set when the clock of kindList[i] runs; it runs
+	// from the field startField names, so the bits are the whole ClockSet.
+	running uint8
 }
 
 // Lifecycle returns the part of s a Lifecycle keeps.
 func (s State) Lifecycle() Lifecycle { return s.lifecycle(s.clocks()) }
 
 func (s *State) lifecycle(c ClockSet) Lifecycle {
-	return Lifecycle{
-		version: s.Version, stage: s.Stage, stalledFrom: s.StalledFrom, entered: s.Entered,
-		rep: s.Rep, team: s.Team, mqlVersion: s.MQLVersion,
-		handOffVersion: s.HandOffVersion, acceptVersion: s.AcceptVersion,
-		touches: s.Touches, unanswered: s.Unanswered, unansweredSince: s.UnansweredSince,
-		progressVersion: s.ProgressVersion,
-		clocks:          c,
+	var l Lifecycle
+	l.set(s, &c)
+	return l
+}
+
+// set makes l the part of s a Lifecycle keeps, running clocks c, field by
+// field: Advance writes a Lifecycle held in a large table in place.
+func (l *Lifecycle) set(s *State, c *ClockSet) {
+	l.version, l.stage, l.stalledFrom, l.entered = s.Version, s.Stage, s.StalledFrom, s.Entered
+	l.rep, l.team, l.mqlVersion = s.Rep, s.Team, s.MQLVersion
+	l.handOffVersion, l.acceptVersion = s.HandOffVersion, s.AcceptVersion
+	l.touches, l.unanswered, l.unansweredSince = s.Touches, s.Unanswered, s.UnansweredSince
+	l.progressVersion = s.ProgressVersion
+	l.running = 0
+	for i, v := range c.since[:len(kindList)] {
+		if v != 0 {
+			l.running |= 1 << i
+		}
 	}
+}
+
+// clocks returns the clocks running.
+func (l *Lifecycle) clocks() ClockSet {
+	var c ClockSet
+	if l.running == 0 {
+		return c
+	}
+	fields := startVersions(l.mqlVersion, l.handOffVersion, l.acceptVersion, l.unansweredSince, l.progressVersion)
+	for i := range kindList {
+		if l.running&(1<<i) != 0 {
+			c.since[i] = fields[startField[i]]
+			c.n++
+		}
+	}
+	return c
 }
 
 // fullTouches stands in for the touch times a Lifecycle does not keep: a
@@ -259,12 +290,12 @@ func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 // Advance is Step in place: it moves l past e and returns what e changed,
 // without copying the Lifecycle, for a projection that keeps many.
 func (l *Lifecycle) Advance(e Event) Change {
-	before := l.state()
-	after := before
-	after.apply(e, false)
-	ac := after.clocks()
-	c := diff(&before, &after, l.clocks, ac)
-	*l = after.lifecycle(ac)
+	// l itself is the state before: only the state after is built.
+	s := l.state()
+	s.apply(e, false)
+	ac := s.clocks()
+	c := diff(l.stage, l.entered, l.rep, l.team, &s, l.clocks(), ac)
+	l.set(&s, &ac)
 	return c
 }
 
@@ -285,4 +316,4 @@ func (l Lifecycle) Entered() time.Time { return l.entered }
 func (l Lifecycle) Owner() (rep, team string) { return l.rep, l.team }
 
 // Clocks returns the clocks running.
-func (l Lifecycle) Clocks() ClockSet { return l.clocks }
+func (l Lifecycle) Clocks() ClockSet { return l.clocks() }
