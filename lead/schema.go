@@ -57,6 +57,9 @@ type field struct {
 	doc      string
 	lines    bool // a string that may hold tabs and line breaks (prose)
 	personal bool // personal data: sealed with the lead's data key (seal.go)
+	// values are the values a string field mostly or always holds: the
+	// decoder shares these strings instead of copying each event's.
+	values []string
 
 	// Filled in by resolve.
 	kind kind
@@ -87,6 +90,31 @@ func contact(name, goName string, p presence, doc string) field {
 	f.personal = true
 	return f
 }
+
+// sharing returns f with values, the values its string field mostly
+// holds, besides those of its type's enum (enums).
+func (f field) sharing(values ...string) field {
+	f.values = values
+	return f
+}
+
+// enums lists the values of the string types that have a fixed set of
+// them; the decoder shares these strings (field.values).
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[MQLSource](): {string(SourceScore), string(SourceManual), string(SourceAQL), string(SourceTPQ)},
+	reflect.TypeFor[Channel]():   {string(ChannelEmail), string(ChannelPhone), string(ChannelSocial), string(ChannelMeeting), string(ChannelOther)},
+	reflect.TypeFor[Outcome]():   {string(OutcomeNoAnswer), string(OutcomeVoicemail), string(OutcomeBounced), string(OutcomeConnected), string(OutcomeReplied)},
+	reflect.TypeFor[Action]():    {string(ActionNotify), string(ActionEscalate), string(ActionReassign), string(ActionRoute), string(ActionReturn), string(ActionStall)},
+}
+
+// deadlineKinds are the values of a DeadlineID's Kind, shared the same way.
+var deadlineKinds = func() []string {
+	var values []string
+	for _, k := range Kinds() {
+		values = append(values, string(k))
+	}
+	return values
+}()
 
 // kinds maps the Go types the codec writes to their kinds; a string type
 // (ID, Channel, Action, ...) is kindString.
@@ -123,6 +151,7 @@ func resolve(t reflect.Type, what string, fs []field) []field {
 			panic(fmt.Sprintf("lead: schema of %s: personal field %s is not a string", what, f.goName))
 		}
 		f.kind, f.off, f.key = k, sf.Offset, `,"`+f.name+`":`
+		f.values = append(slices.Clip(f.values), enums[sf.Type]...)
 	}
 	return fs
 }
@@ -133,7 +162,8 @@ var metaFields = resolve(reflect.TypeFor[Meta](), "Meta", []field{
 	wire("lead", "Lead", required, "the lead's ID"),
 	wire("version", "Version", required, "the event's position in the lead's stream, 1 for the first"),
 	wire("at", "At", required, "when it happened"),
-	wire("actor", "Actor", optional, "who did it: a rep, a marketer, `sla` for the SLA's own steps"),
+	// "sla" is package sla's Actor, which records every warning and breach.
+	wire("actor", "Actor", optional, "who did it: a rep, a marketer, `sla` for the SLA's own steps").sharing("sla"),
 	wire("command", "Command", optional, "the ID of the command that added the event, when it carried one; a retry of that command is recognised by it"),
 	wire("correlation", "Correlation", optional, "the caller's correlation ID, when the command carried one"),
 })
@@ -311,6 +341,9 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		sealed, ok := s.decodeAt(data, unsafe.Pointer(&e))
 		if !ok {
 			return nil, false, nil
+		}
+		if m := (*Meta)(unsafe.Add(unsafe.Pointer(&e), s.metaOff)); m.Lead == "" || m.Version == 0 {
+			return nil, true, errNoLead(s.typ)
 		}
 		if sealed != nil {
 			if err := s.open(unsafe.Pointer(&e), sealed, key); err != nil {
