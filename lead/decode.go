@@ -38,32 +38,57 @@ func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) (sealed []byte, ok
 	// data stays the caller's, who may reuse it: the strings are copied
 	// out of it, all of the event's into one allocation (copyTexts).
 	p := parser{data: data, collect: true}
+	if !p.byte('{') {
+		return nil, false
+	}
 	var seen uint64
 	keys, next := 0, 0
-	ok = p.object(func(key []byte) bool {
+	for p.peek() != '}' || keys > 0 {
 		keys++
-		if keys <= 2 {
-			// Encode writes "type" and "schema" first, and quickHeader
-			// has read them; anywhere else they are repeats.
-			return (keys == 1 && string(key) == "type" || keys == 2 && string(key) == "schema") && p.skipScalar()
-		}
-		i := s.lookup(key, next)
-		if i < 0 {
-			if sealed != nil || len(s.personal) == 0 || string(key) != sealedKey {
-				return false
+		i := -1
+		if f := &s.plan[min(next, len(s.plan)-1)]; keys > 2 && next < len(s.plan) && hasPrefix(p.data[p.i:], f.quoted) {
+			// The key Encode writes next, with its colon, read at once.
+			i = next
+			p.i += len(f.quoted)
+		} else {
+			key, ok := p.rawString()
+			if !ok || !p.byte(':') {
+				return nil, false
 			}
-			var ok bool
-			sealed, ok = p.rawString()
-			return ok
+			switch {
+			case keys <= 2:
+				// Encode writes "type" and "schema" first, and
+				// quickHeader has read them; anywhere else they are
+				// repeats.
+				if !(keys == 1 && string(key) == "type" || keys == 2 && string(key) == "schema") || !p.skipScalar() {
+					return nil, false
+				}
+			case string(key) == sealedKey && len(s.personal) > 0 && sealed == nil:
+				if sealed, ok = p.rawString(); !ok {
+					return nil, false
+				}
+			default:
+				if i = s.lookup(key, next); i < 0 {
+					return nil, false
+				}
+			}
 		}
-		if seen&(1<<i) != 0 {
-			return false
+		if i >= 0 {
+			if seen&(1<<i) != 0 {
+				return nil, false
+			}
+			seen |= 1 << i
+			next = i + 1
+			if !p.fieldAt(&s.plan[i], ev, s.plan[i].off) {
+				return nil, false
+			}
 		}
-		seen |= 1 << i
-		next = i + 1
-		return p.fieldAt(&s.plan[i], ev, s.plan[i].off)
-	})
-	if !ok || p.i != len(data) {
+		if p.peek() != ',' {
+			break
+		}
+		p.i++
+	}
+	if !p.byte('}') || p.i != len(data) {
 		return nil, false
 	}
 	if sealed != nil && seen&s.personalSet != 0 {
@@ -71,6 +96,11 @@ func (s *typeSchema) decodeAt(data []byte, ev unsafe.Pointer) (sealed []byte, ok
 	}
 	p.copyTexts(ev)
 	return sealed, true
+}
+
+// hasPrefix reports whether b starts with prefix.
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
 }
 
 // lookup returns the index of key in s.plan, or -1. It looks at next
@@ -467,13 +497,75 @@ func (p *parser) bool() (bool, bool) {
 	return false, false
 }
 
+// time reads an RFC 3339 time as time.Time's UnmarshalText does.
 func (p *parser) time() (time.Time, bool) {
 	b, ok := p.rawString()
 	if !ok {
 		return time.Time{}, false
 	}
+	if t, ok := utcTime(b); ok {
+		return t, true
+	}
 	var t time.Time
 	return t, t.UnmarshalText(b) == nil
+}
+
+// utcTime reads the form in which Encode writes UTC times,
+// 2006-01-02T15:04:05Z with an optional fraction of 1 to 9 digits, to the
+// time UnmarshalText reads from it. Anything else, including a date or
+// clock out of range, returns false, for UnmarshalText to read or refuse.
+func utcTime(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	year, ok1 := twoDigits(b[0:2])
+	century := year
+	year, ok2 := twoDigits(b[2:4])
+	year += 100 * century
+	month, ok3 := twoDigits(b[5:7])
+	day, ok4 := twoDigits(b[8:10])
+	hour, ok5 := twoDigits(b[11:13])
+	minute, ok6 := twoDigits(b[14:16])
+	sec, ok7 := twoDigits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
+		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		for _, c := range frac[1:] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			nsec = nsec*10 + int(c-'0')
+		}
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+// twoDigits reads two decimal digits.
+func twoDigits(b []byte) (int, bool) {
+	hi, lo := b[0]-'0', b[1]-'0'
+	return int(hi)*10 + int(lo), hi <= 9 && lo <= 9
+}
+
+// daysIn returns the number of days in month of year.
+func daysIn(month, year int) int {
+	switch {
+	case month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0):
+		return 29
+	case month == 2:
+		return 28
+	case month == 4 || month == 6 || month == 9 || month == 11:
+		return 30
+	}
+	return 31
 }
 
 // stage reads a stage name as ParseStage does, without making a string

@@ -65,6 +65,8 @@ type field struct {
 	kind kind
 	off  uintptr // of the struct field, from the start of the event
 	key  string  // `,"name":`, as the encoder writes it
+	// quoted is `"name":`, as the decoder expects it
+	quoted string
 }
 
 // wire describes a field: its wire name, the struct field that holds it,
@@ -151,6 +153,7 @@ func resolve(t reflect.Type, what string, fs []field) []field {
 			panic(fmt.Sprintf("lead: schema of %s: personal field %s is not a string", what, f.goName))
 		}
 		f.kind, f.off, f.key = k, sf.Offset, `,"`+f.name+`":`
+		f.quoted = f.key[1:]
 		f.values = append(slices.Clip(f.values), enums[sf.Type]...)
 	}
 	return fs
@@ -289,6 +292,7 @@ type typeSchema struct {
 	doc    string
 	fields []field // the event's own
 	plan   []field // metaFields, then fields, with offsets from the event's start
+	texts  []field // those of plan whose text checkAt checks
 	header string  // {"type":"Name","schema":N
 	// personal lists the indexes in plan of the personal fields, which a
 	// data key seals into one "sealed" field (seal.go).
@@ -318,6 +322,7 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		s.plan = append(s.plan, f)
 	}
 	s.plan = append(s.plan, s.fields...)
+	s.texts = texts(s.plan)
 	for i, f := range s.plan {
 		if f.personal {
 			s.personal = append(s.personal, i)
@@ -386,10 +391,29 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 // attribute keys and values one line each. Stored events are read with
 // the limits their commands were written with.
 func (s *typeSchema) checkAt(ev unsafe.Pointer) error {
+	// Nearly all text is printable ASCII within its limit, which passes
+	// every rule: one quick pass over it, and only other text goes through
+	// the checker, which says what is wrong with it.
+	for _, f := range s.texts {
+		v := unsafe.Add(ev, f.off)
+		if f.kind == kindAttrs {
+			for k, val := range *(*map[string]string)(v) {
+				if !printable(k, MaxFieldLen) || !printable(val, MaxFieldLen) {
+					return s.checkSlow(ev)
+				}
+			}
+		} else if !printable(*(*string)(v), textLimit(f)) {
+			return s.checkSlow(ev)
+		}
+	}
+	return nil
+}
+
+// checkSlow is checkAt for text that is not all printable ASCII.
+func (s *typeSchema) checkSlow(ev unsafe.Pointer) error {
 	c := checker{cmd: s.typ}
-	for _, f := range s.plan {
+	for _, f := range s.texts {
 		switch {
-		case f.kind == kindString && (f.name == "lead" || f.name == "command" || f.name == "correlation"):
 		case f.kind == kindString && f.lines:
 			c.prose(f.name, *(*string)(unsafe.Add(ev, f.off)), false)
 		case f.kind == kindString:
@@ -405,4 +429,51 @@ func (s *typeSchema) checkAt(ev unsafe.Pointer) error {
 		}
 	}
 	return nil
+}
+
+// texts returns the fields of plan whose text checkAt checks: the string
+// fields but the lead ID and origin, which have their own rules, and the
+// attributes.
+func texts(plan []field) []field {
+	var fs []field
+	for _, f := range plan {
+		switch {
+		case f.kind == kindString && (f.name == "lead" || f.name == "command" || f.name == "correlation"):
+		case f.kind == kindString, f.kind == kindAttrs:
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// textLimit is the most bytes string field f may hold.
+func textLimit(f field) int {
+	if f.lines {
+		return MaxTextLen
+	}
+	return MaxFieldLen
+}
+
+// printable reports whether v is at most max bytes of printable ASCII
+// (0x20 to 0x7e): text that passes every rule of the checker.
+func printable(v string, max int) bool {
+	if len(v) > max {
+		return false
+	}
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		// A byte below 0x20 borrows into its high bit, 0x7f carries into
+		// it, and one from 0x80 up has it set.
+		if ((x-0x20*lowBits)|(x+lowBits)|x)&highBits != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
