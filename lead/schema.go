@@ -347,13 +347,13 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		if !ok {
 			return nil, false, nil
 		}
-		if m := (*Meta)(unsafe.Add(unsafe.Pointer(&e), s.metaOff)); m.Lead == "" || m.Version == 0 {
-			return nil, true, errNoLead(s.typ)
-		}
 		if sealed != nil {
 			if err := s.open(unsafe.Pointer(&e), sealed, key); err != nil {
 				return nil, true, err
 			}
+		}
+		if m := (*Meta)(unsafe.Add(unsafe.Pointer(&e), s.metaOff)); m.Lead == "" || m.Version == 0 {
+			return nil, true, errNoLead(s.typ)
 		}
 		return e, true, nil
 	}
