@@ -69,6 +69,44 @@ func BenchmarkReplay50(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(events)), "ns/event")
 }
 
+// BenchmarkDecodeFold20 is what reading a 20-event lead costs the lead
+// package: decode each stored event and fold it with the checks of
+// Apply, as the Engine does after loading the records.
+func BenchmarkDecodeFold20(b *testing.B) {
+	events := realisticHistory(b)[:20]
+	records := make([][]byte, len(events))
+	for i, e := range events {
+		data, err := lead.Encode(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records[i] = data
+	}
+	b.ReportAllocs()
+	var s lead.State
+	for b.Loop() {
+		f := lead.NewFold(lead.State{})
+		for _, data := range records {
+			e, err := lead.Decode(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := f.Apply(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var err error
+		if s, err = f.State(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if s.Version != uint64(len(events)) {
+		b.Fatalf("folded to version %d", s.Version)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(events)), "ns/event")
+}
+
 func BenchmarkDecide(b *testing.B) {
 	s := script(b, capture, qualifyMQL, handOff, accept, touchNo, touchNo)
 	now := s.Now.Add(time.Hour)

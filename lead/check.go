@@ -54,31 +54,32 @@ func Check(s State, e Event) error {
 // check is Check, returning the state after e (Evolve's) when e can
 // follow s, so that Apply folds each event once.
 func check(s State, e Event) (State, error) {
-	commands, fail, err := precheck(&s, e)
+	r, fail, err := precheck(&s, e)
 	if err != nil {
 		return s, err
 	}
 	after := Evolve(s, e)
-	if err := permitted(commands, fail, s.Stage, after.Stage); err != nil {
+	if err := r.permitted(fail, s.Stage, after.Stage); err != nil {
 		return s, err
 	}
 	return after, nil
 }
 
 // precheck is every check of Check that needs no state after e: it
-// returns the commands that add events of e's type, for permitted, and
-// what makes a *HistoryError about e.
-func precheck(s *State, e Event) ([]string, historyFail, error) {
-	commands, fail, err := next(s.ID, s.Version, e)
+// returns the rules of e's type, for permitted, and what makes a
+// *HistoryError about e.
+func precheck(s *State, e Event) (*rules, historyFail, error) {
+	r, m, fail, err := next(s.ID, s.Version, e)
 	if err != nil {
 		return nil, historyFail{}, err
 	}
-	var v checker
-	v.id("Lead", e.Base().Lead)
-	if v.err != nil {
-		return nil, historyFail{}, fail.errorf("lead ID: %v", v.err.(*ValidationError).Reason)
+	if !plainID(m.Lead) {
+		var v checker
+		if v.id("Lead", m.Lead); v.err != nil {
+			return nil, historyFail{}, fail.errorf("lead ID: %v", v.err.(*ValidationError).Reason)
+		}
 	}
-	if err := checkText(e, fail); err != nil {
+	if err := r.checkText(e, fail); err != nil {
 		return nil, historyFail{}, err
 	}
 	if err := checkOwed(s, e); err != nil {
@@ -105,18 +106,59 @@ func precheck(s *State, e Event) ([]string, historyFail, error) {
 			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
 		}
 	}
-	return commands, fail, nil
+	return r, fail, nil
 }
 
-// permitted checks that one of commands moves a lead from stage from to
-// stage to.
-func permitted(commands []string, fail historyFail, from, to Stage) error {
-	for _, c := range commands {
-		if Permits(from, c, to) {
-			return nil
+// rules are what Check needs to know of an event type, found with one
+// lookup: the commands that add events of the type (addedBy), the stage
+// changes one of them makes (Permits), and the schema that says which
+// text rules each field follows.
+type rules struct {
+	commands []string
+	schema   *typeSchema
+	// moves[from][to] is whether one of commands moves a lead from stage
+	// from to stage to.
+	moves [stageCount][stageCount]bool
+}
+
+// rulesByType holds the rules of every event type addedBy names.
+var rulesByType = func() map[string]*rules {
+	m := make(map[string]*rules, len(addedBy))
+	for typ, commands := range addedBy {
+		r := &rules{commands: commands, schema: schemaByName[typ]}
+		for from := range stageCount {
+			for to := range stageCount {
+				for _, c := range commands {
+					r.moves[from][to] = r.moves[from][to] || Permits(from, c, to)
+				}
+			}
 		}
+		m[typ] = r
+	}
+	return m
+}()
+
+// permitted checks that one of r's commands moves a lead from stage from
+// to stage to.
+func (r *rules) permitted(fail historyFail, from, to Stage) error {
+	if r.permits(from, to) {
+		return nil
 	}
 	return fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", from, to, Allowed(from), from)
+}
+
+// permits reports whether one of r's commands moves a lead from stage
+// from to stage to, as Permits says.
+func (r *rules) permits(from, to Stage) bool {
+	if from < stageCount && to < stageCount {
+		return r.moves[from][to]
+	}
+	for _, c := range r.commands {
+		if Permits(from, c, to) {
+			return true
+		}
+	}
+	return false
 }
 
 // Fold builds a lead's State from events read from a store, checking each
@@ -144,11 +186,11 @@ func (f *Fold) Apply(e Event) error {
 	if f.err != nil {
 		return f.err
 	}
-	commands, fail, err := precheck(&f.s, e)
+	r, fail, err := precheck(&f.s, e)
 	if err == nil {
 		from := f.s.Stage
 		f.s.apply(e, f.owned)
-		err = permitted(commands, fail, from, f.s.Stage)
+		err = r.permitted(fail, from, f.s.Stage)
 	}
 	if err != nil {
 		f.s, f.err = State{}, err
@@ -167,24 +209,25 @@ func (f *Fold) State() (State, error) {
 }
 
 // next checks that e is a lead event that can come right after version
-// of lead id: the next version, of the same lead. It returns the commands
-// that add events of e's type and what makes a *HistoryError about e.
-func next(id ID, version uint64, e Event) ([]string, historyFail, error) {
+// of lead id: the next version, of the same lead. It returns the rules of
+// e's type, e's Meta and what makes a *HistoryError about e.
+func next(id ID, version uint64, e Event) (*rules, Meta, historyFail, error) {
 	if e == nil {
-		return nil, historyFail{}, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
+		return nil, Meta{}, historyFail{}, &HistoryError{Lead: id, Version: version + 1, Type: "<nil>", Reason: "no event"}
+	}
+	fail := historyFail{id: id, e: e}
+	r, known := rulesByType[e.Type()]
+	if !known {
+		return nil, Meta{}, historyFail{}, fail.errorf("not a lead event")
 	}
 	m := e.Base()
-	fail := historyFail{id: id, e: e}
-	commands, known := addedBy[e.Type()]
 	switch {
-	case !known:
-		return nil, historyFail{}, fail.errorf("not a lead event")
 	case m.Version != version+1:
-		return nil, historyFail{}, fail.errorf("follows version %d", version)
+		return nil, Meta{}, historyFail{}, fail.errorf("follows version %d", version)
 	case version > 0 && m.Lead != id:
-		return nil, historyFail{}, fail.errorf("belongs to lead %s", m.Lead)
+		return nil, Meta{}, historyFail{}, fail.errorf("belongs to lead %s", m.Lead)
 	}
-	return commands, fail, nil
+	return r, m, fail, nil
 }
 
 // historyFail makes the *HistoryError about event e of lead id: a value,
@@ -205,8 +248,8 @@ func (h historyFail) errorf(format string, args ...any) error {
 
 // checkText checks e's text fields with the rules and limits its command
 // was validated with (the schema table says which field is which).
-func checkText(e Event, fail historyFail) error {
-	if err := schemaByName[e.Type()].check(e); err != nil {
+func (r *rules) checkText(e Event, fail historyFail) error {
+	if err := r.schema.check(e); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			return fail.errorf("%s: %s", ve.Field, ve.Reason)
@@ -263,21 +306,41 @@ func checkOwed(s *State, e Event) error {
 // the clocks' warnings and breach steps need the full State and are
 // Check's alone.
 func (l Lifecycle) Follow(id ID, e Event) (Lifecycle, Change, error) {
-	commands, fail, err := next(id, l.version, e)
+	r, m, fail, err := next(id, l.version, e)
 	if err != nil {
 		return l, Change{}, err
 	}
-	if l.version == 0 && id != "" && e.Base().Lead != id {
-		return l, Change{}, fail.errorf("belongs to lead %s", e.Base().Lead)
+	if l.version == 0 && id != "" && m.Lead != id {
+		return l, Change{}, fail.errorf("belongs to lead %s", m.Lead)
 	}
-	if err := checkText(e, fail); err != nil {
+	if err := r.checkText(e, fail); err != nil {
 		return l, Change{}, err
 	}
 	after, c := l.Step(e)
-	for _, cmd := range commands {
-		if Permits(l.stage, cmd, after.stage) {
-			return after, c, nil
-		}
+	if r.permits(l.stage, after.stage) {
+		return after, c, nil
 	}
 	return l, Change{}, fail.errorf("no command moves a lead from %s to %s with it (the lifecycle allows %v in %s)", l.stage, after.stage, Allowed(l.stage), l.stage)
 }
+
+// plainID reports whether v is a lead ID that passes checker.id: 1 to
+// MaxIDLen letters, digits, '-' and '_'.
+func plainID(v ID) bool {
+	if len(v) == 0 || len(v) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !idByte[v[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// idByte says which bytes a lead ID may hold.
+var idByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	return t
+}()

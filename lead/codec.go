@@ -70,23 +70,26 @@ type Decoder struct {
 // ErrNoKey without a key function, or the key function's error. Decode
 // never panics.
 func (d Decoder) Decode(data []byte) (Event, error) {
-	var e Event
-	var err error
 	if s, ver, ok := quickHeader(data); ok && ver == s.ver {
-		var done bool
-		if e, done, err = s.decodeFast(data, d.Key); !done {
-			e, err = d.decodeSlow(data)
+		// The fast path checks the lead ID and version itself.
+		if e, done, err := s.decodeFast(data, d.Key); done {
+			return e, err
 		}
-	} else {
-		e, err = d.decodeSlow(data)
 	}
+	e, err := d.decodeSlow(data)
 	if err != nil {
 		return nil, err
 	}
 	if m := e.Base(); m.Lead == "" || m.Version == 0 {
-		return nil, fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, e.Type())
+		return nil, errNoLead(e.Type())
 	}
 	return e, nil
+}
+
+// errNoLead is Decode's error for an event of type typ without a lead ID
+// or version.
+func errNoLead(typ string) error {
+	return fmt.Errorf("%w: %s has no lead ID or version", ErrMalformed, typ)
 }
 
 // decodeReflect reads any JSON spelling of an event with encoding/json.

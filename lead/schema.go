@@ -57,11 +57,16 @@ type field struct {
 	doc      string
 	lines    bool // a string that may hold tabs and line breaks (prose)
 	personal bool // personal data: sealed with the lead's data key (seal.go)
+	// values are the values a string field mostly or always holds: the
+	// decoder shares these strings instead of copying each event's.
+	values []string
 
 	// Filled in by resolve.
 	kind kind
 	off  uintptr // of the struct field, from the start of the event
 	key  string  // `,"name":`, as the encoder writes it
+	// quoted is `"name":`, as the decoder expects it
+	quoted string
 }
 
 // wire describes a field: its wire name, the struct field that holds it,
@@ -87,6 +92,31 @@ func contact(name, goName string, p presence, doc string) field {
 	f.personal = true
 	return f
 }
+
+// sharing returns f with values, the values its string field mostly
+// holds, besides those of its type's enum (enums).
+func (f field) sharing(values ...string) field {
+	f.values = values
+	return f
+}
+
+// enums lists the values of the string types that have a fixed set of
+// them; the decoder shares these strings (field.values).
+var enums = map[reflect.Type][]string{
+	reflect.TypeFor[MQLSource](): {string(SourceScore), string(SourceManual), string(SourceAQL), string(SourceTPQ)},
+	reflect.TypeFor[Channel]():   {string(ChannelEmail), string(ChannelPhone), string(ChannelSocial), string(ChannelMeeting), string(ChannelOther)},
+	reflect.TypeFor[Outcome]():   {string(OutcomeNoAnswer), string(OutcomeVoicemail), string(OutcomeBounced), string(OutcomeConnected), string(OutcomeReplied)},
+	reflect.TypeFor[Action]():    {string(ActionNotify), string(ActionEscalate), string(ActionReassign), string(ActionRoute), string(ActionReturn), string(ActionStall)},
+}
+
+// deadlineKinds are the values of a DeadlineID's Kind, shared the same way.
+var deadlineKinds = func() []string {
+	var values []string
+	for _, k := range Kinds() {
+		values = append(values, string(k))
+	}
+	return values
+}()
 
 // kinds maps the Go types the codec writes to their kinds; a string type
 // (ID, Channel, Action, ...) is kindString.
@@ -123,6 +153,8 @@ func resolve(t reflect.Type, what string, fs []field) []field {
 			panic(fmt.Sprintf("lead: schema of %s: personal field %s is not a string", what, f.goName))
 		}
 		f.kind, f.off, f.key = k, sf.Offset, `,"`+f.name+`":`
+		f.quoted = f.key[1:]
+		f.values = append(slices.Clip(f.values), enums[sf.Type]...)
 	}
 	return fs
 }
@@ -133,7 +165,8 @@ var metaFields = resolve(reflect.TypeFor[Meta](), "Meta", []field{
 	wire("lead", "Lead", required, "the lead's ID"),
 	wire("version", "Version", required, "the event's position in the lead's stream, 1 for the first"),
 	wire("at", "At", required, "when it happened"),
-	wire("actor", "Actor", optional, "who did it: a rep, a marketer, `sla` for the SLA's own steps"),
+	// "sla" is package sla's Actor, which records every warning and breach.
+	wire("actor", "Actor", optional, "who did it: a rep, a marketer, `sla` for the SLA's own steps").sharing("sla"),
 	wire("command", "Command", optional, "the ID of the command that added the event, when it carried one; a retry of that command is recognised by it"),
 	wire("correlation", "Correlation", optional, "the caller's correlation ID, when the command carried one"),
 })
@@ -259,6 +292,7 @@ type typeSchema struct {
 	doc    string
 	fields []field // the event's own
 	plan   []field // metaFields, then fields, with offsets from the event's start
+	texts  []field // those of plan whose text checkAt checks
 	header string  // {"type":"Name","schema":N
 	// personal lists the indexes in plan of the personal fields, which a
 	// data key seals into one "sealed" field (seal.go).
@@ -288,6 +322,7 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 		s.plan = append(s.plan, f)
 	}
 	s.plan = append(s.plan, s.fields...)
+	s.texts = texts(s.plan)
 	for i, f := range s.plan {
 		if f.personal {
 			s.personal = append(s.personal, i)
@@ -316,6 +351,9 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 			if err := s.open(unsafe.Pointer(&e), sealed, key); err != nil {
 				return nil, true, err
 			}
+		}
+		if m := (*Meta)(unsafe.Add(unsafe.Pointer(&e), s.metaOff)); m.Lead == "" || m.Version == 0 {
+			return nil, true, errNoLead(s.typ)
 		}
 		return e, true, nil
 	}
@@ -353,10 +391,29 @@ func schema[E Event](ver int, doc string, fields ...field) *typeSchema {
 // attribute keys and values one line each. Stored events are read with
 // the limits their commands were written with.
 func (s *typeSchema) checkAt(ev unsafe.Pointer) error {
+	// Nearly all text is printable ASCII within its limit, which passes
+	// every rule: one quick pass over it, and only other text goes through
+	// the checker, which says what is wrong with it.
+	for _, f := range s.texts {
+		v := unsafe.Add(ev, f.off)
+		if f.kind == kindAttrs {
+			for k, val := range *(*map[string]string)(v) {
+				if !printable(k, MaxFieldLen) || !printable(val, MaxFieldLen) {
+					return s.checkSlow(ev)
+				}
+			}
+		} else if !printable(*(*string)(v), textLimit(f)) {
+			return s.checkSlow(ev)
+		}
+	}
+	return nil
+}
+
+// checkSlow is checkAt for text that is not all printable ASCII.
+func (s *typeSchema) checkSlow(ev unsafe.Pointer) error {
 	c := checker{cmd: s.typ}
-	for _, f := range s.plan {
+	for _, f := range s.texts {
 		switch {
-		case f.kind == kindString && (f.name == "lead" || f.name == "command" || f.name == "correlation"):
 		case f.kind == kindString && f.lines:
 			c.prose(f.name, *(*string)(unsafe.Add(ev, f.off)), false)
 		case f.kind == kindString:
@@ -372,4 +429,51 @@ func (s *typeSchema) checkAt(ev unsafe.Pointer) error {
 		}
 	}
 	return nil
+}
+
+// texts returns the fields of plan whose text checkAt checks: the string
+// fields but the lead ID and origin, which have their own rules, and the
+// attributes.
+func texts(plan []field) []field {
+	var fs []field
+	for _, f := range plan {
+		switch {
+		case f.kind == kindString && (f.name == "lead" || f.name == "command" || f.name == "correlation"):
+		case f.kind == kindString, f.kind == kindAttrs:
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// textLimit is the most bytes string field f may hold.
+func textLimit(f field) int {
+	if f.lines {
+		return MaxTextLen
+	}
+	return MaxFieldLen
+}
+
+// printable reports whether v is at most max bytes of printable ASCII
+// (0x20 to 0x7e): text that passes every rule of the checker.
+func printable(v string, max int) bool {
+	if len(v) > max {
+		return false
+	}
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		// A byte below 0x20 borrows into its high bit, 0x7f carries into
+		// it, and one from 0x80 up has it set.
+		if ((x-0x20*lowBits)|(x+lowBits)|x)&highBits != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
