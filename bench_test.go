@@ -94,12 +94,17 @@ func slaScale(b *testing.B, n int) (*eventstore.Memory, *clock.Mock, sla.Policy)
 	return store, mock, p
 }
 
-var slaLeads = flag.Int("sla.leads", 1_000_000, "leads in BenchmarkSLAMillionLeads")
+var (
+	slaLeads = flag.Int("sla.leads", 1_000_000, "leads in BenchmarkSLAMillionLeads")
+	slaCache = flag.Int("sla.cache", -1, "states the Engine of BenchmarkSLAMillionLeads caches (WithCacheSize); -1 for the default")
+)
 
 // BenchmarkSLAMillionLeads measures, for 1M leads with an open accept
 // deadline: the time to rebuild the deadline queue from the store, the
 // memory the Engine holds per queued lead, and the time to record all 1M
-// breaches when the clock passes them. Run with -benchtime=1x.
+// breaches when the clock passes them. Run with -benchtime=1x. The Engine
+// has its default cache of states (-sla.cache to set another): a lead it
+// does not hold is read from the store when its breach comes due.
 func BenchmarkSLAMillionLeads(b *testing.B) {
 	n := *slaLeads
 	store, mock, p := slaScale(b, n)
@@ -110,7 +115,11 @@ func BenchmarkSLAMillionLeads(b *testing.B) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithCacheSize(n))
+		opts := []leadline.Option{leadline.WithClock(mock), leadline.WithPolicy(p)}
+		if *slaCache >= 0 {
+			opts = append(opts, leadline.WithCacheSize(*slaCache))
+		}
+		e, err := leadline.New(store, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -241,6 +241,8 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 // with the reason, and the whole store is read instead. A later Rebuild
 // reads only the records after those the Engine has already read.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
+	e.rebuildMu.Lock()
+	defer e.rebuildMu.Unlock()
 	var last uint64
 	if e.checkpoints != nil {
 		if e.rebuilt.Load() {
@@ -252,7 +254,12 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 			}
 		}
 	}
-	seen := map[lead.ID]uint64{} // lead -> the last version read
+	var folded []*entry // the leads read, each once
+	defer func() {
+		for _, en := range folded {
+			e.book.setFold(en, nil)
+		}
+	}()
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
 		if err != nil {
@@ -263,42 +270,109 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		}
 		for _, r := range recs {
 			last = r.Position
-			if v, ok := seen[lead.ID(r.Stream)]; ok && r.Version <= v {
-				// In one pass of the global order a stream's versions
-				// only grow: this record was written around the store's
-				// version check.
-				e.corrupt(lead.ID(r.Stream), r, &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", v)})
-				delete(seen, lead.ID(r.Stream))
-				continue
-			}
-			_, ok, err := e.apply(ctx, r)
-			if err != nil {
+			if folded, err = e.rebuildRecord(ctx, r, folded); err != nil {
 				return last, fmt.Errorf("leadline: rebuild: %w", err)
-			}
-			if ok {
-				seen[lead.ID(r.Stream)] = r.Version
 			}
 		}
 	}
-	// Schedule each lead once, on the state just folded; only a lead the
-	// cache has evicted meanwhile is read from the store again.
-	for id, version := range seen {
-		s, err := e.book.state(id)
-		if errors.Is(err, ErrCorrupt) {
+	// Schedule each lead once, on the state just folded; the cache keeps
+	// those it has room for.
+	for _, en := range folded {
+		rb := e.book.setFold(en, nil)
+		if rb == nil || rb.corrupt {
 			continue
 		}
-		if s.Version < version {
-			if s, err = e.state(ctx, id); errors.Is(err, ErrCorrupt) {
-				continue
-			} else if err != nil {
-				return last, fmt.Errorf("leadline: rebuild: %w", err)
-			}
+		s, err := rb.f.State()
+		if err != nil {
+			continue
 		}
 		e.observe(s)
+		e.book.offer(en, &s)
 	}
+	folded = nil
 	e.covered(last)
 	e.rebuilt.Store(true)
 	return last, nil
+}
+
+// rebuilding is Rebuild's fold of one lead, in place, over the records
+// of one pass of the global order.
+type rebuilding struct {
+	f       lead.Fold
+	version uint64 // of the state f holds
+	read    uint64 // the last version read in this pass
+	corrupt bool
+}
+
+// rebuildRecord folds record r of Rebuild's pass into its lead's fold,
+// adding the lead to folded when r is the first record of it read. Only
+// store errors are returned.
+func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, folded []*entry) ([]*entry, error) {
+	id := lead.ID(r.Stream)
+	en, rb := e.book.folding(id)
+	if en == nil {
+		return folded, nil // corrupt: reported when found
+	}
+	if rb == nil {
+		// The lead's first record in this pass: fold on from the state
+		// the cache holds, if any.
+		s, err := e.book.state(id)
+		if err != nil {
+			return folded, nil
+		}
+		rb = &rebuilding{f: lead.NewFold(s), version: s.Version}
+		e.book.setFold(en, rb)
+		folded = append(folded, en)
+	} else if rb.corrupt {
+		return folded, nil
+	} else if r.Version <= rb.read {
+		// In one pass of the global order a stream's versions only grow:
+		// this record was written around the store's version check.
+		rb.corrupt = true
+		e.corrupt(id, r, &lead.HistoryError{Lead: id, Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", rb.read)})
+		return folded, nil
+	}
+	rb.read = r.Version
+	switch {
+	case rb.version+1 == r.Version:
+		ev, err := e.decodeRecord(ctx, r)
+		if errors.Is(err, ErrKeyUnavailable) {
+			return folded, err
+		}
+		if err == nil {
+			err = rb.f.Apply(ev)
+		}
+		if err != nil {
+			rb.corrupt = true
+			e.corrupt(id, r, err)
+			return folded, nil
+		}
+		rb.version = r.Version
+	case rb.version < r.Version:
+		// The lead's earlier records are before this pass (a checkpoint,
+		// an earlier Rebuild) and the cache does not hold them: read it
+		// whole. A record that does not decode is still found, by the
+		// load.
+		s, err := e.state(ctx, id)
+		if errors.Is(err, ErrCorrupt) {
+			rb.corrupt = true
+			return folded, nil
+		}
+		if err != nil {
+			return folded, err
+		}
+		rb.f, rb.version = lead.NewFold(s), s.Version
+	default:
+		// Known already (a command of this Engine): still a record that
+		// must decode.
+		if _, err := e.decodeRecord(ctx, r); errors.Is(err, ErrKeyUnavailable) {
+			return folded, err
+		} else if err != nil {
+			rb.corrupt = true
+			e.corrupt(id, r, err)
+		}
+	}
+	return folded, nil
 }
 
 // follow folds one record of the global order into the Engine's view of
