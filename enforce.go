@@ -9,6 +9,7 @@ import (
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
 )
 
 // observe schedules lead s: the rep holding it and when its next warning
@@ -30,6 +31,11 @@ func (e *Engine) observe(s lead.State) {
 // whenever the next deadline comes; tests that advance a mock clock call
 // it directly to act at once.
 //
+// On a store that implements eventstore.BatchAppender, Tick decides the
+// first due step of many leads and appends them together; a lead the
+// batch cannot record (a conflict, a store error, more steps due) is
+// recorded one command at a time, as on any store.
+//
 // A lead Tick could not record for (a store error) is tried again a few
 // seconds later on the Engine's clock, and its error is returned joined
 // with the others; a corrupt lead is skipped. Tick returns ctx.Err() when
@@ -43,25 +49,134 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 	defer func() { <-e.ticking }()
 	now := e.clock.Now()
 	ids := e.book.popDue(now)
+	batch, _ := e.store.(eventstore.BatchAppender)
 	appended := 0
 	var errs []error
-	for i, id := range ids {
-		n, err := e.fire(ctx, id, now)
-		appended += n
-		switch {
-		case err == nil, errors.Is(err, ErrCorrupt):
-		case ctx.Err() != nil:
-			for _, rest := range ids[i:] {
-				e.book.requeue(rest, now)
+	for i := 0; i < len(ids); {
+		one := ids[i : i+1]
+		if batch != nil && len(ids)-i > 1 {
+			// Many leads due: decide each, append them together, and fire
+			// one by one only those the batch could not record.
+			end := min(i+tickBatch, len(ids))
+			var n int
+			one, n = e.fireBatch(ctx, batch, ids[i:end], now)
+			appended += n
+			i = end
+		} else {
+			i++
+		}
+		for j, id := range one {
+			n, err := e.fire(ctx, id, now)
+			appended += n
+			switch {
+			case err == nil, errors.Is(err, ErrCorrupt):
+			case ctx.Err() != nil:
+				for _, rest := range one[j:] {
+					e.book.requeue(rest, now)
+				}
+				for _, rest := range ids[i:] {
+					e.book.requeue(rest, now)
+				}
+				return appended, ctx.Err()
+			default:
+				errs = append(errs, err)
+				e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
+				e.book.requeue(id, now.Add(e.retry))
 			}
-			return appended, ctx.Err()
-		default:
-			errs = append(errs, err)
-			e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
-			e.book.requeue(id, now.Add(e.retry))
 		}
 	}
 	return appended, errors.Join(errs...)
+}
+
+// tickBatch bounds how many leads' steps a Tick appends in one call of a
+// BatchAppender.
+const tickBatch = 512
+
+// fireBatch records the first due step of each of leads ids as fire
+// would, deciding each on its state from the store, and appends them in
+// one call: each append keeps its expected version and its record IDs
+// derived from the step, so exactly once holds as for one. It returns
+// the leads it leaves to fire (a store error or conflict, a step recorded
+// by another Engine first, a command that did not decide, more steps due)
+// and how many events it appended.
+func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, ids []lead.ID, now time.Time) ([]lead.ID, int) {
+	type pending struct {
+		s      lead.State
+		events []lead.Event
+	}
+	var rest []lead.ID
+	pend := make([]pending, 0, len(ids))
+	appends := make([]eventstore.Append, 0, len(ids))
+	for _, id := range ids {
+		s, err := e.state(ctx, id)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		p, ok := e.env.PolicyFor(s)
+		if !ok {
+			e.book.schedule(s, time.Time{})
+			continue
+		}
+		due, wake := p.Plan(s, now)
+		if len(due) == 0 {
+			e.book.schedule(s, wake)
+			continue
+		}
+		c, err := sla.Complete(s, due[0], e.env)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		events, err := lead.DecideWith(s, c, now, lead.Origin{})
+		if err != nil || len(events) == 0 {
+			rest = append(rest, id)
+			continue
+		}
+		recs, err := e.encodeRecords(ctx, id, recordKey(c, lead.Origin{}), events)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		pend = append(pend, pending{s: s, events: events})
+		appends = append(appends, eventstore.Append{Stream: string(id), Expected: s.Version, Records: recs})
+	}
+	if len(appends) == 0 {
+		return rest, 0
+	}
+	start := time.Now()
+	results := batch.AppendBatch(ctx, appends)
+	appended := 0
+	for i, r := range results {
+		pd, id := &pend[i], lead.ID(appends[i].Stream)
+		e.metrics.appendDone(start, r.Err)
+		if r.Err != nil || r.Version != pd.s.Version+uint64(len(pd.events)) {
+			rest = append(rest, id)
+			continue
+		}
+		s := pd.s
+		for _, ev := range pd.events {
+			e.metrics.event(s, ev)
+			s = lead.Evolve(s, ev)
+			if b, ok := ev.(lead.DeadlineBreached); ok {
+				e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+			}
+		}
+		appended += len(pd.events)
+		e.book.put(s)
+		p, ok := e.env.PolicyFor(s)
+		if !ok {
+			e.book.schedule(s, time.Time{})
+			continue
+		}
+		due, wake := p.Plan(s, now)
+		if len(due) > 0 {
+			rest = append(rest, id)
+			continue
+		}
+		e.book.schedule(s, wake)
+	}
+	return rest, appended
 }
 
 // fire records what is due for one lead, one command at a time, deciding
