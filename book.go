@@ -40,7 +40,7 @@ type entry struct {
 	// state is the cached state, owned by the book: overwritten in place
 	// under b.mu (readers get copies), nil when not cached.
 	state   *lead.State
-	fold    *rebuilding // Rebuild's fold of the lead while it reads the store
+	fold    *rebuilding // Rebuild's fold of the lead while it reads the store; set and read by Rebuild alone (changed under b.mu)
 	corrupt *CorruptError
 	seen    uint64 // the version the schedule was last set from
 	due     int64  // unix nanoseconds; valid while pos >= 0

@@ -393,16 +393,14 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	// Schedule each lead once, on the state just folded; the cache keeps
 	// those it has room for.
 	for _, en := range folded {
-		rb := e.book.setFold(en, nil)
-		if rb == nil || rb.corrupt {
-			continue
+		// The fold keeps the entry in the book until the state is in.
+		if rb := en.fold; !rb.corrupt {
+			if s, err := rb.f.State(); err == nil {
+				e.observe(s)
+				e.book.offer(en, &s)
+			}
 		}
-		s, err := rb.f.State()
-		if err != nil {
-			continue
-		}
-		e.observe(s)
-		e.book.offer(en, &s)
+		e.book.setFold(en, nil)
 	}
 	folded = nil
 	e.covered(last)
