@@ -235,21 +235,40 @@ func (b *book) schedule(s lead.State, wake time.Time) {
 	if s.ID == "" {
 		return
 	}
-	name := ""
-	if s.Stage.Owner() == "sales" {
-		name = s.Rep
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	en := b.entry(s.ID, true)
+	b.scheduleLocked(b.entry(s.ID, true), s, wake)
+}
+
+// scheduleLocked is schedule for en, the entry of s; b.mu is held.
+func (b *book) scheduleLocked(en *entry, s lead.State, wake time.Time) {
 	if en.corrupt != nil || en.seen > s.Version {
 		b.tidy(en)
 		return
+	}
+	name := ""
+	if s.Stage.Owner() == "sales" {
+		name = s.Rep
 	}
 	en.seen = s.Version
 	b.setRep(en, name)
 	b.queue(en, wake)
 	b.tidy(en)
+}
+
+// settle caches lead s and schedules it at wake, as put and schedule
+// do, with one look-up.
+func (b *book) settle(s lead.State, wake time.Time) {
+	if s.ID == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(s.ID, true)
+	if b.maxStates > 0 {
+		b.putLocked(en, &s, true)
+	}
+	b.scheduleLocked(en, s, wake)
 }
 
 // requeue sets id's next instant to at, keeping the rest.

@@ -163,18 +163,18 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 			}
 		}
 		appended += len(pd.events)
-		e.book.put(s)
 		p, ok := e.env.PolicyFor(s)
 		if !ok {
-			e.book.schedule(s, time.Time{})
+			e.book.settle(s, time.Time{})
 			continue
 		}
 		due, wake := p.Plan(s, now)
 		if len(due) > 0 {
+			e.book.put(s)
 			rest = append(rest, id)
 			continue
 		}
-		e.book.schedule(s, wake)
+		e.book.settle(s, wake)
 	}
 	return rest, appended
 }
