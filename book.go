@@ -92,14 +92,19 @@ func (b *book) state(id lead.ID) (lead.State, error) {
 	return *en.state, nil
 }
 
-// folding returns id's entry and Rebuild's fold of it (nil before its
-// first record in the pass); the entry is nil for a corrupt lead.
-func (b *book) folding(id lead.ID) (*entry, *rebuilding) {
+// folding returns id's entry and Rebuild's fold of it; before its first
+// record in the pass the fold is nil and *cached is set to the state the
+// cache holds, if any. The entry is nil for a corrupt lead.
+func (b *book) folding(id lead.ID, cached *lead.State) (*entry, *rebuilding) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	en := b.entry(id, true)
 	if en.corrupt != nil {
 		return nil, nil
+	}
+	if en.fold == nil && en.state != nil {
+		en.used = true
+		*cached = *en.state
 	}
 	return en, en.fold
 }

@@ -422,17 +422,14 @@ type rebuilding struct {
 // store errors are returned.
 func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, folded []*entry) ([]*entry, error) {
 	id := lead.ID(r.Stream)
-	en, rb := e.book.folding(id)
+	var s lead.State
+	en, rb := e.book.folding(id, &s)
 	if en == nil {
 		return folded, nil // corrupt: reported when found
 	}
 	if rb == nil {
 		// The lead's first record in this pass: fold on from the state
 		// the cache holds, if any.
-		s, err := e.book.state(id)
-		if err != nil {
-			return folded, nil
-		}
 		rb = &rebuilding{f: lead.NewFold(s), version: s.Version}
 		e.book.setFold(en, rb)
 		folded = append(folded, en)
