@@ -2,6 +2,7 @@ package leadline
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,34 +12,47 @@ import (
 // book is the Engine's one record per lead it knows something about: the
 // state it last folded (while cached), its place in the deadline queue,
 // the rep holding it, whether its history is corrupt. One lookup finds all
-// of it; the queue is a heap of the same entries.
+// of it; the queue is a heap of the same entries. An entry is a compact
+// schedule record: the cache of states is bounded (maxStates) and may be
+// far smaller than the leads queued, so an open lead costs its entry and
+// its slot in the map and the heap, not a State.
 type book struct {
 	mu        sync.Mutex
 	leads     map[lead.ID]*entry
-	heap      []*entry       // entries with something coming due, earliest first
-	load      map[string]int // open leads per rep
-	ring      []*entry       // entries holding a state, swept to evict
+	heap      []*entry        // entries with something coming due, earliest first
+	load      map[string]*rep // open leads per rep
+	ring      []*entry        // entries holding a state, swept to evict
 	hand      int
 	maxStates int
 	// kick wakes Run when the queue's head moves earlier.
 	kick chan struct{}
 }
 
+// rep counts the open leads of one rep; its name is the one copy of the
+// name the entries share.
+type rep struct {
+	name string
+	open int
+}
+
 type entry struct {
-	id      lead.ID
-	state   *lead.State // replaced, never modified; nil when not cached
-	slot    int         // index in ring, -1 without a state
-	used    bool        // read since the eviction hand last passed
-	seen    uint64      // the version the schedule was last set from
-	rep     string      // who holds the lead while sales owns it
-	due     int64       // unix nanoseconds; valid while pos >= 0
-	pos     int         // index in heap, -1 when not queued
+	id lead.ID
+	// state is the cached state, owned by the book: overwritten in place
+	// under b.mu (readers get copies), nil when not cached.
+	state   *lead.State
+	fold    *rebuilding // Rebuild's fold of the lead while it reads the store; set and read by Rebuild alone (changed under b.mu)
 	corrupt *CorruptError
+	seen    uint64 // the version the schedule was last set from
+	due     int64  // unix nanoseconds; valid while pos >= 0
+	rep     string // who holds the lead while sales owns it
+	pos     int32  // index in heap, -1 when not queued
+	slot    int32  // index in ring, -1 without a state
+	used    bool   // read since the eviction hand last passed
 }
 
 func (b *book) init(maxStates int) {
 	b.leads = make(map[lead.ID]*entry)
-	b.load = make(map[string]int)
+	b.load = make(map[string]*rep)
 	b.maxStates = maxStates
 	b.kick = make(chan struct{}, 1)
 }
@@ -55,7 +69,7 @@ func (b *book) entry(id lead.ID, make bool) *entry {
 
 // tidy forgets an entry that holds nothing; b.mu is held.
 func (b *book) tidy(en *entry) {
-	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil {
+	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil && en.fold == nil {
 		delete(b.leads, en.id)
 	}
 }
@@ -78,6 +92,35 @@ func (b *book) state(id lead.ID) (lead.State, error) {
 	return *en.state, nil
 }
 
+// folding returns id's entry and Rebuild's fold of it; before its first
+// record in the pass the fold is nil and *cached is set to the state the
+// cache holds, if any. The entry is nil for a corrupt lead.
+func (b *book) folding(id lead.ID, cached *lead.State) (*entry, *rebuilding) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(id, true)
+	if en.corrupt != nil {
+		return nil, nil
+	}
+	if en.fold == nil && en.state != nil {
+		en.used = true
+		*cached = *en.state
+	}
+	return en, en.fold
+}
+
+// setFold sets en's fold to rb and returns the one it had.
+func (b *book) setFold(en *entry, rb *rebuilding) *rebuilding {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old := en.fold
+	en.fold = rb
+	if rb == nil {
+		b.tidy(en)
+	}
+	return old
+}
+
 // corrupted returns id's CorruptError, or nil.
 func (b *book) corrupted(id lead.ID) error {
 	b.mu.Lock()
@@ -95,19 +138,41 @@ func (b *book) put(s lead.State) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	en := b.entry(s.ID, true)
+	b.putLocked(b.entry(s.ID, true), &s, true)
+}
+
+// offer caches s like put, but only into a free slot of the cache: Rebuild
+// offers every lead it read, and keeps the first it meets rather than
+// churn the cache through all of them.
+func (b *book) offer(en *entry, s *lead.State) {
+	if b.maxStates == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.putLocked(en, s, false)
+}
+
+// putLocked caches *s for en, evicting another entry's state when evict
+// is set and the cache is full; b.mu is held. The cache's State values
+// are reused: a put copies into the one the entry or its victim held.
+func (b *book) putLocked(en *entry, s *lead.State, evict bool) {
 	if en.corrupt != nil || en.state != nil && en.state.Version >= s.Version {
 		return
 	}
 	en.used = true
 	if en.state != nil {
-		en.state = &s
+		*en.state = *s
 		return
 	}
-	en.state = &s
 	if len(b.ring) < b.maxStates {
-		en.slot = len(b.ring)
+		en.state = new(lead.State)
+		*en.state = *s
+		en.slot = int32(len(b.ring))
 		b.ring = append(b.ring, en)
+		return
+	}
+	if !evict {
 		return
 	}
 	// Second chance: pass over entries read since the hand last came by.
@@ -118,9 +183,10 @@ func (b *book) put(s lead.State) {
 			b.hand = (b.hand + 1) % len(b.ring)
 			continue
 		}
-		victim.state, victim.slot = nil, -1
+		en.state, victim.state, victim.slot = victim.state, nil, -1
+		*en.state = *s
 		b.tidy(victim)
-		b.ring[b.hand], en.slot = en, b.hand
+		b.ring[b.hand], en.slot = en, int32(b.hand)
 		b.hand = (b.hand + 1) % len(b.ring)
 		return
 	}
@@ -157,10 +223,13 @@ func (b *book) forget(en *entry) {
 }
 
 // loadOf reports the open leads rep holds.
-func (b *book) loadOf(rep string) int {
+func (b *book) loadOf(name string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.load[rep]
+	if r := b.load[name]; r != nil {
+		return r.open
+	}
+	return 0
 }
 
 // schedule records lead s as the Engine last saw it: the rep holding it
@@ -171,21 +240,40 @@ func (b *book) schedule(s lead.State, wake time.Time) {
 	if s.ID == "" {
 		return
 	}
-	rep := ""
-	if s.Stage.Owner() == "sales" {
-		rep = s.Rep
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	en := b.entry(s.ID, true)
+	b.scheduleLocked(b.entry(s.ID, true), s, wake)
+}
+
+// scheduleLocked is schedule for en, the entry of s; b.mu is held.
+func (b *book) scheduleLocked(en *entry, s lead.State, wake time.Time) {
 	if en.corrupt != nil || en.seen > s.Version {
 		b.tidy(en)
 		return
 	}
+	name := ""
+	if s.Stage.Owner() == "sales" {
+		name = s.Rep
+	}
 	en.seen = s.Version
-	b.setRep(en, rep)
+	b.setRep(en, name)
 	b.queue(en, wake)
 	b.tidy(en)
+}
+
+// settle caches lead s and schedules it at wake, as put and schedule
+// do, with one look-up.
+func (b *book) settle(s lead.State, wake time.Time) {
+	if s.ID == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(s.ID, true)
+	if b.maxStates > 0 {
+		b.putLocked(en, &s, true)
+	}
+	b.scheduleLocked(en, s, wake)
 }
 
 // requeue sets id's next instant to at, keeping the rest.
@@ -230,19 +318,30 @@ func (b *book) queued() int {
 	return len(b.heap)
 }
 
-func (b *book) setRep(en *entry, rep string) {
-	if en.rep == rep {
+// setRep moves en to rep name ("" for none); b.mu is held.
+func (b *book) setRep(en *entry, name string) {
+	if en.rep == name {
 		return
 	}
 	if en.rep != "" {
-		if b.load[en.rep]--; b.load[en.rep] <= 0 {
-			delete(b.load, en.rep)
+		if r := b.load[en.rep]; r != nil {
+			if r.open--; r.open <= 0 {
+				delete(b.load, en.rep)
+			}
 		}
 	}
-	if rep != "" {
-		b.load[rep]++
+	en.rep = ""
+	if name != "" {
+		r := b.load[name]
+		if r == nil {
+			// The entries share one copy of the name, not the one each
+			// lead's history was decoded with.
+			r = &rep{name: strings.Clone(name)}
+			b.load[r.name] = r
+		}
+		r.open++
+		en.rep = r.name
 	}
-	en.rep = rep
 }
 
 // queue puts en at instant at (zero removes it); b.mu is held.
@@ -253,16 +352,16 @@ func (b *book) queue(en *entry, at time.Time) {
 	}
 	n := at.UnixNano()
 	if en.pos < 0 {
-		en.due, en.pos = n, len(b.heap)
+		en.due, en.pos = n, int32(len(b.heap))
 		b.heap = append(b.heap, en)
-		b.up(en.pos)
+		b.up(int(en.pos))
 	} else {
 		old := en.due
 		en.due = n
 		if n < old {
-			b.up(en.pos)
+			b.up(int(en.pos))
 		} else {
-			b.down(en.pos)
+			b.down(int(en.pos))
 		}
 	}
 	if en.pos == 0 {
@@ -274,14 +373,14 @@ func (b *book) queue(en *entry, at time.Time) {
 }
 
 func (b *book) unqueue(en *entry) {
-	i := en.pos
+	i := int(en.pos)
 	if i < 0 {
 		return
 	}
 	last := len(b.heap) - 1
 	if i != last {
 		b.heap[i] = b.heap[last]
-		b.heap[i].pos = i
+		b.heap[i].pos = int32(i)
 	}
 	b.heap[last] = nil
 	b.heap = b.heap[:last]
@@ -324,8 +423,8 @@ func (b *book) down(i int) {
 
 func (b *book) swap(i, j int) {
 	b.heap[i], b.heap[j] = b.heap[j], b.heap[i]
-	b.heap[i].pos = i
-	b.heap[j].pos = j
+	b.heap[i].pos = int32(i)
+	b.heap[j].pos = int32(j)
 }
 
 // restore adds the entries of a checkpoint (queued ones first, in heap
@@ -347,11 +446,12 @@ func (b *book) restore(ens []*entry) {
 			b.heap = slices.Grow(b.heap, len(ens))
 			for _, en := range ens {
 				if en.pos >= 0 {
-					en.pos = len(b.heap)
+					en.pos = int32(len(b.heap))
 					b.heap = append(b.heap, en)
 				}
-				if en.rep != "" {
-					b.load[en.rep]++
+				if name := en.rep; name != "" {
+					en.rep = ""
+					b.setRep(en, name)
 				}
 			}
 			// The entries came in heap order, so this only checks it.

@@ -582,7 +582,7 @@ func unmarshalCheckpoint(data []byte) (checkpoint, error) {
 			if queued != i {
 				return checkpoint{}, errors.New("a queued entry after an unqueued one")
 			}
-			en.due, en.pos = base+int64(r.uvarint("due")), i
+			en.due, en.pos = base+int64(r.uvarint("due")), int32(i)
 			if p := (i - 1) / 2; i > 0 && cp.entries[p].due > en.due {
 				return checkpoint{}, errors.New("queued entries out of heap order")
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
 )
 
 // observe schedules lead s: the rep holding it and when its next warning
@@ -30,6 +31,11 @@ func (e *Engine) observe(s lead.State) {
 // whenever the next deadline comes; tests that advance a mock clock call
 // it directly to act at once.
 //
+// On a store that implements eventstore.BatchAppender, Tick decides the
+// first due step of many leads and appends them together; a lead the
+// batch cannot record (a conflict, a store error, more steps due) is
+// recorded one command at a time, as on any store.
+//
 // A lead Tick could not record for (a store error) is tried again a few
 // seconds later on the Engine's clock, and its error is returned joined
 // with the others; a corrupt lead is skipped. Tick returns ctx.Err() when
@@ -43,25 +49,134 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 	defer func() { <-e.ticking }()
 	now := e.clock.Now()
 	ids := e.book.popDue(now)
+	batch, _ := e.store.(eventstore.BatchAppender)
 	appended := 0
 	var errs []error
-	for i, id := range ids {
-		n, err := e.fire(ctx, id, now)
-		appended += n
-		switch {
-		case err == nil, errors.Is(err, ErrCorrupt):
-		case ctx.Err() != nil:
-			for _, rest := range ids[i:] {
-				e.book.requeue(rest, now)
+	for i := 0; i < len(ids); {
+		one := ids[i : i+1]
+		if batch != nil && len(ids)-i > 1 {
+			// Many leads due: decide each, append them together, and fire
+			// one by one only those the batch could not record.
+			end := min(i+tickBatch, len(ids))
+			var n int
+			one, n = e.fireBatch(ctx, batch, ids[i:end], now)
+			appended += n
+			i = end
+		} else {
+			i++
+		}
+		for j, id := range one {
+			n, err := e.fire(ctx, id, now)
+			appended += n
+			switch {
+			case err == nil, errors.Is(err, ErrCorrupt):
+			case ctx.Err() != nil:
+				for _, rest := range one[j:] {
+					e.book.requeue(rest, now)
+				}
+				for _, rest := range ids[i:] {
+					e.book.requeue(rest, now)
+				}
+				return appended, ctx.Err()
+			default:
+				errs = append(errs, err)
+				e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
+				e.book.requeue(id, now.Add(e.retry))
 			}
-			return appended, ctx.Err()
-		default:
-			errs = append(errs, err)
-			e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
-			e.book.requeue(id, now.Add(e.retry))
 		}
 	}
 	return appended, errors.Join(errs...)
+}
+
+// tickBatch bounds how many leads' steps a Tick appends in one call of a
+// BatchAppender.
+const tickBatch = 512
+
+// fireBatch records the first due step of each of leads ids as fire
+// would, deciding each on its state from the store, and appends them in
+// one call: each append keeps its expected version and its record IDs
+// derived from the step, so exactly once holds as for one. It returns
+// the leads it leaves to fire (a store error or conflict, a step recorded
+// by another Engine first, a command that did not decide, more steps due)
+// and how many events it appended.
+func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, ids []lead.ID, now time.Time) ([]lead.ID, int) {
+	type pending struct {
+		s      lead.State
+		events []lead.Event
+	}
+	var rest []lead.ID
+	pend := make([]pending, 0, len(ids))
+	appends := make([]eventstore.Append, 0, len(ids))
+	for _, id := range ids {
+		s, err := e.state(ctx, id)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		p, ok := e.env.PolicyFor(s)
+		if !ok {
+			e.book.schedule(s, time.Time{})
+			continue
+		}
+		due, wake := p.Plan(s, now)
+		if len(due) == 0 {
+			e.book.schedule(s, wake)
+			continue
+		}
+		c, err := sla.Complete(s, due[0], e.env)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		events, err := lead.DecideWith(s, c, now, lead.Origin{})
+		if err != nil || len(events) == 0 {
+			rest = append(rest, id)
+			continue
+		}
+		recs, err := e.encodeRecords(ctx, id, recordKey(c, lead.Origin{}), events)
+		if err != nil {
+			rest = append(rest, id)
+			continue
+		}
+		pend = append(pend, pending{s: s, events: events})
+		appends = append(appends, eventstore.Append{Stream: string(id), Expected: s.Version, Records: recs})
+	}
+	if len(appends) == 0 {
+		return rest, 0
+	}
+	start := time.Now()
+	results := batch.AppendBatch(ctx, appends)
+	appended := 0
+	for i, r := range results {
+		pd, id := &pend[i], lead.ID(appends[i].Stream)
+		e.metrics.appendDone(start, r.Err)
+		if r.Err != nil || r.Version != pd.s.Version+uint64(len(pd.events)) {
+			rest = append(rest, id)
+			continue
+		}
+		s := pd.s
+		for _, ev := range pd.events {
+			e.metrics.event(s, ev)
+			s = lead.Evolve(s, ev)
+			if b, ok := ev.(lead.DeadlineBreached); ok {
+				e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+			}
+		}
+		appended += len(pd.events)
+		p, ok := e.env.PolicyFor(s)
+		if !ok {
+			e.book.settle(s, time.Time{})
+			continue
+		}
+		due, wake := p.Plan(s, now)
+		if len(due) > 0 {
+			e.book.put(s)
+			rest = append(rest, id)
+			continue
+		}
+		e.book.settle(s, wake)
+	}
+	return rest, appended
 }
 
 // fire records what is due for one lead, one command at a time, deciding
@@ -241,6 +356,8 @@ func (e *Engine) followFrom(ctx context.Context, last uint64) error {
 // with the reason, and the whole store is read instead. A later Rebuild
 // reads only the records after those the Engine has already read.
 func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
+	e.rebuildMu.Lock()
+	defer e.rebuildMu.Unlock()
 	var last uint64
 	if e.checkpoints != nil {
 		if e.rebuilt.Load() {
@@ -252,7 +369,12 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 			}
 		}
 	}
-	seen := map[lead.ID]uint64{} // lead -> the last version read
+	var folded []*entry // the leads read, each once
+	defer func() {
+		for _, en := range folded {
+			e.book.setFold(en, nil)
+		}
+	}()
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
 		if err != nil {
@@ -263,42 +385,104 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		}
 		for _, r := range recs {
 			last = r.Position
-			if v, ok := seen[lead.ID(r.Stream)]; ok && r.Version <= v {
-				// In one pass of the global order a stream's versions
-				// only grow: this record was written around the store's
-				// version check.
-				e.corrupt(lead.ID(r.Stream), r, &lead.HistoryError{Lead: lead.ID(r.Stream), Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", v)})
-				delete(seen, lead.ID(r.Stream))
-				continue
-			}
-			_, ok, err := e.apply(ctx, r)
-			if err != nil {
-				return last, fmt.Errorf("leadline: rebuild: %w", err)
-			}
-			if ok {
-				seen[lead.ID(r.Stream)] = r.Version
-			}
-		}
-	}
-	// Schedule each lead once, on the state just folded; only a lead the
-	// cache has evicted meanwhile is read from the store again.
-	for id, version := range seen {
-		s, err := e.book.state(id)
-		if errors.Is(err, ErrCorrupt) {
-			continue
-		}
-		if s.Version < version {
-			if s, err = e.state(ctx, id); errors.Is(err, ErrCorrupt) {
-				continue
-			} else if err != nil {
+			if folded, err = e.rebuildRecord(ctx, r, folded); err != nil {
 				return last, fmt.Errorf("leadline: rebuild: %w", err)
 			}
 		}
-		e.observe(s)
 	}
+	// Schedule each lead once, on the state just folded; the cache keeps
+	// those it has room for.
+	for _, en := range folded {
+		// The fold keeps the entry in the book until the state is in.
+		if rb := en.fold; !rb.corrupt {
+			if s, err := rb.f.State(); err == nil {
+				e.observe(s)
+				e.book.offer(en, &s)
+			}
+		}
+		e.book.setFold(en, nil)
+	}
+	folded = nil
 	e.covered(last)
 	e.rebuilt.Store(true)
 	return last, nil
+}
+
+// rebuilding is Rebuild's fold of one lead, in place, over the records
+// of one pass of the global order.
+type rebuilding struct {
+	f       lead.Fold
+	version uint64 // of the state f holds
+	read    uint64 // the last version read in this pass
+	corrupt bool
+}
+
+// rebuildRecord folds record r of Rebuild's pass into its lead's fold,
+// adding the lead to folded when r is the first record of it read. Only
+// store errors are returned.
+func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, folded []*entry) ([]*entry, error) {
+	id := lead.ID(r.Stream)
+	var s lead.State
+	en, rb := e.book.folding(id, &s)
+	if en == nil {
+		return folded, nil // corrupt: reported when found
+	}
+	if rb == nil {
+		// The lead's first record in this pass: fold on from the state
+		// the cache holds, if any.
+		rb = &rebuilding{f: lead.NewFold(s), version: s.Version}
+		e.book.setFold(en, rb)
+		folded = append(folded, en)
+	} else if rb.corrupt {
+		return folded, nil
+	} else if r.Version <= rb.read {
+		// In one pass of the global order a stream's versions only grow:
+		// this record was written around the store's version check.
+		rb.corrupt = true
+		e.corrupt(id, r, &lead.HistoryError{Lead: id, Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", rb.read)})
+		return folded, nil
+	}
+	rb.read = r.Version
+	switch {
+	case rb.version+1 == r.Version:
+		ev, err := e.decodeRecord(ctx, r)
+		if errors.Is(err, ErrKeyUnavailable) {
+			return folded, err
+		}
+		if err == nil {
+			err = rb.f.Apply(ev)
+		}
+		if err != nil {
+			rb.corrupt = true
+			e.corrupt(id, r, err)
+			return folded, nil
+		}
+		rb.version = r.Version
+	case rb.version < r.Version:
+		// The lead's earlier records are before this pass (a checkpoint,
+		// an earlier Rebuild) and the cache does not hold them: read it
+		// whole. A record that does not decode is still found, by the
+		// load.
+		s, err := e.state(ctx, id)
+		if errors.Is(err, ErrCorrupt) {
+			rb.corrupt = true
+			return folded, nil
+		}
+		if err != nil {
+			return folded, err
+		}
+		rb.f, rb.version = lead.NewFold(s), s.Version
+	default:
+		// Known already (a command of this Engine): still a record that
+		// must decode.
+		if _, err := e.decodeRecord(ctx, r); errors.Is(err, ErrKeyUnavailable) {
+			return folded, err
+		} else if err != nil {
+			rb.corrupt = true
+			e.corrupt(id, r, err)
+		}
+	}
+	return folded, nil
 }
 
 // follow folds one record of the global order into the Engine's view of

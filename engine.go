@@ -43,11 +43,14 @@ type Engine struct {
 	retry   time.Duration // how long Tick waits before a lead it failed on
 	ticking chan struct{} // held by Tick
 	book    book
-	meter   metric.MeterProvider // nil for none
-	metrics instruments
-	keys    eventstore.KeyStore // nil: personal fields in plaintext
-	decoder lead.Decoder        // its upcasters; its key is per read
-	ids     eventIDs            // new event IDs
+	// rebuildMu makes Rebuilds one at a time: each folds into the book's
+	// entries.
+	rebuildMu sync.Mutex
+	meter     metric.MeterProvider // nil for none
+	metrics   instruments
+	keys      eventstore.KeyStore // nil: personal fields in plaintext
+	decoder   lead.Decoder        // its upcasters; its key is per read
+	ids       eventIDs            // new event IDs
 	checkpointing
 	// leads serialises the commands of one Engine on one lead (striped by
 	// the lead ID's hash), so that they queue instead of conflicting in
