@@ -3,60 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/leadline/leadline/internal/browsertest"
+
 	"github.com/leadline/leadline/lead"
 )
-
-// inCI reports whether the tests run in CI, where a missing browser is a
-// failure rather than a reason to skip.
-func inCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
-
-// browser starts a headless Chromium with a fresh profile (as the
-// dashboard package's browser test does) and returns its context.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell", "chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if inCI() {
-			t.Fatal("no Chromium found, and CI must run the browser test: install Debian's chromium (.ci/run does)")
-		}
-		t.Skip("no Chromium found: apt-get install chromium (or put chromium on PATH) to run the browser test")
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()))
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
-	return ctx
-}
 
 func TestBrowserSeesTheServedMonthAndANewBreachWithoutReload(t *testing.T) {
 	// The program serves first, so that its server outlives the browser's
 	// event stream (cleanups run last-registered first).
 	s, _ := launch(t, "-leads", "60", "-days", "4", "-speed", "0")
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
 	}

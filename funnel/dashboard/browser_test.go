@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -13,64 +12,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/leadline/leadline/internal/browsertest"
+
 	"github.com/leadline/leadline/funnel"
 	"github.com/leadline/leadline/funnel/dashboard"
 )
-
-// browsers are the names a Chromium is installed under, Debian's first.
-var browsers = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell", "chrome"}
-
-// inCI reports whether the tests run in CI, where a missing browser is a
-// failure rather than a reason to skip.
-func inCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
-
-// browser starts a headless Chromium with a fresh profile and no network
-// beyond what the page asks of 127.0.0.1, and returns its context. It
-// skips the test when none is installed, outside CI.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range browsers {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if inCI() {
-			t.Fatal("no Chromium found, and CI must run the browser test: install Debian's chromium (.ci/run does)")
-		}
-		t.Skip("no Chromium found: apt-get install chromium (or put chromium on PATH) to run the browser test")
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	// The first action starts the browser, on a context with no deadline:
-	// a deadline on it would stop the browser.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
-	return ctx
-}
 
 // seen is what the page shows, read from the DOM.
 type seen struct {
@@ -97,7 +43,7 @@ func TestBrowserShowsTheProjectionAndABreachWithoutReload(t *testing.T) {
 	// Close waits for the page's event stream, which ends when the browser
 	// does: cleanups run last-registered first, so the browser goes first.
 	t.Cleanup(srv.Close)
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
