@@ -220,21 +220,7 @@ func TestRestartFromCheckpointRecordsEachBreachStepOnce(t *testing.T) {
 					t.Fatalf("the Engine read from position %d and logged:\n%s\nwant a whole read and a warning saying %q", reads.lowest(), logs.String(), tt.reason)
 				}
 			}
-			for range 12 {
-				advance(t, second, mock, 12*time.Hour)
-			}
-			after := breachCounts(t, store)
-			requireOnce(t, after, len(before)+len(ids))
-			for k := range before {
-				if after[k] != 1 {
-					t.Fatalf("%s lost after the restart", k)
-				}
-			}
-			for _, id := range ids {
-				if st := stage(t, second, id); st != lead.StageNurturing {
-					t.Fatalf("lead %s is %s after six days, want Nurturing", id, st)
-				}
-			}
+			laddersRunOutOnce(t, second, mock, store, before, ids)
 		})
 	}
 }
