@@ -54,31 +54,29 @@ func TestAcknowledgementsReadAsJetStreamReadsThem(t *testing.T) {
 func TestALateReplyNeverReachesTheNextAppend(t *testing.T) {
 	nc, _ := natstest.Connect(t, natstest.RunServer(t).ClientURL())
 	var a acks
-	if err := a.start(nc, "LEADLINE"); err != nil {
-		t.Fatal(err)
-	}
-	gaveUp := a.get()
+	a.start(nc, "LEADLINE")
+	gaveUp := mustGet(t, &a)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := a.wait(ctx, gaveUp); !errors.Is(err, context.Canceled) {
+	if _, err := a.wait(ctx, gaveUp, 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("wait with a cancelled context returned %v", err)
 	}
 	if err := nc.Publish(gaveUp.reply, []byte(`{"stream":"LEADLINE","seq":1}`)); err != nil {
 		t.Fatal(err)
 	}
-	next := a.get()
+	next := mustGet(t, &a)
 	if next == gaveUp || next.reply == gaveUp.reply {
 		t.Fatal("the waiter of an append that gave up was used again")
 	}
 	if err := nc.Publish(next.reply, []byte(`{"stream":"LEADLINE","seq":2}`)); err != nil {
 		t.Fatal(err)
 	}
-	ack, err := a.wait(context.Background(), next)
+	ack, err := a.wait(context.Background(), next, time.Minute)
 	if err != nil || ack.Sequence != 2 {
 		t.Fatalf("the next append read (%+v, %v), want its own acknowledgement of sequence 2", ack, err)
 	}
 	// A waiter whose reply came is used again.
-	if again := a.get(); again != next {
+	if again := mustGet(t, &a); again != next {
 		t.Fatal("a waiter whose reply came was not reused")
 	}
 }
@@ -88,15 +86,22 @@ func TestALateReplyNeverReachesTheNextAppend(t *testing.T) {
 func TestAppendsWaitingWhenTheConnectionClosesLearnItAtOnce(t *testing.T) {
 	nc, _ := natstest.Connect(t, natstest.RunServer(t).ClientURL())
 	var a acks
-	if err := a.start(nc, "LEADLINE"); err != nil {
-		t.Fatal(err)
-	}
-	w := a.get()
+	a.start(nc, "LEADLINE")
+	w := mustGet(t, &a)
 	nc.Close()
 	// The guard only keeps a broken build from hanging the suite.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := a.wait(ctx, w); !errors.Is(err, nats.ErrConnectionClosed) {
+	if _, err := a.wait(ctx, w, 0); !errors.Is(err, nats.ErrConnectionClosed) {
 		t.Fatalf("wait after the connection closed returned %v, want nats.ErrConnectionClosed", err)
 	}
+}
+
+func mustGet(t *testing.T, a *acks) *waiter {
+	t.Helper()
+	w, err := a.get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

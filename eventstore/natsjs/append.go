@@ -106,13 +106,13 @@ func validate(stream string, recs []eventstore.Record) error {
 // checkSize refuses an append with a message over the server's max
 // payload, which nats.go would otherwise refuse with an untyped error,
 // perhaps in the middle of a batch.
-func (s *Store) checkSize(msgs []*pooled, recs []eventstore.Record) error {
+func (s *Store) checkSize(msgs *outgoing, recs []eventstore.Record) error {
 	limit := s.nc.MaxPayload()
 	if limit <= 0 {
 		return nil
 	}
-	for i, m := range msgs {
-		if n := int64(messageSize(&m.Msg)); n > limit {
+	for i, m := range msgs.m {
+		if n := int64(m.size()); n > limit {
 			return fmt.Errorf("%w: record %d (%q, %d bytes of Data) makes a %d-byte message with its headers, over the server's max payload of %d bytes", eventstore.ErrTooLarge, i, recs[i].ID, len(recs[i].Data), n, limit)
 		}
 	}
@@ -124,22 +124,20 @@ func (s *Store) checkSize(msgs []*pooled, recs []eventstore.Record) error {
 // batch whose commit message returns the acknowledgement. sent reports
 // whether the last message (the one that stores the append) was handed to
 // the connection: when it was not, nothing can have been stored.
-func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (ack *jetstream.PubAck, sent bool, err error) {
+func (s *Store) publish(ctx context.Context, stream string, expected, seq uint64, recs []eventstore.Record) (ack jetstream.PubAck, sent bool, err error) {
 	if err := s.connected(); err != nil {
-		return nil, false, err
+		return ack, false, err
 	}
 	msgs := s.messages(stream, expected, seq, recs)
 	defer msgs.release()
-	if err := s.checkSize(msgs.m, recs); err != nil {
-		return nil, false, err
+	if err := s.checkSize(msgs, recs); err != nil {
+		return ack, false, err
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
 	if err := msgs.sendBatch(s.nc); err != nil {
-		return nil, false, err // no commit sent: the server drops the batch
+		return ack, false, err // no commit sent: the server drops the batch
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, false, err
+		return ack, false, err
 	}
 	return s.request(ctx, msgs.last())
 }
@@ -158,11 +156,14 @@ func (s *Store) connected() error {
 	}
 }
 
-// outgoing is the messages of one append. They come from a pool, and go
-// back to it once sent: the connection copies what it sends.
+// outgoing is the messages of one append. It and they come from pools,
+// and go back once sent: the connection copies what it sends.
 type outgoing struct {
-	m []*pooled
+	m   []*pooled
+	one [1]*pooled // backs m for a single record
 }
+
+var outgoingPool = sync.Pool{New: func() any { return new(outgoing) }}
 
 // pooled is a message that keeps its header map and the values in it from
 // one use to the next: an append of the usual shape sets the values in
@@ -174,9 +175,10 @@ type pooled struct {
 }
 
 // headerKeys are the headers an append's message may carry, in the order
-// of pooled.vals.
+// of pooled.vals. The stream and the type are not among them: the subject
+// holds both.
 var headerKeys = [...]string{
-	jetstream.MsgIDHeader, HeaderStream, HeaderVersion, HeaderType,
+	jetstream.MsgIDHeader, HeaderVersion,
 	jetstream.ExpectedLastSubjSeqHeader, jetstream.ExpectedLastSubjSeqSubjHeader,
 	headerBatchID, headerBatchSeq, headerBatchCommit,
 }
@@ -184,9 +186,7 @@ var headerKeys = [...]string{
 // Indexes of headerKeys.
 const (
 	hID = iota
-	hStream
 	hVersion
-	hType
 	hExpectSeq
 	hExpectSubject
 	hBatchID
@@ -206,6 +206,19 @@ const (
 
 var msgPool = sync.Pool{New: func() any { return &pooled{shape: shapeNone} }}
 
+// carries reports whether a message of shape sh has header i.
+func (sh shape) carries(i int) bool {
+	switch i {
+	case hExpectSeq, hExpectSubject:
+		return sh&shapeExpect != 0
+	case hBatchID, hBatchSeq:
+		return sh&shapeBatch != 0
+	case hCommit:
+		return sh&shapeCommit != 0
+	}
+	return true
+}
+
 // reshape makes p's header map hold the headers of shape sh, each backed
 // by p.vals.
 func (p *pooled) reshape(sh shape) {
@@ -215,27 +228,39 @@ func (p *pooled) reshape(sh shape) {
 	p.shape = sh
 	p.Header = make(nats.Header, len(headerKeys))
 	for i, k := range headerKeys {
-		switch {
-		case i >= hExpectSeq && i <= hExpectSubject && sh&shapeExpect == 0,
-			i >= hBatchID && i <= hBatchSeq && sh&shapeBatch == 0,
-			i == hCommit && sh&shapeCommit == 0:
-			continue
+		if sh.carries(i) {
+			p.Header[k] = p.vals[i][:]
 		}
-		p.Header[k] = p.vals[i][:]
 	}
 }
 
-// release returns the messages to the pool.
-func (o outgoing) release() {
-	for _, p := range o.m {
-		p.Reply, p.Data = "", nil
-		msgPool.Put(p)
+// size is the size nats.go checks against the server's max payload:
+// header block and data, as nats.Msg encodes them.
+func (p *pooled) size() int {
+	n := len(p.Data) + len("NATS/1.0\r\n") + len("\r\n")
+	for i, k := range headerKeys {
+		if p.shape.carries(i) {
+			n += len(k) + len(": ") + len(p.vals[i][0]) + len("\r\n")
+		}
 	}
+	return n
+}
+
+// release returns the messages to the pool.
+func (o *outgoing) release() {
+	for i, p := range o.m {
+		p.Reply, p.Data, p.Subject = "", nil, ""
+		p.vals = [len(headerKeys)][1]string{}
+		msgPool.Put(p)
+		o.m[i] = nil
+	}
+	o.m = nil
+	outgoingPool.Put(o)
 }
 
 // sendBatch publishes every message but the last, which stores the
 // append and is sent as a request.
-func (o outgoing) sendBatch(nc *nats.Conn) error {
+func (o *outgoing) sendBatch(nc *nats.Conn) error {
 	for _, p := range o.m[:len(o.m)-1] {
 		if err := nc.PublishMsg(&p.Msg); err != nil {
 			return err
@@ -244,16 +269,24 @@ func (o outgoing) sendBatch(nc *nats.Conn) error {
 	return nil
 }
 
-func (o outgoing) last() *nats.Msg { return &o.m[len(o.m)-1].Msg }
+func (o *outgoing) last() *nats.Msg { return &o.m[len(o.m)-1].Msg }
 
 // messages builds the messages of one append; several records get the
-// atomic batch headers, the last one the commit.
-func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) outgoing {
-	msgs := make([]*pooled, len(recs))
+// atomic batch headers, the last one the commit. The text a message
+// needs beyond the record (subject, version, expected sequence and
+// subjects) is one string, cut into its parts.
+func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.Record) *outgoing {
+	o := outgoingPool.Get().(*outgoing)
+	if len(recs) == 1 {
+		o.m = o.one[:1]
+	} else {
+		o.m = make([]*pooled, len(recs))
+	}
 	var batch string
 	if len(recs) > 1 {
 		batch = strings.TrimPrefix(nats.NewInbox(), nats.InboxPrefix)
 	}
+	var digits [20]byte
 	for i, r := range recs {
 		p := msgPool.Get().(*pooled)
 		var sh shape
@@ -267,25 +300,48 @@ func (s *Store) messages(stream string, expected, seq uint64, recs []eventstore.
 			}
 		}
 		p.reshape(sh)
-		p.Subject, p.Data = s.Subject(stream, r.Type), r.Data
-		v := &p.vals
-		v[hID][0], v[hStream][0], v[hType][0] = r.ID, stream, r.Type
-		v[hVersion][0] = strconv.FormatUint(expected+uint64(i)+1, 10)
+
+		var b strings.Builder
+		n := len(s.prefix) + len(stream) + len(r.Type) + 2 + len(digits)
 		if sh&shapeExpect != 0 {
-			v[hExpectSeq][0] = strconv.FormatUint(seq, 10)
-			v[hExpectSubject][0] = s.streamSubjects(stream)
+			n += len(digits) + len(s.prefix) + len(stream) + 3
 		}
+		b.Grow(n)
+		b.WriteString(s.prefix)
+		b.WriteByte('.')
+		b.WriteString(stream)
+		b.WriteByte('.')
+		b.WriteString(r.Type)
+		subject := b.Len()
+		b.Write(strconv.AppendUint(digits[:0], expected+uint64(i)+1, 10))
+		version := b.Len()
+		if sh&shapeExpect != 0 {
+			b.Write(strconv.AppendUint(digits[:0], seq, 10))
+		}
+		expectSeq := b.Len()
+		if sh&shapeExpect != 0 {
+			b.WriteString(s.prefix)
+			b.WriteByte('.')
+			b.WriteString(stream)
+			b.WriteString(".*")
+		}
+		text := b.String()
+
+		p.Subject, p.Data = text[:subject], r.Data
+		v := &p.vals
+		v[hID][0], v[hVersion][0] = r.ID, text[subject:version]
+		v[hExpectSeq][0], v[hExpectSubject][0] = text[version:expectSeq], text[expectSeq:]
 		if sh&shapeBatch != 0 {
 			v[hBatchID][0], v[hBatchSeq][0] = batch, strconv.Itoa(i+1)
 		}
 		v[hCommit][0] = "1"
-		msgs[i] = p
+		o.m[i] = p
 	}
-	return outgoing{msgs}
+	return o
 }
 
 // acknowledged turns a publish acknowledgement into Append's result.
-func (s *Store) acknowledged(ctx context.Context, stream string, expected uint64, recs []eventstore.Record, ack *jetstream.PubAck) (uint64, error) {
+func (s *Store) acknowledged(ctx context.Context, stream string, expected uint64, recs []eventstore.Record, ack jetstream.PubAck) (uint64, error) {
 	if !ack.Duplicate {
 		v := expected + uint64(len(recs))
 		s.learn(stream, ack.Sequence, place{v, ack.Sequence})

@@ -25,7 +25,7 @@ func TestPooledMessagesCarryTheHeadersOfTheirAppendOnly(t *testing.T) {
 		slices.Sort(ks)
 		return ks
 	}
-	single := []string{HeaderStream, HeaderType, HeaderVersion, jetstream.ExpectedLastSubjSeqHeader, jetstream.ExpectedLastSubjSeqSubjHeader, jetstream.MsgIDHeader}
+	single := []string{HeaderVersion, jetstream.ExpectedLastSubjSeqHeader, jetstream.ExpectedLastSubjSeqSubjHeader, jetstream.MsgIDHeader}
 	slices.Sort(single)
 	for range 3 {
 		batch := s.messages("lead-1", 4, 17, []eventstore.Record{rec("a"), rec("b"), rec("c")})

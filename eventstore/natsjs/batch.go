@@ -31,22 +31,24 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 	type inflight struct {
 		i    int
 		w    *waiter
-		msgs outgoing
+		msgs *outgoing
 	}
 	// window is a ring of the appends in flight, oldest at head:
 	// acknowledgements come in the order of publishes, so the oldest is
 	// the one to wait for.
 	window := make([]inflight, min(len(appends), pipelineWindow))
 	head, n := 0, 0
+	timeout := s.waitTimeout(ctx)
 	settle := func() {
 		f := window[head]
+		window[head] = inflight{}
 		head, n = (head+1)%len(window), n-1
-		ack, err := s.awaitAck(ctx, f.w)
+		ack, err := s.acks.wait(ctx, f.w, timeout)
 		f.msgs.release()
 		results[f.i] = s.settled(ctx, appends[f.i], ack, err)
 	}
 	seen := make(map[string]struct{}, len(appends))
-	startErr := s.acks.start(s.nc, s.name)
+	s.acks.start(s.nc, s.name)
 	for i, a := range appends {
 		if err := ctx.Err(); err != nil {
 			results[i].Err = err
@@ -56,10 +58,6 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 			results[i].Err = err
 			continue
 		}
-		if startErr != nil {
-			results[i].Err = startErr
-			continue
-		}
 		seq, ok := s.appendSeq(a.Stream, a.Expected)
 		if _, dup := seen[a.Stream]; dup || !ok {
 			slow = append(slow, i)
@@ -67,21 +65,23 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 		}
 		seen[a.Stream] = struct{}{}
 		msgs := s.messages(a.Stream, a.Expected, seq, a.Records)
-		if err := s.checkSize(msgs.m, a.Records); err != nil {
+		if err := s.checkSize(msgs, a.Records); err != nil {
 			msgs.release()
 			results[i].Err = err
 			continue
 		}
 		err := s.connected()
-		if err == nil {
-			err = msgs.sendBatch(s.nc)
-		}
 		var w *waiter
 		if err == nil {
-			w = s.acks.get()
-			last := msgs.last()
-			last.Reply = w.reply
-			if err = s.nc.PublishMsg(last); err != nil {
+			w, err = s.acks.get()
+		}
+		if err == nil {
+			if err = msgs.sendBatch(s.nc); err == nil {
+				last := msgs.last()
+				last.Reply = w.reply
+				err = s.nc.PublishMsg(last)
+			}
+			if err != nil {
 				s.acks.put(w)
 			}
 		}
@@ -107,23 +107,9 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.Append) []
 	return results
 }
 
-// awaitAck waits for the acknowledgement w receives, for at most the
-// Store's timeout when ctx has no deadline.
-func (s *Store) awaitAck(ctx context.Context, w *waiter) (*jetstream.PubAck, error) {
-	select {
-	case m := <-w.ch:
-		s.acks.put(w)
-		return s.acks.parse(m)
-	default:
-	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	return s.acks.wait(ctx, w)
-}
-
 // settled resolves one pipelined append's acknowledgement (or the error
 // instead of it) the way Append does.
-func (s *Store) settled(ctx context.Context, a eventstore.Append, ack *jetstream.PubAck, err error) eventstore.AppendResult {
+func (s *Store) settled(ctx context.Context, a eventstore.Append, ack jetstream.PubAck, err error) eventstore.AppendResult {
 	switch {
 	case err == nil:
 		v, err := s.acknowledged(ctx, a.Stream, a.Expected, a.Records, ack)

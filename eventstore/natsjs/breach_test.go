@@ -92,10 +92,12 @@ func TestPlainDurableConsumerReceivesEachBreachOnce(t *testing.T) {
 			if dl, _ := ev["deadline"].(map[string]any); dl["kind"] != "accept" {
 				t.Fatalf("breach deadline %v, want kind accept", ev["deadline"])
 			}
-			if got := m.Headers().Get(natsjs.HeaderType); got != "DeadlineBreached" {
-				t.Fatalf("%s header %q", natsjs.HeaderType, got)
+			// The subject names the lead and the type; the version is
+			// a header.
+			if want := "leadline." + ev["lead"].(string) + ".DeadlineBreached"; m.Subject() != want {
+				t.Fatalf("subject %q, want %q", m.Subject(), want)
 			}
-			if m.Headers().Get(natsjs.HeaderStream) != ev["lead"] || m.Headers().Get(natsjs.HeaderVersion) != "4" {
+			if m.Headers().Get(natsjs.HeaderVersion) != "4" {
 				t.Fatalf("headers %v do not match payload %v", m.Headers(), ev)
 			}
 			seen[ev["lead"].(string)]++

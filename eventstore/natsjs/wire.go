@@ -14,12 +14,16 @@ import (
 // Headers leadline sets on every message, besides Nats-Msg-Id (the record
 // ID, which the server deduplicates on). See README.md for the format.
 const (
-	// HeaderStream holds the record's stream (the lead ID for lead events).
-	HeaderStream = "Leadline-Stream"
 	// HeaderVersion holds the record's 1-based version in its stream, in
 	// decimal.
 	HeaderVersion = "Leadline-Version"
-	// HeaderType holds the record's Type, also the subject's last token.
+	// HeaderStream held the record's stream (the lead ID for lead
+	// events), which the subject also names. Earlier releases wrote it;
+	// leadline still reads their messages, and one whose HeaderStream
+	// differs from its subject is foreign.
+	HeaderStream = "Leadline-Stream"
+	// HeaderType held the record's Type, the subject's last token. Like
+	// HeaderStream, only messages of earlier releases carry it.
 	HeaderType = "Leadline-Type"
 )
 
@@ -47,8 +51,10 @@ func permanentCode(code jetstream.ErrorCode) bool {
 }
 
 // record decodes a stored message. subject and seq come from the delivery
-// (direct get headers or consumer metadata). A message leadline did not
-// write, or whose headers do not match its subject, is a foreign record:
+// (direct get headers or consumer metadata). A leadline record has a
+// subject of leadline's shape, a valid Nats-Msg-Id and a version; one
+// written by an earlier release also carries HeaderStream and HeaderType,
+// which must match its subject. Any other message is a foreign record:
 // Version 0, Stream and Type from the subject where it has leadline's
 // shape, the Nats-Msg-Id as ID if it has one, and the payload as stored.
 func (s *Store) record(subject string, seq uint64, h nats.Header, data []byte) eventstore.Record {
@@ -62,7 +68,7 @@ func (s *Store) record(subject string, seq uint64, h nats.Header, data []byte) e
 	}
 	v, err := strconv.ParseUint(first(h, HeaderVersion), 10, 64)
 	if err == nil && v > 0 && stream != "" &&
-		first(h, HeaderStream) == stream && first(h, HeaderType) == typ &&
+		absentOr(h, HeaderStream, stream) && absentOr(h, HeaderType, typ) &&
 		eventstore.ValidateID(rec.ID) == nil {
 		rec.Version = v
 	}
@@ -86,19 +92,10 @@ func (s *Store) subjectParts(subject string) (stream, typ string) {
 	return "", last
 }
 
-// messageSize is the size nats.go checks against the server's max
-// payload: header block and data.
-func messageSize(m *nats.Msg) int {
-	n := len(m.Data)
-	if len(m.Header) > 0 {
-		n += len("NATS/1.0\r\n") + len("\r\n")
-		for k, vs := range m.Header {
-			for _, v := range vs {
-				n += len(k) + len(": ") + len(v) + len("\r\n")
-			}
-		}
-	}
-	return n
+// absentOr reports whether h has no value for key, or want as its first.
+func absentOr(h nats.Header, key, want string) bool {
+	v, ok := h[key]
+	return !ok || len(v) > 0 && v[0] == want
 }
 
 func first(h nats.Header, key string) string {
