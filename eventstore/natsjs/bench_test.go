@@ -92,6 +92,54 @@ func BenchmarkRawPublish(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendVsRawPublish alternates one Append (as BenchmarkAppend)
+// and one raw publish (as BenchmarkRawPublish) on two streams of the same
+// server, so that both meet the same load on a shared machine, and
+// reports each one's mean latency and raw/append, the share of a plain
+// publish's speed an append keeps.
+func BenchmarkAppendVsRawPublish(b *testing.B) {
+	s := benchStore(b)
+	raw := benchStore(b)
+	js := benchJS(b)
+	ctx := context.Background()
+	versions := make([]uint64, benchLeads)
+	streams := make([]string, benchLeads)
+	subjects := make([]string, benchLeads)
+	for l := range benchLeads {
+		streams[l] = fmt.Sprintf("0192lead%d", l)
+		subjects[l] = raw.Subject(streams[l], "DeadlineBreached")
+		v, err := s.Append(ctx, streams[l], 0, benchRecord())
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[l] = v
+		if _, err := js.Publish(ctx, subjects[l], benchPayload); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var appendTime, rawTime time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		l := i % benchLeads
+		t0 := time.Now()
+		v, err := s.Append(ctx, streams[l], versions[l], benchRecord())
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := js.Publish(ctx, subjects[l], benchPayload); err != nil {
+			b.Fatal(err)
+		}
+		appendTime += t1.Sub(t0)
+		rawTime += time.Since(t1)
+		versions[l] = v
+	}
+	b.ReportMetric(float64(appendTime.Nanoseconds())/float64(b.N), "append-ns/op")
+	b.ReportMetric(float64(rawTime.Nanoseconds())/float64(b.N), "raw-ns/op")
+	b.ReportMetric(float64(rawTime)/float64(appendTime), "raw/append")
+}
+
 // BenchmarkAppendBatch appends one event to each of many leads per call,
 // pipelined, and reports events per second; on file storage (the default)
 // and on memory storage.
@@ -101,17 +149,29 @@ func BenchmarkAppendBatch(b *testing.B) {
 }
 
 // BenchmarkRawPublishAsync is the baseline for BenchmarkAppendBatch: plain
-// asynchronous JetStream publishes of the same bytes, 4096 in flight.
+// asynchronous JetStream publishes of the same payloads to the same
+// subjects, on the same storage, up to the client's default of 4000 in
+// flight.
 func BenchmarkRawPublishAsync(b *testing.B) {
-	s := benchStore(b)
+	b.Run("file", func(b *testing.B) { benchRawPublishAsync(b, benchStore(b)) })
+	b.Run("memory", func(b *testing.B) { benchRawPublishAsync(b, benchStore(b, natsjs.WithMemoryStorage())) })
+}
+
+func benchRawPublishAsync(b *testing.B, s *natsjs.Store) {
 	js := benchJS(b)
 	const perCall = 4096
+	// Subjects made before timing, as AppendBatch's streams are.
+	subjects := make([]string, perCall)
+	for i := range subjects {
+		subjects[i] = s.Subject(fmt.Sprintf("0192lead%d", i), "DeadlineBreached")
+	}
 	b.ReportAllocs()
+	b.ResetTimer()
 	start := time.Now()
 	events := 0
 	for b.Loop() {
-		for i := range perCall {
-			if _, err := js.PublishAsync(s.Subject(fmt.Sprintf("0192lead%d", i), "DeadlineBreached"), benchPayload); err != nil {
+		for _, subj := range subjects {
+			if _, err := js.PublishAsync(subj, benchPayload); err != nil {
 				b.Fatal(err)
 			}
 		}
