@@ -1,6 +1,8 @@
 package natsjs
 
 import (
+	"bytes"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -46,5 +48,31 @@ func TestPooledMessagesCarryTheHeadersOfTheirAppendOnly(t *testing.T) {
 			t.Fatalf("a single append's message is %s %v %q", m.Subject, m.Header, m.Data)
 		}
 		one.release()
+	}
+}
+
+// The size checked against the server's max payload is the size of the
+// message nats.go sends: its encoded header block and its data.
+func TestMessageSizeIsTheEncodedSize(t *testing.T) {
+	s := &Store{prefix: "leadline"}
+	recs := []eventstore.Record{
+		{ID: "a", Type: "Touched", Data: []byte("{}")},
+		{ID: "bb", Type: "Scored", Data: make([]byte, 300)},
+		{ID: "ccc", Type: "Won", Data: nil},
+	}
+	for n := 1; n <= len(recs); n++ {
+		msgs := s.messages("lead-1", 41, 12345, recs[:n])
+		for i, p := range msgs.m {
+			var b bytes.Buffer
+			b.WriteString("NATS/1.0\r\n")
+			if err := http.Header(p.Header).Write(&b); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString("\r\n")
+			if want := b.Len() + len(p.Data); p.size() != want {
+				t.Errorf("message %d of %d: size %d, encoded %d", i, n, p.size(), want)
+			}
+		}
+		msgs.release()
 	}
 }
