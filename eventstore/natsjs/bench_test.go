@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/eventstore/natsjs"
 )
@@ -171,7 +173,9 @@ func benchRawPublishAsync(b *testing.B, s *natsjs.Store) {
 	events := 0
 	for b.Loop() {
 		for _, subj := range subjects {
-			if _, err := js.PublishAsync(subj, benchPayload); err != nil {
+			// A long stall wait: on a loaded machine the default
+			// (200ms) fails the benchmark instead of waiting.
+			if _, err := js.PublishAsync(subj, benchPayload, jetstream.WithStallWait(time.Minute)); err != nil {
 				b.Fatal(err)
 			}
 		}
