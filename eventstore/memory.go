@@ -3,7 +3,9 @@ package eventstore
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -20,6 +22,7 @@ import (
 // store: callers must not modify it.
 type Memory struct {
 	mu      sync.RWMutex
+	seed    maphash.Seed       // of the record IDs' hashes
 	log     chunks             // the global order; Position == index+1
 	streams map[string]*stream // one entry per stream, made by its first append
 	data    slab               // the bytes of every record's Data
@@ -28,30 +31,92 @@ type Memory struct {
 	wake chan struct{}
 }
 
-// stream is what the store knows of one stream: its records and, once it
-// is long, an index of their IDs. Its name was validated when it was made.
+// stream is what the store knows of one stream: its name (validated
+// when the stream was made), its records and, once it is long, an index of
+// their IDs.
 type stream struct {
-	recs []uint32          // indexes into the log, in version order
-	ids  map[string]uint32 // record ID -> version-1; nil while len(recs) <= scanIDs
+	name string
+	recs []ref
+	// index is an open-addressing table (linear probing) of the records'
+	// ID hashes, each slot hash<<32 | version, 0 for empty; nil while
+	// len(recs) <= scanIDs. A look-up compares hashes, and reads a
+	// record's ID from the log only when they match.
+	index []uint64
+}
+
+// ref is a record of a stream: its index in the log and the hash of its
+// ID, so that looking an ID up touches neither the log nor a string
+// unless the hash matches.
+type ref struct {
+	at   uint32
+	hash uint32
 }
 
 // scanIDs is how many records a stream may hold before its IDs get an
-// index: up to it, looking an ID up is a scan of a few cache lines, cheaper
-// than hashing it and far smaller than a map per stream.
+// index: up to it, a look-up scans the hashes in recs, a few cache lines.
 const scanIDs = 32
 
-// find returns the version-1 of the record of st with ID id.
-func (m *Memory) find(st *stream, id string) (uint32, bool) {
-	if st.ids != nil {
-		v, ok := st.ids[id]
-		return v, ok
+// hash is the hash of a record ID that refs and indexes keep.
+func (m *Memory) hash(id string) uint32 {
+	return uint32(maphash.String(m.seed, id))
+}
+
+// find returns the version-1 of the record of st with ID id, whose hash
+// is h.
+func (m *Memory) find(st *stream, id string, h uint32) (uint32, bool) {
+	if st.index == nil {
+		for v, r := range st.recs {
+			if r.hash == h && m.log.at(r.at).ID == id {
+				return uint32(v), true
+			}
+		}
+		return 0, false
 	}
-	for v, i := range st.recs {
-		if m.log.at(i).ID == id {
-			return uint32(v), true
+	mask := uint32(len(st.index) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		slot := st.index[i]
+		if slot == 0 {
+			return 0, false
+		}
+		if uint32(slot>>32) == h {
+			v := uint32(slot) - 1
+			if m.log.at(st.recs[v].at).ID == id {
+				return v, true
+			}
 		}
 	}
-	return 0, false
+}
+
+// indexed adds st's last record to its index, making or growing the
+// index as the stream's length needs (at most half of it full).
+func (st *stream) indexed() {
+	n := len(st.recs)
+	if n <= scanIDs {
+		return
+	}
+	if st.index != nil && 2*n <= len(st.index) {
+		st.insert(uint32(n))
+		return
+	}
+	size := 4 * scanIDs
+	for size < 4*n {
+		size *= 2
+	}
+	st.index = make([]uint64, size)
+	for v := 1; v <= n; v++ {
+		st.insert(uint32(v))
+	}
+}
+
+// insert puts version v (1-based) of st into its index.
+func (st *stream) insert(v uint32) {
+	h := st.recs[v-1].hash
+	mask := uint32(len(st.index) - 1)
+	i := h & mask
+	for st.index[i] != 0 {
+		i = (i + 1) & mask
+	}
+	st.index[i] = uint64(h)<<32 | uint64(v)
 }
 
 // slab hands out the bytes records' Data is copied into from large
@@ -121,7 +186,7 @@ var (
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{streams: make(map[string]*stream)}
+	return &Memory{streams: make(map[string]*stream), seed: maphash.MakeSeed()}
 }
 
 // Append implements Store.
@@ -167,9 +232,12 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 		if err := ValidateStream(name); err != nil {
 			return 0, err
 		}
-		st = &stream{}
+		// The stream keeps a copy of the name, which every record of it
+		// shares, rather than the caller's string.
+		st = &stream{name: strings.Clone(name)}
 	}
-	if v, ok := m.find(st, recs[0].ID); ok {
+	h0 := m.hash(recs[0].ID)
+	if v, ok := m.find(st, recs[0].ID, h0); ok {
 		return uint64(v) + uint64(len(recs)), nil
 	}
 	actual := uint64(len(st.recs))
@@ -177,7 +245,7 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 		return 0, &ConflictError{Stream: name, Expected: expected, Actual: actual}
 	}
 	for _, r := range recs[1:] {
-		if _, dup := m.find(st, r.ID); dup {
+		if _, dup := m.find(st, r.ID, m.hash(r.ID)); dup {
 			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, r.ID, name)
 		}
 	}
@@ -187,25 +255,21 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 	if actual == 0 {
 		// A stream enters the map with its first record: a refused
 		// append leaves nothing behind.
-		m.streams[name] = st
+		m.streams[st.name] = st
 	}
-	for _, r := range recs {
+	for i, r := range recs {
 		n := uint32(m.log.len())
-		r.Stream = name
+		h := h0
+		if i > 0 {
+			h = m.hash(r.ID)
+		}
+		r.Stream = st.name
 		r.Version = uint64(len(st.recs)) + 1
 		r.Position = uint64(n) + 1
 		r.Data = m.data.copy(r.Data)
 		m.log.append(r)
-		st.recs = append(st.recs, n)
-		if st.ids != nil {
-			st.ids[r.ID] = uint32(len(st.recs) - 1)
-		}
-	}
-	if st.ids == nil && len(st.recs) > scanIDs {
-		st.ids = make(map[string]uint32, 2*len(st.recs))
-		for v, i := range st.recs {
-			st.ids[m.log.at(i).ID] = uint32(v)
-		}
+		st.recs = append(st.recs, ref{at: n, hash: h})
+		st.indexed()
 	}
 	if m.wake != nil {
 		close(m.wake)
@@ -233,13 +297,13 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 		return nil, ValidateStream(stream)
 	}
 	defer m.mu.RUnlock()
-	idx := st.recs
-	if from >= uint64(len(idx)) {
+	refs := st.recs
+	if from >= uint64(len(refs)) {
 		return nil, nil
 	}
-	out := make([]Record, 0, uint64(len(idx))-from)
-	for _, i := range idx[from:] {
-		out = append(out, *m.log.at(i))
+	out := make([]Record, 0, uint64(len(refs))-from)
+	for _, r := range refs[from:] {
+		out = append(out, *m.log.at(r.at))
 	}
 	return out, nil
 }

@@ -61,13 +61,13 @@ func TestMemoryKeepsRecordIDsPerStream(t *testing.T) {
 func TestMemoryFindsRecordIDsAnywhereInALongStream(t *testing.T) {
 	ctx := context.Background()
 	m := eventstore.NewMemory()
-	const n = 100
+	const n = 1000
 	for v := range uint64(n) {
 		if _, err := m.Append(ctx, "lead-1", v, rec(fmt.Sprintf("e%d", v))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, v := range []int{0, 31, 32, 33, 64, n - 1} {
+	for _, v := range []int{0, 31, 32, 33, 64, 127, 128, 129, 500, n - 1} {
 		if got, err := m.Append(ctx, "lead-1", 0, rec(fmt.Sprintf("e%d", v))); err != nil || got != uint64(v+1) {
 			t.Fatalf("retry of the append of version %d returned (%d, %v), want (%d, nil)", v+1, got, err, v+1)
 		}
