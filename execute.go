@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -83,16 +84,26 @@ func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts
 		return nil, err
 	}
 	cmd = forLead
-	var o lead.Origin
-	for _, opt := range opts {
-		opt(&o)
-	}
-	events, s, retried, err := e.execute(ctx, id, cmd, o, nil)
+	events, s, retried, err := e.execute(ctx, id, cmd, origin(opts), nil)
 	e.counted(cmd, events, retried, err)
 	if len(events) > 0 {
 		e.observe(s)
 	}
 	return events, err
+}
+
+// origin is the Origin opts give a command. Without options it is the
+// zero Origin, made without the allocation that handing options a
+// pointer costs.
+func origin(opts []CommandOption) lead.Origin {
+	if len(opts) == 0 {
+		return lead.Origin{}
+	}
+	o := new(lead.Origin)
+	for _, opt := range opts {
+		opt(o)
+	}
+	return *o
 }
 
 // counted records a caller's command in the metrics.
@@ -112,10 +123,7 @@ func (e *Engine) counted(cmd lead.Command, events []lead.Event, retried bool, er
 // retried Capture finds the lead it made the first time), and is a fresh
 // UUID v7, which sorts by creation time, when it has none.
 func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOption) (lead.ID, error) {
-	var o lead.Origin
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := origin(opts)
 	if c.ID == "" {
 		if o.Command != "" {
 			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
@@ -182,7 +190,10 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if err != nil {
 			return nil, s, false, err
 		}
-		start := time.Now()
+		var start time.Time
+		if e.metrics.on {
+			start = time.Now()
+		}
 		v, err := e.store.Append(ctx, string(id), s.Version, recs...)
 		e.metrics.appendDone(start, err)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < e.retries {
@@ -250,33 +261,48 @@ func (e *Engine) appendError(cmd lead.Command, id lead.ID, o lead.Origin, err er
 	return fmt.Errorf("leadline: %s %s: %w", cmd.Name(), id, err)
 }
 
+// eventKey is what the IDs of a command's events derive from: the bytes
+// of prefix and then name. The zero eventKey means random IDs.
+type eventKey struct {
+	prefix, name string
+}
+
 // recordKey is what the IDs of a command's events derive from: the
 // command ID, or for a warning or breach step its identity (deadline and
 // step), so that two Engines recording one step write the same records.
-// "" means random IDs.
-func recordKey(c lead.Command, o lead.Origin) string {
+func recordKey(c lead.Command, o lead.Origin) eventKey {
 	switch c := c.(type) {
 	case lead.Warn:
-		return "sla/" + c.Deadline.String() + "/warn/" + strconv.FormatFloat(c.Fraction, 'g', -1, 64)
+		return eventKey{"sla/", c.Deadline.String() + "/warn/" + strconv.FormatFloat(c.Fraction, 'g', -1, 64)}
 	case lead.Breach:
-		return "sla/" + c.Deadline.String() + "/step/" + strconv.Itoa(c.Step)
+		return eventKey{"sla/", c.Deadline.String() + "/step/" + strconv.Itoa(c.Step)}
 	}
 	if o.Command != "" {
-		return "cmd/" + o.Command
+		return eventKey{"cmd/", o.Command}
 	}
-	return ""
+	return eventKey{}
 }
 
 // encodeRecords turns events of lead id into records, their IDs derived
-// from key, or new from the Engine's source when key is "". With a key
+// from key, or new from the Engine's source when key is zero. With a key
 // store (WithKeys), the personal fields of the events that have any are
 // sealed with the lead's data key, made on the lead's first such event.
-func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key eventKey, events []lead.Event) ([]eventstore.Record, error) {
 	recs := make([]eventstore.Record, len(events))
-	// One buffer holds every event's bytes; stores copy what they keep.
-	buf := make([]byte, 0, 320*len(events))
+	// One buffer holds every event's ID, then every event's bytes: one
+	// allocation for a command's records. Stores copy the Data they keep;
+	// an ID is a string over bytes of the buffer that nothing writes
+	// again, so a store may keep it.
+	buf := make([]byte, uuidLen*len(events), (uuidLen+320)*len(events))
 	var dk *lead.DataKey
 	for i, ev := range events {
+		var u uuid.UUID
+		if key != (eventKey{}) {
+			u = derivedID(id, key, i)
+		} else {
+			u = e.ids.next()
+		}
+		putUUID(buf[uuidLen*i:], u)
 		start := len(buf)
 		var err error
 		if dk == nil && e.keys != nil && lead.HasPersonal(ev) {
@@ -287,14 +313,11 @@ func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, even
 		if buf, err = lead.AppendEncodeSealed(buf, ev, dk); err != nil {
 			return nil, err
 		}
-		data := buf[start:len(buf):len(buf)]
-		var u uuid.UUID
-		if key != "" {
-			u = derivedID(id, key, i)
-		} else {
-			u = e.ids.next()
+		recs[i] = eventstore.Record{
+			ID:   unsafe.String(&buf[uuidLen*i], uuidLen),
+			Type: ev.Type(),
+			Data: buf[start:len(buf):len(buf)],
 		}
-		recs[i] = eventstore.Record{ID: u.String(), Type: ev.Type(), Data: data}
 	}
 	return recs, nil
 }

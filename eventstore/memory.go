@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Memory is a Store that keeps everything in process memory: the embedded
@@ -119,8 +120,8 @@ func (st *stream) insert(v uint32) {
 	st.index[i] = uint64(h)<<32 | uint64(v)
 }
 
-// slab hands out the bytes records' Data is copied into from large
-// blocks, so that an append makes no allocation of its own and the
+// slab hands out the bytes records' IDs and Data are copied into from
+// large blocks, so that an append makes no allocation of its own and the
 // garbage collector sees a few pointer-free blocks instead of one small
 // object per record.
 type slab struct {
@@ -143,6 +144,13 @@ func (s *slab) copy(b []byte) []byte {
 	n := len(s.block)
 	s.block = append(s.block, b...)
 	return s.block[n:len(s.block):len(s.block)]
+}
+
+// string returns a copy of v in the slab: the store keeps no string of
+// the caller's, and the garbage collector has no object per ID to track.
+func (s *slab) string(v string) string {
+	b := s.copy(unsafe.Slice(unsafe.StringData(v), len(v)))
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // chunks is the global log in fixed-size blocks, so that growing it never
@@ -263,6 +271,7 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 		if i > 0 {
 			h = m.hash(r.ID)
 		}
+		r.ID = m.data.string(r.ID)
 		r.Stream = st.name
 		r.Version = uint64(len(st.recs)) + 1
 		r.Position = uint64(n) + 1
