@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
-	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -26,7 +25,10 @@ type Memory struct {
 	seed    maphash.Seed       // of the record IDs' hashes
 	log     chunks             // the global order; Position == index+1
 	streams map[string]*stream // one entry per stream, made by its first append
-	data    slab               // the bytes of every record's Data
+	byIndex []*stream          // the streams by entry.stream
+	types   []string           // the record types by entry.typ
+	typeIdx map[string]uint32  // index of each type in types
+	data    slab               // the bytes of every record's ID and Data
 	// wake is closed by the next append; subscribers that have caught up
 	// wait on it. nil when nobody waits, so appends make no channel.
 	wake chan struct{}
@@ -37,6 +39,7 @@ type Memory struct {
 // their IDs.
 type stream struct {
 	name string
+	idx  uint32 // in Memory.byIndex
 	recs []ref
 	// index is an open-addressing table (linear probing) of the records'
 	// ID hashes, each slot hash<<32 | version, 0 for empty; nil while
@@ -67,7 +70,7 @@ func (m *Memory) hash(id string) uint32 {
 func (m *Memory) find(st *stream, id string, h uint32) (uint32, bool) {
 	if st.index == nil {
 		for v, r := range st.recs {
-			if r.hash == h && m.log.at(r.at).ID == id {
+			if r.hash == h && m.id(r.at) == id {
 				return uint32(v), true
 			}
 		}
@@ -81,7 +84,7 @@ func (m *Memory) find(st *stream, id string, h uint32) (uint32, bool) {
 		}
 		if uint32(slot>>32) == h {
 			v := uint32(slot) - 1
-			if m.log.at(st.recs[v].at).ID == id {
+			if m.id(st.recs[v].at) == id {
 				return v, true
 			}
 		}
@@ -120,43 +123,54 @@ func (st *stream) insert(v uint32) {
 	st.index[i] = uint64(h)<<32 | uint64(v)
 }
 
-// slab hands out the bytes records' IDs and Data are copied into from
-// large blocks, so that an append makes no allocation of its own and the
-// garbage collector sees a few pointer-free blocks instead of one small
-// object per record.
+// slab holds the bytes of every record's ID and Data, in large blocks, so
+// that an append makes no allocation of its own and the garbage collector
+// sees a few pointer-free blocks instead of objects per record.
 type slab struct {
-	block []byte
+	blocks [][]byte
+	cur    int // the block small records go to, once blocks has one
 }
 
 const slabSize = 64 << 10
 
-// copy returns a copy of b, with no spare capacity.
-func (s *slab) copy(b []byte) []byte {
-	if len(b) == 0 {
-		return nil
+// put copies id and then data into the slab and returns where: the block
+// and the offset of id. A record too large to share a block gets a block
+// of its own.
+func (s *slab) put(id string, data []byte) (block, off uint32) {
+	n := len(id) + len(data)
+	if n > slabSize/4 {
+		b := make([]byte, 0, n)
+		b = append(append(b, id...), data...)
+		s.blocks = append(s.blocks, b)
+		return uint32(len(s.blocks) - 1), 0
 	}
-	if len(b) > slabSize/4 {
-		return slices.Clone(b)
+	if len(s.blocks) == 0 || n > cap(s.blocks[s.cur])-len(s.blocks[s.cur]) {
+		s.blocks = append(s.blocks, make([]byte, 0, slabSize))
+		s.cur = len(s.blocks) - 1
 	}
-	if len(b) > cap(s.block)-len(s.block) {
-		s.block = make([]byte, 0, slabSize)
-	}
-	n := len(s.block)
-	s.block = append(s.block, b...)
-	return s.block[n:len(s.block):len(s.block)]
+	b := &s.blocks[s.cur]
+	off = uint32(len(*b))
+	*b = append(append(*b, id...), data...)
+	return uint32(s.cur), off
 }
 
-// string returns a copy of v in the slab: the store keeps no string of
-// the caller's, and the garbage collector has no object per ID to track.
-func (s *slab) string(v string) string {
-	b := s.copy(unsafe.Slice(unsafe.StringData(v), len(v)))
-	return unsafe.String(unsafe.SliceData(b), len(b))
+// entry is a record of the global log without pointers, so that the log,
+// however long, is nothing the garbage collector scans: its ID and Data
+// are in the slab, its stream and type are indexes into the store's
+// tables.
+type entry struct {
+	block, off uint32 // where its ID, then its Data, are in the slab
+	data       uint32 // len(Data)
+	stream     uint32 // index into Memory.byIndex
+	typ        uint32 // index into Memory.types
+	version    uint32
+	idLen      uint8
 }
 
 // chunks is the global log in fixed-size blocks, so that growing it never
-// copies (or makes the garbage collector rescan) one ever larger array.
+// copies one ever larger array.
 type chunks struct {
-	blocks [][]Record
+	blocks [][]entry
 	n      int
 }
 
@@ -164,27 +178,51 @@ const chunkBits = 12
 
 func (c *chunks) len() int { return c.n }
 
-func (c *chunks) at(i uint32) *Record { return &c.blocks[i>>chunkBits][i&(1<<chunkBits-1)] }
+func (c *chunks) at(i uint32) *entry { return &c.blocks[i>>chunkBits][i&(1<<chunkBits-1)] }
 
-func (c *chunks) append(r Record) {
+func (c *chunks) append(e entry) {
 	if c.n>>chunkBits == len(c.blocks) {
-		c.blocks = append(c.blocks, make([]Record, 0, 1<<chunkBits))
+		c.blocks = append(c.blocks, make([]entry, 0, 1<<chunkBits))
 	}
 	b := &c.blocks[len(c.blocks)-1]
-	*b = append(*b, r)
+	*b = append(*b, e)
 	c.n++
 }
 
-// copyRange appends the records at indexes [from, to) to out.
-func (c *chunks) copyRange(out []Record, from, to int) []Record {
-	for from < to {
-		blk := c.blocks[from>>chunkBits]
-		off := from & (1<<chunkBits - 1)
-		end := min(len(blk), off+to-from)
-		out = append(out, blk[off:end]...)
-		from += end - off
+// id returns the ID of the record at log index i.
+func (m *Memory) id(i uint32) string {
+	e := m.log.at(i)
+	return unsafe.String(&m.data.blocks[e.block][e.off], int(e.idLen))
+}
+
+// record returns the record at log index i. Its ID and Data share the
+// slab's bytes, which are never written again.
+func (m *Memory) record(i uint32) Record {
+	e := m.log.at(i)
+	b := m.data.blocks[e.block]
+	r := Record{
+		ID:       unsafe.String(&b[e.off], int(e.idLen)),
+		Stream:   m.byIndex[e.stream].name,
+		Version:  uint64(e.version),
+		Position: uint64(i) + 1,
+		Type:     m.types[e.typ],
 	}
-	return out
+	if e.data > 0 {
+		start := e.off + uint32(e.idLen)
+		r.Data = b[start : start+e.data : start+e.data]
+	}
+	return r
+}
+
+// typeIndex returns the index of typ in m.types, adding it.
+func (m *Memory) typeIndex(typ string) uint32 {
+	if i, ok := m.typeIdx[typ]; ok {
+		return i
+	}
+	typ = strings.Clone(typ)
+	m.types = append(m.types, typ)
+	m.typeIdx[typ] = uint32(len(m.types) - 1)
+	return uint32(len(m.types) - 1)
 }
 
 var (
@@ -194,7 +232,7 @@ var (
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{streams: make(map[string]*stream), seed: maphash.MakeSeed()}
+	return &Memory{streams: make(map[string]*stream), typeIdx: make(map[string]uint32), seed: maphash.MakeSeed()}
 }
 
 // Append implements Store.
@@ -263,20 +301,27 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 	if actual == 0 {
 		// A stream enters the map with its first record: a refused
 		// append leaves nothing behind.
+		st.idx = uint32(len(m.byIndex))
+		m.byIndex = append(m.byIndex, st)
 		m.streams[st.name] = st
 	}
+	typ, ti := "", uint32(0)
 	for i, r := range recs {
 		n := uint32(m.log.len())
 		h := h0
 		if i > 0 {
 			h = m.hash(r.ID)
 		}
-		r.ID = m.data.string(r.ID)
-		r.Stream = st.name
-		r.Version = uint64(len(st.recs)) + 1
-		r.Position = uint64(n) + 1
-		r.Data = m.data.copy(r.Data)
-		m.log.append(r)
+		if i == 0 || r.Type != typ {
+			typ, ti = r.Type, m.typeIndex(r.Type)
+		}
+		block, off := m.data.put(r.ID, r.Data)
+		m.log.append(entry{
+			block: block, off: off, data: uint32(len(r.Data)),
+			stream: st.idx, typ: ti,
+			version: uint32(len(st.recs)) + 1,
+			idLen:   uint8(len(r.ID)),
+		})
 		st.recs = append(st.recs, ref{at: n, hash: h})
 		st.indexed()
 	}
@@ -289,6 +334,9 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 
 // maxMemoryRecords is what a uint32 index can address.
 const maxMemoryRecords = 1<<32 - 1
+
+// An entry keeps an ID's length in a byte.
+const _ = uint8(MaxIDLen)
 
 // Load implements Store.
 func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record, error) {
@@ -312,7 +360,7 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 	}
 	out := make([]Record, 0, uint64(len(refs))-from)
 	for _, r := range refs[from:] {
-		out = append(out, *m.log.at(r.at))
+		out = append(out, m.record(r.at))
 	}
 	return out, nil
 }
@@ -371,7 +419,11 @@ func (m *Memory) copyFrom(from uint64, limit int) []Record {
 	if limit > 0 && from+uint64(limit) < end {
 		end = from + uint64(limit)
 	}
-	return m.log.copyRange(make([]Record, 0, end-from), int(from), int(end))
+	out := make([]Record, 0, end-from)
+	for i := from; i < end; i++ {
+		out = append(out, m.record(uint32(i)))
+	}
+	return out
 }
 
 // subscribeBatch bounds how many records a subscriber copies per lock.
