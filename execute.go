@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 	"unsafe"
@@ -186,7 +187,13 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if err != nil || len(events) == 0 {
 			return nil, s, false, err
 		}
-		recs, err := e.encodeRecords(ctx, id, recordKey(c, o), events)
+		var recs []eventstore.Record
+		if e.reuse {
+			recs, mu.buf, err = e.encode(ctx, id, recordKey(c, o), events, mu.recs[:0], mu.buf[:0])
+			mu.keep(recs)
+		} else {
+			recs, _, err = e.encode(ctx, id, recordKey(c, o), events, nil, nil)
+		}
 		if err != nil {
 			return nil, s, false, err
 		}
@@ -288,12 +295,18 @@ func recordKey(c lead.Command, o lead.Origin) eventKey {
 // store (WithKeys), the personal fields of the events that have any are
 // sealed with the lead's data key, made on the lead's first such event.
 func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key eventKey, events []lead.Event) ([]eventstore.Record, error) {
-	recs := make([]eventstore.Record, len(events))
+	recs, _, err := e.encode(ctx, id, key, events, nil, nil)
+	return recs, err
+}
+
+// encode is encodeRecords into recs and buf, which it appends to and
+// returns (buf as it grew).
+func (e *Engine) encode(ctx context.Context, id lead.ID, key eventKey, events []lead.Event, recs []eventstore.Record, buf []byte) ([]eventstore.Record, []byte, error) {
 	// One buffer holds every event's ID, then every event's bytes: one
-	// allocation for a command's records. Stores copy the Data they keep;
-	// an ID is a string over bytes of the buffer that nothing writes
-	// again, so a store may keep it.
-	buf := make([]byte, uuidLen*len(events), (uuidLen+320)*len(events))
+	// allocation for a command's records, none when buf has room. Stores
+	// copy the Data they keep; an ID is a string over bytes of the buffer
+	// that nothing writes while the records are in use.
+	buf = slices.Grow(buf[:0], (uuidLen+320)*len(events))[:uuidLen*len(events)]
 	var dk *lead.DataKey
 	for i, ev := range events {
 		var u uuid.UUID
@@ -307,19 +320,29 @@ func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key eventKey, ev
 		var err error
 		if dk == nil && e.keys != nil && lead.HasPersonal(ev) {
 			if dk, err = e.newDataKey(ctx, id); err != nil {
-				return nil, err
+				return nil, buf, err
 			}
 		}
 		if buf, err = lead.AppendEncodeSealed(buf, ev, dk); err != nil {
-			return nil, err
+			return nil, buf, err
 		}
-		recs[i] = eventstore.Record{
+		// buf may have moved: the ID is where it was written.
+		recs = append(recs, eventstore.Record{
 			ID:   unsafe.String(&buf[uuidLen*i], uuidLen),
 			Type: ev.Type(),
 			Data: buf[start:len(buf):len(buf)],
-		}
+		})
 	}
-	return recs, nil
+	return recs, buf, nil
+}
+
+// keep keeps recs for the next command of the stripe, and its buffers
+// unless they grew large (a command with large events).
+func (st *stripe) keep(recs []eventstore.Record) {
+	st.recs = recs
+	if cap(st.recs) > 16 || cap(st.buf) > 8<<10 {
+		st.recs, st.buf = nil, nil
+	}
 }
 
 // backoff is capped exponential backoff with jitter, in real time.

@@ -18,8 +18,10 @@ import (
 // append whose other records reuse an ID of their stream is refused. The
 // same ID in two streams names two records.
 //
-// Records returned by Load, Read and Subscribe share their Data with the
-// store: callers must not modify it.
+// Append keeps nothing of the records it is given: their IDs, types and
+// Data are copied, so a caller may reuse the records and their bytes once
+// it returns. Records returned by Load, Read and Subscribe share their Data
+// with the store: callers must not modify it.
 type Memory struct {
 	mu      sync.RWMutex
 	seed    maphash.Seed       // of the record IDs' hashes
