@@ -28,9 +28,13 @@ type Memory struct {
 	log     chunks             // the global order; Position == index+1
 	streams map[string]*stream // one entry per stream, made by its first append
 	byIndex []*stream          // the streams by entry.stream
-	types   []string           // the record types by entry.typ
-	typeIdx map[string]uint32  // index of each type in types
-	data    slab               // the bytes of every record's ID and Data
+	// streamBlock and refBlock are where new streams and their first
+	// records' refs are made (newStream).
+	streamBlock []stream
+	refBlock    []ref
+	types       []string          // the record types by entry.typ
+	typeIdx     map[string]uint32 // index of each type in types
+	data        slab              // the bytes of every record's ID and Data
 	// wake is closed by the next append; subscribers that have caught up
 	// wait on it. nil when nobody waits, so appends make no channel.
 	wake chan struct{}
@@ -156,6 +160,12 @@ func (s *slab) put(id string, data []byte) (block, off uint32) {
 	return uint32(s.cur), off
 }
 
+// string returns a copy of v in the slab.
+func (s *slab) string(v string) string {
+	block, off := s.put(v, nil)
+	return unsafe.String(&s.blocks[block][off], len(v))
+}
+
 // entry is a record of the global log without pointers, so that the log,
 // however long, is nothing the garbage collector scans: its ID and Data
 // are in the slab, its stream and type are indexes into the store's
@@ -275,37 +285,39 @@ func (m *Memory) AppendBatch(ctx context.Context, appends []Append) []AppendResu
 // appendLocked is Append after validateRecords, with m.mu held. The
 // stream's name is validated here, once, when the stream is made.
 func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint64, error) {
+	h0 := m.hash(recs[0].ID)
 	st := m.streams[name]
 	if st == nil {
+		// A new stream holds no IDs, and its records' IDs differ
+		// (validateRecords): it takes the append when it expects nothing.
 		if err := ValidateStream(name); err != nil {
 			return 0, err
 		}
-		// The stream keeps a copy of the name, which every record of it
-		// shares, rather than the caller's string.
-		st = &stream{name: strings.Clone(name)}
-	}
-	h0 := m.hash(recs[0].ID)
-	if v, ok := m.find(st, recs[0].ID, h0); ok {
-		return uint64(v) + uint64(len(recs)), nil
-	}
-	actual := uint64(len(st.recs))
-	if actual != expected {
-		return 0, &ConflictError{Stream: name, Expected: expected, Actual: actual}
-	}
-	for _, r := range recs[1:] {
-		if _, dup := m.find(st, r.ID, m.hash(r.ID)); dup {
-			return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, r.ID, name)
+		if expected != 0 {
+			return 0, &ConflictError{Stream: name, Expected: expected, Actual: 0}
 		}
-	}
-	if m.log.len()+len(recs) > maxMemoryRecords {
-		return 0, fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
-	}
-	if actual == 0 {
+		if err := m.room(len(recs)); err != nil {
+			return 0, err
+		}
 		// A stream enters the map with its first record: a refused
 		// append leaves nothing behind.
-		st.idx = uint32(len(m.byIndex))
-		m.byIndex = append(m.byIndex, st)
-		m.streams[st.name] = st
+		st = m.newStream(name)
+	} else {
+		if v, ok := m.find(st, recs[0].ID, h0); ok {
+			return uint64(v) + uint64(len(recs)), nil
+		}
+		actual := uint64(len(st.recs))
+		if actual != expected {
+			return 0, &ConflictError{Stream: name, Expected: expected, Actual: actual}
+		}
+		for _, r := range recs[1:] {
+			if _, dup := m.find(st, r.ID, m.hash(r.ID)); dup {
+				return 0, fmt.Errorf("%w: record ID %q is already used in stream %q", ErrInvalid, r.ID, name)
+			}
+		}
+		if err := m.room(len(recs)); err != nil {
+			return 0, err
+		}
 	}
 	typ, ti := "", uint32(0)
 	for i, r := range recs {
@@ -333,6 +345,41 @@ func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint
 	}
 	return uint64(len(st.recs)), nil
 }
+
+// room returns an error when the log cannot take n more records.
+func (m *Memory) room(n int) error {
+	if m.log.len()+n > maxMemoryRecords {
+		return fmt.Errorf("eventstore: memory store is full (%d records)", maxMemoryRecords)
+	}
+	return nil
+}
+
+// newStream adds stream name. Streams are made in blocks, with their
+// name in the slab and room for their first records in a shared block of
+// refs (clipped, so that a longer stream moves out): making one
+// allocates nothing of its own.
+func (m *Memory) newStream(name string) *stream {
+	if len(m.streamBlock) == cap(m.streamBlock) {
+		m.streamBlock = make([]stream, 0, 256)
+	}
+	if len(m.refBlock)+firstRefs > cap(m.refBlock) {
+		m.refBlock = make([]ref, 0, 256*firstRefs)
+	}
+	n := len(m.refBlock)
+	m.refBlock = m.refBlock[:n+firstRefs]
+	m.streamBlock = append(m.streamBlock, stream{
+		name: m.data.string(name),
+		idx:  uint32(len(m.byIndex)),
+		recs: m.refBlock[n : n : n+firstRefs],
+	})
+	st := &m.streamBlock[len(m.streamBlock)-1]
+	m.byIndex = append(m.byIndex, st)
+	m.streams[st.name] = st
+	return st
+}
+
+// firstRefs is how many records a new stream has room for.
+const firstRefs = 4
 
 // maxMemoryRecords is what a uint32 index can address.
 const maxMemoryRecords = 1<<32 - 1

@@ -102,3 +102,29 @@ func TestMemoryRefusesDuplicateIDsInOneAppend(t *testing.T) {
 func rec(id string) eventstore.Record {
 	return eventstore.Record{ID: id, Type: "Test", Data: []byte(id)}
 }
+
+// Streams made one after another share blocks of the store's memory;
+// growing one must never reach into another's records.
+func TestMemoryStreamsGrownInTurnKeepTheirOwnRecords(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	const streams, perStream = 300, 10
+	for v := range perStream {
+		for s := range streams {
+			if _, err := m.Append(ctx, fmt.Sprintf("lead-%d", s), uint64(v), rec(fmt.Sprintf("s%d-e%d", s, v))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for s := range streams {
+		recs, err := m.Load(ctx, fmt.Sprintf("lead-%d", s), 1)
+		if err != nil || len(recs) != perStream {
+			t.Fatalf("Load(lead-%d) = %d records, %v; want %d", s, len(recs), err, perStream)
+		}
+		for v, r := range recs {
+			if want := fmt.Sprintf("s%d-e%d", s, v); r.ID != want || string(r.Data) != want || r.Version != uint64(v+1) || r.Stream != fmt.Sprintf("lead-%d", s) {
+				t.Fatalf("lead-%d version %d is %+v, want ID and Data %q", s, v+1, r, want)
+			}
+		}
+	}
+}
