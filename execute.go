@@ -125,14 +125,19 @@ func (e *Engine) counted(cmd lead.Command, events []lead.Event, retried bool, er
 // UUID v7, which sorts by creation time, when it has none.
 func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOption) (lead.ID, error) {
 	o := origin(opts)
+	var known *lead.State
 	if c.ID == "" {
 		if o.Command != "" {
 			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
 		} else {
+			// A new ID names no lead yet: the first attempt decides on
+			// the empty state without reading it, and the append's
+			// version check (0) still guards it.
 			c.ID = lead.ID(e.ids.next().String())
+			known = &lead.State{}
 		}
 	}
-	events, s, retried, err := e.execute(ctx, c.ID, c, o, nil)
+	events, s, retried, err := e.execute(ctx, c.ID, c, o, known)
 	e.counted(c, events, retried, err)
 	if err != nil {
 		return "", err
