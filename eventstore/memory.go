@@ -108,8 +108,8 @@ func (st *stream) indexed() {
 		st.insert(uint32(n))
 		return
 	}
-	size := 4 * scanIDs
-	for size < 4*n {
+	size := 2 * scanIDs
+	for size < 2*n {
 		size *= 2
 	}
 	st.index = make([]uint64, size)
