@@ -1,6 +1,7 @@
 package eventstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,34 @@ func TestMemoryStreamsGrownInTurnKeepTheirOwnRecords(t *testing.T) {
 			if want := fmt.Sprintf("s%d-e%d", s, v); r.ID != want || string(r.Data) != want || r.Version != uint64(v+1) || r.Stream != fmt.Sprintf("lead-%d", s) {
 				t.Fatalf("lead-%d version %d is %+v, want ID and Data %q", s, v+1, r, want)
 			}
+		}
+	}
+}
+
+// Records too large to share the store's blocks get blocks of their own;
+// they and the small records around them read back byte for byte.
+func TestMemoryKeepsLargeAndSmallRecordsByteForByte(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	var want []eventstore.Record
+	for i, size := range []int{10, 40 << 10, 0, eventstore.MaxDataLen, 300} {
+		data := make([]byte, size)
+		for j := range data {
+			data[j] = byte(i + j*7)
+		}
+		r := eventstore.Record{ID: fmt.Sprintf("r%d", i), Type: "Test", Data: data}
+		if _, err := m.Append(ctx, "lead-1", uint64(i), r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, r)
+	}
+	got, err := m.Load(ctx, "lead-1", 1)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("Load = %d records, %v; want %d", len(got), err, len(want))
+	}
+	for i, r := range got {
+		if r.ID != want[i].ID || r.Type != want[i].Type || !bytes.Equal(r.Data, want[i].Data) || r.Version != uint64(i+1) {
+			t.Fatalf("record %d is %s %s (%d bytes), want %s %s (%d bytes)", i+1, r.ID, r.Type, len(r.Data), want[i].ID, want[i].Type, len(want[i].Data))
 		}
 	}
 }
