@@ -55,11 +55,23 @@ type Engine struct {
 	// leads serialises the commands of one Engine on one lead (striped by
 	// the lead ID's hash), so that they queue instead of conflicting in
 	// the store; other Engines' writes are still met by the version check.
-	leads [256]sync.Mutex
+	leads [256]stripe
+	// reuse is set when the store keeps nothing of the records it is
+	// given (the memory store copies them): a command's records are then
+	// encoded into its stripe's buffers, used again by the next command.
+	reuse bool
+}
+
+// stripe is one lock of Engine.leads, and the buffers the commands that
+// hold it encode their records into when the Engine reuses them.
+type stripe struct {
+	sync.Mutex
+	recs []eventstore.Record
+	buf  []byte
 }
 
 // leadLock returns lead id's stripe of e.leads.
-func (e *Engine) leadLock(id lead.ID) *sync.Mutex {
+func (e *Engine) leadLock(id lead.ID) *stripe {
 	return &e.leads[maphash.String(leadSeed, string(id))%uint64(len(e.leads))]
 }
 
@@ -82,6 +94,7 @@ func New(store eventstore.Store, opts ...Option) (*Engine, error) {
 		ticking: make(chan struct{}, 1),
 	}
 	e.book.init(1 << 16)
+	_, e.reuse = store.(*eventstore.Memory)
 	for _, o := range opts {
 		if err := o(e); err != nil {
 			return nil, err

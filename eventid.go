@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"crypto/sha1"
 	"encoding/binary"
+	"encoding/hex"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -71,14 +72,16 @@ func v7(ms int64, hi, lo uint64) uuid.UUID {
 	return u
 }
 
-// derivedID is uuid.NewSHA1(eventNamespace, id + "\x00" + key + "\x00" + i)
-// without the allocations: the name is laid out on the stack.
-func derivedID(id lead.ID, key string, i int) uuid.UUID {
+// derivedID is uuid.NewSHA1(eventNamespace, id + "\x00" + key.prefix +
+// key.name + "\x00" + i) without the allocations: the name is laid out on
+// the stack.
+func derivedID(id lead.ID, key eventKey, i int) uuid.UUID {
 	var b [256]byte
 	buf := append(b[:0], eventNamespace[:]...)
 	buf = append(buf, id...)
 	buf = append(buf, 0)
-	buf = append(buf, key...)
+	buf = append(buf, key.prefix...)
+	buf = append(buf, key.name...)
 	buf = append(buf, 0)
 	buf = strconv.AppendInt(buf, int64(i), 10)
 	sum := sha1.Sum(buf)
@@ -87,4 +90,21 @@ func derivedID(id lead.ID, key string, i int) uuid.UUID {
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	return u
+}
+
+// uuidLen is the length of a UUID's text form.
+const uuidLen = 36
+
+// putUUID writes u into dst[:uuidLen] in the form u.String returns.
+func putUUID(dst []byte, u uuid.UUID) {
+	dst = dst[:uuidLen]
+	hex.Encode(dst[0:8], u[0:4])
+	dst[8] = '-'
+	hex.Encode(dst[9:13], u[4:6])
+	dst[13] = '-'
+	hex.Encode(dst[14:18], u[6:8])
+	dst[18] = '-'
+	hex.Encode(dst[19:23], u[8:10])
+	dst[23] = '-'
+	hex.Encode(dst[24:], u[10:])
 }

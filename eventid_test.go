@@ -47,8 +47,29 @@ func TestDerivedIDsAreTheNameBasedUUIDsOfLeadKeyAndIndex(t *testing.T) {
 		i   int
 	}{{"lead-1", "cmd/req-7", 0}, {"0192f6e4-7c1a-7b3e-9d2a-5f0c8e1b2a3d", "sla/accept@3/step/1", 12}, {"x", strings.Repeat("k", 400), 999}} {
 		want := uuid.NewSHA1(eventNamespace, []byte(string(c.id)+"\x00"+c.key+"\x00"+strconv.Itoa(c.i)))
-		if got := derivedID(c.id, c.key, c.i); got != want {
+		if got := derivedID(c.id, eventKey{name: c.key}, c.i); got != want {
 			t.Errorf("derivedID(%q, %q, %d) = %s, want %s", c.id, c.key, c.i, got, want)
+		}
+	}
+}
+
+// A key given as a prefix and a name derives the IDs of the two joined:
+// command IDs ("cmd/" and the caller's ID) keep the IDs earlier releases
+// wrote.
+func TestDerivedIDsOfAPrefixedKeyAreThoseOfTheJoinedKey(t *testing.T) {
+	want := uuid.NewSHA1(eventNamespace, []byte("lead-1\x00cmd/req-7\x003"))
+	if got := derivedID("lead-1", eventKey{"cmd/", "req-7"}, 3); got != want {
+		t.Fatalf("derivedID(lead-1, cmd/ + req-7, 3) = %s, want %s", got, want)
+	}
+}
+
+func TestEventIDTextIsTheUUIDsCanonicalForm(t *testing.T) {
+	var g eventIDs
+	for _, u := range []uuid.UUID{{}, uuid.Max, g.next(), derivedID("lead-1", eventKey{"cmd/", "x"}, 0)} {
+		var b [uuidLen]byte
+		putUUID(b[:], u)
+		if string(b[:]) != u.String() {
+			t.Fatalf("putUUID wrote %q, want %q", b[:], u.String())
 		}
 	}
 }

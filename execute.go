@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -83,16 +85,26 @@ func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts
 		return nil, err
 	}
 	cmd = forLead
-	var o lead.Origin
-	for _, opt := range opts {
-		opt(&o)
-	}
-	events, s, retried, err := e.execute(ctx, id, cmd, o, nil)
+	events, s, retried, err := e.execute(ctx, id, cmd, origin(opts), nil)
 	e.counted(cmd, events, retried, err)
 	if len(events) > 0 {
 		e.observe(s)
 	}
 	return events, err
+}
+
+// origin is the Origin opts give a command. Without options it is the
+// zero Origin, made without the allocation that handing options a
+// pointer costs.
+func origin(opts []CommandOption) lead.Origin {
+	if len(opts) == 0 {
+		return lead.Origin{}
+	}
+	o := new(lead.Origin)
+	for _, opt := range opts {
+		opt(o)
+	}
+	return *o
 }
 
 // counted records a caller's command in the metrics.
@@ -112,18 +124,20 @@ func (e *Engine) counted(cmd lead.Command, events []lead.Event, retried bool, er
 // retried Capture finds the lead it made the first time), and is a fresh
 // UUID v7, which sorts by creation time, when it has none.
 func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOption) (lead.ID, error) {
-	var o lead.Origin
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := origin(opts)
+	var known *lead.State
 	if c.ID == "" {
 		if o.Command != "" {
 			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
 		} else {
+			// A new ID names no lead yet: the first attempt decides on
+			// the empty state without reading it, and the append's
+			// version check (0) still guards it.
 			c.ID = lead.ID(e.ids.next().String())
+			known = &lead.State{}
 		}
 	}
-	events, s, retried, err := e.execute(ctx, c.ID, c, o, nil)
+	events, s, retried, err := e.execute(ctx, c.ID, c, o, known)
 	e.counted(c, events, retried, err)
 	if err != nil {
 		return "", err
@@ -178,11 +192,20 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 		if err != nil || len(events) == 0 {
 			return nil, s, false, err
 		}
-		recs, err := e.encodeRecords(ctx, id, recordKey(c, o), events)
+		var recs []eventstore.Record
+		if e.reuse {
+			recs, mu.buf, err = e.encode(ctx, id, recordKey(c, o), events, mu.recs[:0], mu.buf[:0])
+			mu.keep(recs)
+		} else {
+			recs, _, err = e.encode(ctx, id, recordKey(c, o), events, nil, nil)
+		}
 		if err != nil {
 			return nil, s, false, err
 		}
-		start := time.Now()
+		var start time.Time
+		if e.metrics.on {
+			start = time.Now()
+		}
 		v, err := e.store.Append(ctx, string(id), s.Version, recs...)
 		e.metrics.appendDone(start, err)
 		if errors.Is(err, eventstore.ErrConflict) && attempt < e.retries {
@@ -250,53 +273,81 @@ func (e *Engine) appendError(cmd lead.Command, id lead.ID, o lead.Origin, err er
 	return fmt.Errorf("leadline: %s %s: %w", cmd.Name(), id, err)
 }
 
+// eventKey is what the IDs of a command's events derive from: the bytes
+// of prefix and then name. The zero eventKey means random IDs.
+type eventKey struct {
+	prefix, name string
+}
+
 // recordKey is what the IDs of a command's events derive from: the
 // command ID, or for a warning or breach step its identity (deadline and
 // step), so that two Engines recording one step write the same records.
-// "" means random IDs.
-func recordKey(c lead.Command, o lead.Origin) string {
+func recordKey(c lead.Command, o lead.Origin) eventKey {
 	switch c := c.(type) {
 	case lead.Warn:
-		return "sla/" + c.Deadline.String() + "/warn/" + strconv.FormatFloat(c.Fraction, 'g', -1, 64)
+		return eventKey{"sla/", c.Deadline.String() + "/warn/" + strconv.FormatFloat(c.Fraction, 'g', -1, 64)}
 	case lead.Breach:
-		return "sla/" + c.Deadline.String() + "/step/" + strconv.Itoa(c.Step)
+		return eventKey{"sla/", c.Deadline.String() + "/step/" + strconv.Itoa(c.Step)}
 	}
 	if o.Command != "" {
-		return "cmd/" + o.Command
+		return eventKey{"cmd/", o.Command}
 	}
-	return ""
+	return eventKey{}
 }
 
 // encodeRecords turns events of lead id into records, their IDs derived
-// from key, or new from the Engine's source when key is "". With a key
+// from key, or new from the Engine's source when key is zero. With a key
 // store (WithKeys), the personal fields of the events that have any are
 // sealed with the lead's data key, made on the lead's first such event.
-func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
-	recs := make([]eventstore.Record, len(events))
-	// One buffer holds every event's bytes; stores copy what they keep.
-	buf := make([]byte, 0, 320*len(events))
+func (e *Engine) encodeRecords(ctx context.Context, id lead.ID, key eventKey, events []lead.Event) ([]eventstore.Record, error) {
+	recs, _, err := e.encode(ctx, id, key, events, nil, nil)
+	return recs, err
+}
+
+// encode is encodeRecords into recs and buf, which it appends to and
+// returns (buf as it grew).
+func (e *Engine) encode(ctx context.Context, id lead.ID, key eventKey, events []lead.Event, recs []eventstore.Record, buf []byte) ([]eventstore.Record, []byte, error) {
+	// One buffer holds every event's ID, then every event's bytes: one
+	// allocation for a command's records, none when buf has room. Stores
+	// copy the Data they keep; an ID is a string over bytes of the buffer
+	// that nothing writes while the records are in use.
+	buf = slices.Grow(buf[:0], (uuidLen+320)*len(events))[:uuidLen*len(events)]
 	var dk *lead.DataKey
 	for i, ev := range events {
-		start := len(buf)
-		var err error
-		if dk == nil && e.keys != nil && lead.HasPersonal(ev) {
-			if dk, err = e.newDataKey(ctx, id); err != nil {
-				return nil, err
-			}
-		}
-		if buf, err = lead.AppendEncodeSealed(buf, ev, dk); err != nil {
-			return nil, err
-		}
-		data := buf[start:len(buf):len(buf)]
 		var u uuid.UUID
-		if key != "" {
+		if key != (eventKey{}) {
 			u = derivedID(id, key, i)
 		} else {
 			u = e.ids.next()
 		}
-		recs[i] = eventstore.Record{ID: u.String(), Type: ev.Type(), Data: data}
+		putUUID(buf[uuidLen*i:], u)
+		start := len(buf)
+		var err error
+		if dk == nil && e.keys != nil && lead.HasPersonal(ev) {
+			if dk, err = e.newDataKey(ctx, id); err != nil {
+				return nil, buf, err
+			}
+		}
+		if buf, err = lead.AppendEncodeSealed(buf, ev, dk); err != nil {
+			return nil, buf, err
+		}
+		// buf may have moved: the ID is where it was written.
+		recs = append(recs, eventstore.Record{
+			ID:   unsafe.String(&buf[uuidLen*i], uuidLen),
+			Type: ev.Type(),
+			Data: buf[start:len(buf):len(buf)],
+		})
 	}
-	return recs, nil
+	return recs, buf, nil
+}
+
+// keep keeps recs for the next command of the stripe, and its buffers
+// unless they grew large (a command with large events).
+func (st *stripe) keep(recs []eventstore.Record) {
+	st.recs = recs
+	if cap(st.recs) > 16 || cap(st.buf) > 8<<10 {
+		st.recs, st.buf = nil, nil
+	}
 }
 
 // backoff is capped exponential backoff with jitter, in real time.

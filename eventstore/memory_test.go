@@ -1,6 +1,7 @@
 package eventstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,13 +62,13 @@ func TestMemoryKeepsRecordIDsPerStream(t *testing.T) {
 func TestMemoryFindsRecordIDsAnywhereInALongStream(t *testing.T) {
 	ctx := context.Background()
 	m := eventstore.NewMemory()
-	const n = 100
+	const n = 1000
 	for v := range uint64(n) {
 		if _, err := m.Append(ctx, "lead-1", v, rec(fmt.Sprintf("e%d", v))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, v := range []int{0, 31, 32, 33, 64, n - 1} {
+	for _, v := range []int{0, 31, 32, 33, 64, 127, 128, 129, 500, n - 1} {
 		if got, err := m.Append(ctx, "lead-1", 0, rec(fmt.Sprintf("e%d", v))); err != nil || got != uint64(v+1) {
 			t.Fatalf("retry of the append of version %d returned (%d, %v), want (%d, nil)", v+1, got, err, v+1)
 		}
@@ -101,4 +102,58 @@ func TestMemoryRefusesDuplicateIDsInOneAppend(t *testing.T) {
 
 func rec(id string) eventstore.Record {
 	return eventstore.Record{ID: id, Type: "Test", Data: []byte(id)}
+}
+
+// Streams made one after another share blocks of the store's memory;
+// growing one must never reach into another's records.
+func TestMemoryStreamsGrownInTurnKeepTheirOwnRecords(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	const streams, perStream = 300, 10
+	for v := range perStream {
+		for s := range streams {
+			if _, err := m.Append(ctx, fmt.Sprintf("lead-%d", s), uint64(v), rec(fmt.Sprintf("s%d-e%d", s, v))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for s := range streams {
+		recs, err := m.Load(ctx, fmt.Sprintf("lead-%d", s), 1)
+		if err != nil || len(recs) != perStream {
+			t.Fatalf("Load(lead-%d) = %d records, %v; want %d", s, len(recs), err, perStream)
+		}
+		for v, r := range recs {
+			if want := fmt.Sprintf("s%d-e%d", s, v); r.ID != want || string(r.Data) != want || r.Version != uint64(v+1) || r.Stream != fmt.Sprintf("lead-%d", s) {
+				t.Fatalf("lead-%d version %d is %+v, want ID and Data %q", s, v+1, r, want)
+			}
+		}
+	}
+}
+
+// Records too large to share the store's blocks get blocks of their own;
+// they and the small records around them read back byte for byte.
+func TestMemoryKeepsLargeAndSmallRecordsByteForByte(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	var want []eventstore.Record
+	for i, size := range []int{10, 40 << 10, 0, eventstore.MaxDataLen, 300} {
+		data := make([]byte, size)
+		for j := range data {
+			data[j] = byte(i + j*7)
+		}
+		r := eventstore.Record{ID: fmt.Sprintf("r%d", i), Type: "Test", Data: data}
+		if _, err := m.Append(ctx, "lead-1", uint64(i), r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, r)
+	}
+	got, err := m.Load(ctx, "lead-1", 1)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("Load = %d records, %v; want %d", len(got), err, len(want))
+	}
+	for i, r := range got {
+		if r.ID != want[i].ID || r.Type != want[i].Type || !bytes.Equal(r.Data, want[i].Data) || r.Version != uint64(i+1) {
+			t.Fatalf("record %d is %s %s (%d bytes), want %s %s (%d bytes)", i+1, r.ID, r.Type, len(r.Data), want[i].ID, want[i].Type, len(want[i].Data))
+		}
+	}
 }

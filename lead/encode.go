@@ -159,12 +159,49 @@ func (w *encoder) float(name, key string, v float64) {
 func (w *encoder) time(name, key string, t time.Time) {
 	w.b = append(w.b, key...)
 	w.b = append(w.b, '"')
+	if b, ok := appendUTC(w.b, t); ok {
+		w.b = append(b, '"')
+		return
+	}
 	b, err := t.AppendText(w.b)
 	if err != nil {
 		w.fail(fmt.Errorf("lead: encode %s: %w", name, err))
 		return
 	}
 	w.b = append(b, '"')
+}
+
+// appendUTC appends t as AppendText does when t is in UTC (as DecideWith
+// stamps events) and its year in 0..9999, digit by digit, and reports
+// whether it did; other times go through AppendText.
+func appendUTC(b []byte, t time.Time) ([]byte, bool) {
+	if t.Location() != time.UTC {
+		return b, false
+	}
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return b, false
+	}
+	hour, minute, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':')
+	b = append(b, byte('0'+sec/10), byte('0'+sec%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		// Nine digits, without the trailing zeros.
+		var frac [9]byte
+		for i := 8; i >= 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 9
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z'), true
 }
 
 func (w *encoder) stage(name, key string, s Stage) {

@@ -151,3 +151,26 @@ func TestAppendEncodeAppendsAndLeavesBOnError(t *testing.T) {
 		t.Fatalf("AppendEncode of a NaN amount = %q, %v; want an error and b unchanged", b, err)
 	}
 }
+
+// The encoder writes UTC times itself; every UTC time of a year AppendText
+// takes must come out as AppendText writes it.
+func TestEncodedUTCTimesAreThoseOfAppendText(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		sec := rapid.Int64Range(-62135596800, 253402300799).Draw(t, "sec") // years 1..9999
+		nsec := rapid.OneOf(rapid.Int64Range(0, 999999999), rapid.SampledFrom([]int64{0, 1, 10, 100000000, 120000000, 999999999})).Draw(t, "nsec")
+		tm := time.Unix(sec, nsec).UTC()
+		want, err := tm.AppendText(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := appendUTC(nil, tm)
+		if !ok || string(got) != string(want) {
+			t.Fatalf("appendUTC(%v) = %q, %v; want %q", tm, got, ok, want)
+		}
+	})
+	for _, tm := range []time.Time{time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if got, ok := appendUTC(nil, tm); ok != (tm.Year() == 0) || ok && string(got) != "0000-01-01T00:00:00Z" {
+			t.Fatalf("appendUTC(%v) = %q, %v", tm, got, ok)
+		}
+	}
+}

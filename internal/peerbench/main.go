@@ -11,15 +11,15 @@ import (
 
 func main() {
 	testing.Init()
-	rounds := flag.Int("rounds", 3, "rounds of each pair, alternating; the median ratio is printed")
+	rounds := flag.Int("rounds", 3, "rounds of each pair, alternating; the median ratios are printed")
 	flag.Parse()
-	fmt.Printf("%-15s %-42s %-42s %s\n", "operation", "leadline", "hallgren/eventsourcing", "ratio (median)")
+	fmt.Printf("%-15s %-58s %-58s %-30s %s\n", "operation", "leadline", "hallgren/eventsourcing", "ratio, wall (median)", "ratio, CPU (median)")
 	for _, o := range ops {
 		if err := flag.Set("test.benchtime", strconv.Itoa(o.iterations)+"x"); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		var ratios []float64
+		var ratios, cpuRatios []float64
 		var a, p testing.BenchmarkResult
 		for range *rounds {
 			a = testing.Benchmark(o.leadline)
@@ -29,9 +29,13 @@ func main() {
 				os.Exit(1)
 			}
 			ratios = append(ratios, ratio(a, p))
+			cpuRatios = append(cpuRatios, cpuRatio(a, p))
 		}
 		slices.Sort(ratios)
-		fmt.Printf("%-15s %-42s %-42s %.2f %v\n", o.name, format(a), format(p), ratios[len(ratios)/2], round(ratios))
+		slices.Sort(cpuRatios)
+		fmt.Printf("%-15s %-58s %-58s %-30s %s\n", o.name, format(a), format(p),
+			fmt.Sprintf("%.2f %v", ratios[len(ratios)/2], round(ratios)),
+			fmt.Sprintf("%.2f %v", cpuRatios[len(cpuRatios)/2], round(cpuRatios)))
 	}
 }
 
