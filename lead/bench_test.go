@@ -245,3 +245,40 @@ func BenchmarkNewDataKey(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLifecycleAdvance50 steps a Lifecycle through the 50-event
+// lead, as a projection does for every lead it follows.
+func BenchmarkLifecycleAdvance50(b *testing.B) {
+	events := realisticHistory(b)
+	b.ReportAllocs()
+	var l lead.Lifecycle
+	for b.Loop() {
+		l = lead.Lifecycle{}
+		for _, e := range events {
+			l.Advance(e)
+		}
+	}
+	b.StopTimer()
+	if l.Stage() != lead.StageWon {
+		b.Fatal(l.Stage())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(events)), "ns/event")
+}
+
+// BenchmarkEvolveTouched evolves a lead with a dozen touches by one more,
+// as the Engine does after appending a touch.
+func BenchmarkEvolveTouched(b *testing.B) {
+	events := realisticHistory(b)[:20]
+	s := lead.Replay(events)
+	touch := lead.Touched{Meta: lead.Meta{Lead: s.ID, Version: s.Version + 1, At: s.Entered.Add(time.Hour), Actor: "rep:ana"},
+		Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}
+	b.ReportAllocs()
+	var after lead.State
+	for b.Loop() {
+		after = lead.Evolve(s, touch)
+	}
+	b.StopTimer()
+	if after.Touches != s.Touches+1 {
+		b.Fatal(after.Touches)
+	}
+}
