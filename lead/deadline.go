@@ -99,8 +99,8 @@ func (s State) Running(d DeadlineID) bool { return s.running(d) }
 
 // running is Running without copying s.
 func (s *State) running(d DeadlineID) bool {
-	l := s.life()
-	return l.running(d)
+	c, ok := s.clocks().Get(d.Kind)
+	return ok && c == d
 }
 
 func (d DeadlineID) validate(cmd string) error {

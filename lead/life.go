@@ -200,13 +200,6 @@ func kindIndex(k DeadlineKind) int {
 	return -1
 }
 
-// running reports whether the clock identified by d runs (see
-// State.Running).
-func (l *life) running(d DeadlineID) bool {
-	i := kindIndex(d.Kind)
-	return i >= 0 && d.Since != 0 && l.clocks().since[i] == d.Since
-}
-
 // clocks returns the clocks running: each kind runs in the stages listed
 // here, from the version of the event that began its stretch of the
 // lifecycle (a hand-off, an acceptance, a streak of unanswered touches,

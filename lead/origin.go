@@ -49,7 +49,7 @@ func (s State) Applied(id string) (Applied, bool) {
 // event extends the last one when it carries the same ID and follows it,
 // and starts a new one otherwise, forgetting the oldest beyond
 // MaxRemembered.
-func (s *State) remember(e Event, m Meta, owned bool) {
+func (s *State) remember(e Event, m *Meta, owned bool) {
 	if m.Command == "" {
 		return
 	}

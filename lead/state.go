@@ -98,6 +98,10 @@ type State struct {
 	// owed is the action a breach step recorded by the last event still
 	// has to carry out in the same command (its next event), if any.
 	owed owed
+	// touchLog and unansweredLog hold TouchTimes and UnansweredTimes, so
+	// that Evolve adds a touch time in place where no other State can see
+	// it (see timeLog).
+	touchLog, unansweredLog logRef
 }
 
 // owed is a breach step's action whose event has not followed yet.
@@ -155,7 +159,7 @@ func (s *State) apply(e Event, owned bool) {
 	l := s.life()
 	fx := l.apply(e, &m)
 	s.setLife(&l)
-	s.remember(e, m, owned)
+	s.remember(e, &m, owned)
 	s.owed = owed{}
 	if fx != 0 {
 		s.record(fx, m.At, owned)
@@ -242,19 +246,19 @@ func (s *State) record(fx effect, at time.Time, owned bool) {
 	}
 	if fx&fxAccept != 0 {
 		s.AcceptedAt = at
-		s.TouchTimes = nil
+		s.TouchTimes, s.touchLog = nil, nil
 	}
-	if fx&fxStreakEnd != 0 {
-		s.UnansweredSinceAt, s.UnansweredTimes = time.Time{}, nil
+	if fx&fxStreakEnd != 0 && (s.UnansweredTimes != nil || !s.UnansweredSinceAt.IsZero()) {
+		s.UnansweredSinceAt, s.UnansweredTimes, s.unansweredLog = time.Time{}, nil, nil
 	}
 	if fx&fxTouch != 0 && len(s.TouchTimes) < MaxTrackedTouches {
-		s.TouchTimes = append(clipTimes(s.TouchTimes, owned), at)
+		s.TouchTimes, s.touchLog = appendTime(s.TouchTimes, s.touchLog, at)
 	}
 	if fx&fxStreakStart != 0 {
 		s.UnansweredSinceAt = at
 	}
 	if fx&fxUnanswered != 0 && len(s.UnansweredTimes) < MaxTrackedTouches {
-		s.UnansweredTimes = append(clipTimes(s.UnansweredTimes, owned), at)
+		s.UnansweredTimes, s.unansweredLog = appendTime(s.UnansweredTimes, s.unansweredLog, at)
 	}
 	if fx&fxProgress != 0 {
 		s.ProgressAt = at
@@ -282,16 +286,6 @@ func clip[T any](x []T, owned bool) []T {
 	return x
 }
 
-// clipTimes is clip for a list of touch times: a fold that owns one of
-// eight or more that is full grows it once to MaxTrackedTouches, the most
-// it will hold, instead of doubling it on the way there.
-func clipTimes(x []time.Time, owned bool) []time.Time {
-	if owned && len(x) >= 8 && len(x) == cap(x) {
-		return append(make([]time.Time, 0, MaxTrackedTouches), x...)
-	}
-	return clip(x, owned)
-}
-
 // warningStep turns a warning fraction into the mark step that records it:
 // the fraction in thousandths, so 0.75 is step 750.
 func warningStep(f float64) int { return int(f*1000 + 0.5) }
@@ -308,8 +302,9 @@ func (s *State) pruneMarks(owned bool) {
 	} else {
 		kept = make([]Mark, 0, len(s.Marks))
 	}
+	running := s.clocks()
 	for _, mk := range s.Marks {
-		if s.Running(mk.Deadline) {
+		if d, ok := running.Get(mk.Deadline.Kind); ok && d == mk.Deadline {
 			kept = append(kept, mk)
 		}
 	}

@@ -1,0 +1,64 @@
+package lead
+
+import (
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// timeLog is the memory behind a State's list of touch times (TouchTimes,
+// UnansweredTimes), shared by the States of one history: each State's
+// list is a prefix of it. Evolve must not change what the State it was
+// given holds, and two States evolved from one must stay apart; a plain
+// append would copy the list every time to be sure. A timeLog instead
+// counts the slots that some State's list holds (used): a State whose
+// list is its first used slots may claim the next one and write it in
+// place, since no other State can see that slot; any other append (a
+// second branch from the same State, a list that is not the log's)
+// copies the list into a new log.
+type timeLog struct {
+	used  atomic.Int32
+	times []time.Time // the log's whole array, allocated with it
+}
+
+// timeArray is a timeLog and its array in one allocation.
+type timeArray[A any] struct {
+	log timeLog
+	a   A
+}
+
+// logRef refers to a timeLog from a State. It is a pointer to an empty
+// array so that reflect.DeepEqual and fmt see nothing behind it: two
+// States of the same history are equal whatever their bookkeeping (which
+// branches claimed which slots).
+type logRef = *[0]timeLog
+
+// newTimeLog returns a log with room for at least n times: 8 (what most
+// leads are touched) or MaxTrackedTouches.
+func newTimeLog(n int) *timeLog {
+	if n <= 8 {
+		x := new(timeArray[[8]time.Time])
+		x.log.times = x.a[:]
+		return &x.log
+	}
+	x := new(timeArray[[MaxTrackedTouches]time.Time])
+	x.log.times = x.a[:]
+	return &x.log
+}
+
+// appendTime returns times with t added at the end and the log that holds
+// the result, given the log ref that may hold times. The result's
+// capacity is its length, so that an append outside this package copies.
+func appendTime(times []time.Time, ref logRef, t time.Time) ([]time.Time, logRef) {
+	n := len(times)
+	if l := (*timeLog)(unsafe.Pointer(ref)); l != nil && n > 0 && n < len(l.times) &&
+		&times[0] == &l.times[0] && l.used.CompareAndSwap(int32(n), int32(n+1)) {
+		l.times[n] = t
+		return l.times[: n+1 : n+1], ref
+	}
+	l := newTimeLog(n + 1)
+	copy(l.times, times)
+	l.times[n] = t
+	l.used.Store(int32(n + 1))
+	return l.times[: n+1 : n+1], logRef(unsafe.Pointer(l))
+}
