@@ -15,5 +15,8 @@ func (s State) Clone() State {
 	s.Pauses = slices.Clone(s.Pauses)
 	s.Marks = slices.Clone(s.Marks)
 	s.Recent = slices.Clone(s.Recent)
+	// The copies of the touch times are in no log: a fold that owns the
+	// copy must not restart the log of s.
+	s.touchLog, s.unansweredLog = detach(s.touchLog), detach(s.unansweredLog)
 	return s
 }

@@ -246,10 +246,10 @@ func (s *State) record(fx effect, at time.Time, owned bool) {
 	}
 	if fx&fxAccept != 0 {
 		s.AcceptedAt = at
-		s.TouchTimes, s.touchLog = nil, nil
+		s.TouchTimes, s.touchLog = nil, restart(s.touchLog, owned)
 	}
 	if fx&fxStreakEnd != 0 && (s.UnansweredTimes != nil || !s.UnansweredSinceAt.IsZero()) {
-		s.UnansweredSinceAt, s.UnansweredTimes, s.unansweredLog = time.Time{}, nil, nil
+		s.UnansweredSinceAt, s.UnansweredTimes, s.unansweredLog = time.Time{}, nil, restart(s.unansweredLog, owned)
 	}
 	if fx&fxTouch != 0 && len(s.TouchTimes) < MaxTrackedTouches {
 		s.TouchTimes, s.touchLog = appendTime(s.TouchTimes, s.touchLog, at)

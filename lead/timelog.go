@@ -30,8 +30,30 @@ type timeArray[A any] struct {
 // logRef refers to a timeLog from a State. It is a pointer to an empty
 // array so that reflect.DeepEqual and fmt see nothing behind it: two
 // States of the same history are equal whatever their bookkeeping (which
-// branches claimed which slots).
+// branches claimed which slots). DeepEqual still tells nil from not nil,
+// so a list that once had a log never goes back to nil: it refers to
+// noLog when it has none.
 type logRef = *[0]timeLog
+
+// noLog is the ref of a list that had a log and has none now.
+var noLog [0]timeLog
+
+// logOf returns the log ref refers to, or nil.
+func logOf(ref logRef) *timeLog {
+	if ref == nil || ref == &noLog {
+		return nil
+	}
+	return (*timeLog)(unsafe.Pointer(ref))
+}
+
+// detach returns the ref of a copy of a list whose ref is ref: the copy
+// is in no log.
+func detach(ref logRef) logRef {
+	if ref == nil {
+		return nil
+	}
+	return &noLog
+}
 
 // newTimeLog returns a log with room for at least n times: 8 (what most
 // leads are touched) or MaxTrackedTouches.
@@ -51,8 +73,8 @@ func newTimeLog(n int) *timeLog {
 // capacity is its length, so that an append outside this package copies.
 func appendTime(times []time.Time, ref logRef, t time.Time) ([]time.Time, logRef) {
 	n := len(times)
-	if l := (*timeLog)(unsafe.Pointer(ref)); l != nil && n > 0 && n < len(l.times) &&
-		&times[0] == &l.times[0] && l.used.CompareAndSwap(int32(n), int32(n+1)) {
+	if l := logOf(ref); l != nil && n < len(l.times) &&
+		(n == 0 || &times[0] == &l.times[0]) && l.used.CompareAndSwap(int32(n), int32(n+1)) {
 		l.times[n] = t
 		return l.times[: n+1 : n+1], ref
 	}
@@ -61,4 +83,16 @@ func appendTime(times []time.Time, ref logRef, t time.Time) ([]time.Time, logRef
 	l.times[n] = t
 	l.used.Store(int32(n + 1))
 	return l.times[: n+1 : n+1], logRef(unsafe.Pointer(l))
+}
+
+// restart returns the log ref for a list that starts again empty, given
+// ref, the ref of the list it replaces: no log, unless the fold owns ref's
+// log (no State but its own has seen it), which then starts again from
+// its first slot instead of a new log being allocated.
+func restart(ref logRef, owned bool) logRef {
+	if l := logOf(ref); l != nil && owned {
+		l.used.Store(0)
+		return ref
+	}
+	return detach(ref)
 }
