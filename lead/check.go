@@ -203,7 +203,10 @@ func (f *Fold) Apply(e Event) error {
 // it is.
 func (f *Fold) State() (State, error) {
 	// The State returned shares the Fold's slices: from here on the Fold
-	// changes them the way Evolve does, by copy.
+	// changes them the way Evolve does, by copy or by claim.
+	if f.owned {
+		f.s.settleLogs()
+	}
 	f.owned = false
 	return f.s, f.err
 }

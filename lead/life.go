@@ -1,6 +1,9 @@
 package lead
 
-import "time"
+import (
+	"time"
+	"unsafe"
+)
 
 // life is the part of a lead's state that the lifecycle rules read and
 // write: its stage, owner, and the versions its SLA clocks start from.
@@ -243,6 +246,12 @@ func (s *State) life() life {
 	}
 }
 
+// same reports whether a and b are the same string value: the same bytes
+// in the same memory, as a string copied from another is.
+func same(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
+}
+
 // setLife sets the lifecycle fields of s to l's. The fields that hold
 // pointers are written only when they changed: most events change none
 // of them, and a write of a pointer into a State on the heap costs a
@@ -252,7 +261,7 @@ func (s *State) setLife(l *life) {
 	if l.entered != s.Entered {
 		s.Entered = l.entered
 	}
-	if l.rep != s.Rep || l.team != s.Team {
+	if !same(l.rep, s.Rep) || !same(l.team, s.Team) {
 		s.Rep, s.Team = l.rep, l.team
 	}
 	s.MQLVersion, s.HandOffVersion, s.AcceptVersion = l.mqlVersion, l.handOffVersion, l.acceptVersion

@@ -65,7 +65,7 @@ func (s *State) remember(e Event, m *Meta, owned bool) {
 	}
 	a := Applied{ID: m.Command, Command: commandOf(e), From: m.Version, Count: 1}
 	if len(s.Recent) < MaxRemembered {
-		s.Recent = append(clip(s.Recent, owned), a)
+		s.Recent = append(clip(s.Recent, owned, 4), a)
 		return
 	}
 	recent := s.Recent

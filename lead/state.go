@@ -137,6 +137,7 @@ func Replay(events []Event) State {
 	for _, e := range events {
 		s.apply(e, true)
 	}
+	s.settleLogs()
 	return s
 }
 
@@ -200,9 +201,9 @@ func (s *State) apply(e Event, owned bool) {
 	case Lost:
 		s.Reason = e.Reason
 	case DeadlineWarned:
-		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
+		s.Marks = append(clip(s.Marks, owned, 4), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
 	case DeadlineBreached:
-		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
+		s.Marks = append(clip(s.Marks, owned, 4), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
 		if e.Action != ActionNotify {
 			s.owed = owed{deadline: e.Deadline, action: e.Action}
 		}
@@ -213,7 +214,7 @@ func (s *State) apply(e Event, owned bool) {
 		// A pause with an end date ends by itself: the clocks run again
 		// from Until even if nobody resumes the lead.
 		s.Paused = true
-		s.Pauses = append(clip(s.Pauses, owned), Interval{From: m.At, To: e.Until})
+		s.Pauses = append(clip(s.Pauses, owned, 2), Interval{From: m.At, To: e.Until})
 	case Erased:
 		s.Erased = true
 		s.Email, s.FullName = ErasedField, ErasedField
@@ -252,13 +253,13 @@ func (s *State) record(fx effect, at time.Time, owned bool) {
 		s.UnansweredSinceAt, s.UnansweredTimes, s.unansweredLog = time.Time{}, nil, restart(s.unansweredLog, owned)
 	}
 	if fx&fxTouch != 0 && len(s.TouchTimes) < MaxTrackedTouches {
-		s.TouchTimes, s.touchLog = appendTime(s.TouchTimes, s.touchLog, at)
+		s.TouchTimes, s.touchLog = appendTime(s.TouchTimes, s.touchLog, at, owned)
 	}
 	if fx&fxStreakStart != 0 {
 		s.UnansweredSinceAt = at
 	}
 	if fx&fxUnanswered != 0 && len(s.UnansweredTimes) < MaxTrackedTouches {
-		s.UnansweredTimes, s.unansweredLog = appendTime(s.UnansweredTimes, s.unansweredLog, at)
+		s.UnansweredTimes, s.unansweredLog = appendTime(s.UnansweredTimes, s.unansweredLog, at, owned)
 	}
 	if fx&fxProgress != 0 {
 		s.ProgressAt = at
@@ -275,13 +276,14 @@ func (s *State) record(fx effect, at time.Time, owned bool) {
 
 // clip returns x ready for an append that must not write into memory a
 // shared x reaches: clipped, so the append copies, unless the fold owns it.
-// A fold that owns x starts it with room for a few appends.
-func clip[T any](x []T, owned bool) []T {
+// A fold that owns x starts it with room for room appends: a lead has a
+// few marks and rarely more than one pause.
+func clip[T any](x []T, owned bool, room int) []T {
 	if !owned {
 		return slices.Clip(x)
 	}
 	if x == nil {
-		return make([]T, 0, 8)
+		return make([]T, 0, room)
 	}
 	return x
 }

@@ -71,10 +71,12 @@ func newTimeLog(n int) *timeLog {
 // appendTime returns times with t added at the end and the log that holds
 // the result, given the log ref that may hold times. The result's
 // capacity is its length, so that an append outside this package copies.
-func appendTime(times []time.Time, ref logRef, t time.Time) ([]time.Time, logRef) {
+// A fold that owns the log (owned) writes it without claiming the slot,
+// and settles the count when it hands its State out (settleLogs).
+func appendTime(times []time.Time, ref logRef, t time.Time, owned bool) ([]time.Time, logRef) {
 	n := len(times)
 	if l := logOf(ref); l != nil && n < len(l.times) &&
-		(n == 0 || &times[0] == &l.times[0]) && l.used.CompareAndSwap(int32(n), int32(n+1)) {
+		(n == 0 || &times[0] == &l.times[0]) && (owned || l.used.CompareAndSwap(int32(n), int32(n+1))) {
 		l.times[n] = t
 		return l.times[: n+1 : n+1], ref
 	}
@@ -90,9 +92,20 @@ func appendTime(times []time.Time, ref logRef, t time.Time) ([]time.Time, logRef
 // log (no State but its own has seen it), which then starts again from
 // its first slot instead of a new log being allocated.
 func restart(ref logRef, owned bool) logRef {
-	if l := logOf(ref); l != nil && owned {
-		l.used.Store(0)
-		return ref
+	if logOf(ref) != nil && owned {
+		return ref // settleLogs sets its count
 	}
 	return detach(ref)
+}
+
+// settleLogs sets the count of the logs of s, which a fold that owned
+// them wrote without claiming slots, to the lengths of its lists, before
+// the fold hands s out.
+func (s *State) settleLogs() {
+	if l := logOf(s.touchLog); l != nil {
+		l.used.Store(int32(len(s.TouchTimes)))
+	}
+	if l := logOf(s.unansweredLog); l != nil {
+		l.used.Store(int32(len(s.UnansweredTimes)))
+	}
 }
