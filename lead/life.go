@@ -8,7 +8,7 @@ import (
 // life is the part of a lead's state that the lifecycle rules read and
 // write: its stage, owner, and the versions its SLA clocks start from.
 // life.apply is the one place that says how each event moves a lead, and
-// life.running the one place that says which clocks run; a State keeps
+// life.clocks the one place that says which clocks run; a State keeps
 // these fields as its own exported ones and a Lifecycle keeps a life, so
 // both fold an event through the same rules.
 type life struct {
@@ -201,6 +201,12 @@ func kindIndex(k DeadlineKind) int {
 		return iStall
 	}
 	return -1
+}
+
+// running reports whether the clock d runs (see State.Running).
+func (l *life) running(d DeadlineID) bool {
+	c, ok := l.clocks().Get(d.Kind)
+	return ok && c == d
 }
 
 // clocks returns the clocks running: each kind runs in the stages listed

@@ -133,10 +133,14 @@ func (s State) Marked(d DeadlineID, breach bool, step int) bool {
 func Replay(events []Event) State {
 	// The fold owns the State it builds: no caller sees it before the end,
 	// so it is changed in place and its slices grow without copies.
+	// Its lifecycle fields are kept in a life of their own meanwhile,
+	// and written to s once, at the end.
 	var s State
+	var l life
 	for _, e := range events {
-		s.apply(e, true)
+		s.fold(e, &l, true)
 	}
+	s.setLife(&l)
 	s.settleLogs()
 	return s
 }
@@ -153,13 +157,19 @@ func Evolve(s State, e Event) State {
 // clipped slice, edit a clone); with owned true they belong to this fold
 // alone (Replay) and are changed in place.
 func (s *State) apply(e Event, owned bool) {
+	l := s.life()
+	s.fold(e, &l, owned)
+	s.setLife(&l)
+}
+
+// fold is apply for a fold that keeps the lifecycle fields of s in l,
+// which it writes to s itself: s's own lifecycle fields are not read.
+func (s *State) fold(e Event, l *life, owned bool) {
 	m := e.Base()
-	before := s.Stage
+	before := l.stage
 	// The lifecycle rules move the lead (life.apply); what follows here
 	// records what else a State keeps of the move, and the event's data.
-	l := s.life()
 	fx := l.apply(e, &m)
-	s.setLife(&l)
 	s.remember(e, &m, owned)
 	s.owed = owed{}
 	if fx != 0 {
@@ -231,8 +241,8 @@ func (s *State) apply(e Event, owned bool) {
 	// a touch brings the lead back, when they run on under the same
 	// DeadlineID: their marks must outlive the stall, or a warning or breach
 	// already recorded would be recorded again.
-	if s.Stage != before && s.Stage != StageStalled {
-		s.pruneMarks(owned)
+	if l.stage != before && l.stage != StageStalled {
+		s.pruneMarks(l.clocks(), owned)
 	}
 }
 
@@ -292,9 +302,9 @@ func clip[T any](x []T, owned bool, room int) []T {
 // the fraction in thousandths, so 0.75 is step 750.
 func warningStep(f float64) int { return int(f*1000 + 0.5) }
 
-// pruneMarks drops the marks of clocks that stopped, so Marks stays small
-// over a long history.
-func (s *State) pruneMarks(owned bool) {
+// pruneMarks drops the marks of clocks that stopped (are not in running,
+// the clocks running now), so Marks stays small over a long history.
+func (s *State) pruneMarks(running ClockSet, owned bool) {
 	if len(s.Marks) == 0 {
 		return
 	}
@@ -304,7 +314,6 @@ func (s *State) pruneMarks(owned bool) {
 	} else {
 		kept = make([]Mark, 0, len(s.Marks))
 	}
-	running := s.clocks()
 	for _, mk := range s.Marks {
 		if d, ok := running.Get(mk.Deadline.Kind); ok && d == mk.Deadline {
 			kept = append(kept, mk)
