@@ -6,7 +6,8 @@ import (
 )
 
 // Clone returns a deep copy of s: changing the copy's slices or map leaves s
-// as it was. Evolve never modifies memory reachable from its input, so
+// as it was. Evolve never changes what its input holds (it adds a touch
+// time in place only past the end of every list that can see it), so
 // copies are only needed before code outside this package edits a State.
 func (s State) Clone() State {
 	s.Attributes = maps.Clone(s.Attributes)
