@@ -55,8 +55,8 @@ func detach(ref logRef) logRef {
 	return &noLog
 }
 
-// newTimeLog returns a log with room for at least n times: 8 (what most
-// leads are touched) or MaxTrackedTouches.
+// newTimeLog returns a log with room for at least n times: 8 (enough for
+// most leads) or MaxTrackedTouches.
 func newTimeLog(n int) *timeLog {
 	if n <= 8 {
 		x := new(timeArray[[8]time.Time])
