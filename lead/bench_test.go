@@ -245,3 +245,50 @@ func BenchmarkNewDataKey(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLifecycleAdvance50 steps a Lifecycle through the 50-event
+// lead, as a projection does for every lead it follows.
+func BenchmarkLifecycleAdvance50(b *testing.B) {
+	events := realisticHistory(b)
+	b.ReportAllocs()
+	var l lead.Lifecycle
+	for b.Loop() {
+		l = lead.Lifecycle{}
+		for _, e := range events {
+			l.Advance(e)
+		}
+	}
+	b.StopTimer()
+	if l.Stage() != lead.StageWon {
+		b.Fatal(l.Stage())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(events)), "ns/event")
+}
+
+// BenchmarkEvolveTouched adds one touch to a lead with a dozen, as the
+// Engine does after appending a touch: each State is evolved once, the
+// way a lead's history grows. Every tenth touch starts again from the
+// first State, which the first round has evolved already, so that touch
+// is a second branch (and copies).
+func BenchmarkEvolveTouched(b *testing.B) {
+	events := realisticHistory(b)[:20]
+	base := lead.Replay(events)
+	touches := make([]lead.Event, 10)
+	for i := range touches {
+		touches[i] = lead.Touched{Meta: lead.Meta{Lead: base.ID, Version: base.Version + 1 + uint64(i), At: base.Entered.Add(time.Hour), Actor: "rep:ana"},
+			Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer}
+	}
+	b.ReportAllocs()
+	s, i := base, 0
+	for b.Loop() {
+		if i == len(touches) {
+			s, i = base, 0
+		}
+		s = lead.Evolve(s, touches[i])
+		i++
+	}
+	b.StopTimer()
+	if s.Touches <= base.Touches {
+		b.Fatal(s.Touches)
+	}
+}

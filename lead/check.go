@@ -54,7 +54,8 @@ func Check(s State, e Event) error {
 // check is Check, returning the state after e (Evolve's) when e can
 // follow s, so that Apply folds each event once.
 func check(s State, e Event) (State, error) {
-	r, fail, err := precheck(&s, e)
+	l := s.life()
+	r, fail, err := precheck(&s, &l, e)
 	if err != nil {
 		return s, err
 	}
@@ -65,11 +66,11 @@ func check(s State, e Event) (State, error) {
 	return after, nil
 }
 
-// precheck is every check of Check that needs no state after e: it
-// returns the rules of e's type, for permitted, and what makes a
-// *HistoryError about e.
-func precheck(s *State, e Event) (*rules, historyFail, error) {
-	r, m, fail, err := next(s.ID, s.Version, e)
+// precheck is every check of Check that needs no state after e, of a
+// lead in state s whose lifecycle fields are l: it returns the rules of
+// e's type, for permitted, and what makes a *HistoryError about e.
+func precheck(s *State, l *life, e Event) (*rules, historyFail, error) {
+	r, m, fail, err := next(s.ID, l.version, e)
 	if err != nil {
 		return nil, historyFail{}, err
 	}
@@ -87,23 +88,23 @@ func precheck(s *State, e Event) (*rules, historyFail, error) {
 	}
 	switch e := e.(type) {
 	case DeadlineWarned:
-		if !s.running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
+		if !l.running(e.Deadline) || s.Warned(e.Deadline, e.Fraction) {
 			return nil, historyFail{}, fail.errorf("warns of %s, which is not running or already warned at %v", e.Deadline, e.Fraction)
 		}
 	case DeadlineBreached:
-		if !s.running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
+		if !l.running(e.Deadline) || s.Marked(e.Deadline, true, e.Step) {
 			return nil, historyFail{}, fail.errorf("breaches %s step %d, which is not running or already recorded", e.Deadline, e.Step)
 		}
 		if !e.Action.Valid() {
 			return nil, historyFail{}, fail.errorf("unknown action %q", e.Action)
 		}
 	case Stalled:
-		if e.From != StageNone && e.From != s.Stage {
-			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
+		if e.From != StageNone && e.From != l.stage {
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, l.stage)
 		}
 	case Recycled:
-		if e.From != StageNone && e.From != s.Stage {
-			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, s.Stage)
+		if e.From != StageNone && e.From != l.stage {
+			return nil, historyFail{}, fail.errorf("says it left %s, but the lead is in %s", e.From, l.stage)
 		}
 	}
 	return r, fail, nil
@@ -166,7 +167,10 @@ func (r *rules) permits(from, to Stage) bool {
 // State per event, and the State's slices grow where they are. Start one
 // with NewFold, and take the result with State.
 type Fold struct {
-	s     State
+	s State
+	// l holds the lifecycle fields of s, which State writes to s: the
+	// fold changes them here.
+	l     life
 	owned bool  // the slices of s are the Fold's alone
 	err   error // why the Fold stopped
 }
@@ -175,7 +179,7 @@ type Fold struct {
 // events before those to come (the zero State for a whole history). The
 // Fold copies s's slices once, so s stays as it is.
 func NewFold(s State) Fold {
-	return Fold{s: s.Clone(), owned: true}
+	return Fold{s: s.Clone(), l: s.life(), owned: true}
 }
 
 // Apply folds e into the Fold's State, or returns the *HistoryError that
@@ -186,14 +190,14 @@ func (f *Fold) Apply(e Event) error {
 	if f.err != nil {
 		return f.err
 	}
-	r, fail, err := precheck(&f.s, e)
+	r, fail, err := precheck(&f.s, &f.l, e)
 	if err == nil {
-		from := f.s.Stage
-		f.s.apply(e, f.owned)
-		err = r.permitted(fail, from, f.s.Stage)
+		from := f.l.stage
+		f.s.fold(e, &f.l, f.owned)
+		err = r.permitted(fail, from, f.l.stage)
 	}
 	if err != nil {
-		f.s, f.err = State{}, err
+		f.s, f.l, f.err = State{}, life{}, err
 	}
 	return err
 }
@@ -203,7 +207,11 @@ func (f *Fold) Apply(e Event) error {
 // it is.
 func (f *Fold) State() (State, error) {
 	// The State returned shares the Fold's slices: from here on the Fold
-	// changes them the way Evolve does, by copy.
+	// changes them the way Evolve does, by copy or by claim.
+	f.s.setLife(&f.l)
+	if f.owned {
+		f.s.settleLogs()
+	}
 	f.owned = false
 	return f.s, f.err
 }

@@ -99,28 +99,8 @@ func (s State) Running(d DeadlineID) bool { return s.running(d) }
 
 // running is Running without copying s.
 func (s *State) running(d DeadlineID) bool {
-	if d.Since == 0 {
-		return false
-	}
-	switch d.Kind {
-	case KindHandOff:
-		return s.Stage == StageMQL && s.MQLVersion == d.Since
-	case KindAccept:
-		return s.Stage == StageHandedOff && s.HandOffVersion == d.Since
-	case KindFirstTouch:
-		return s.Stage == StageAccepted && s.AcceptVersion == d.Since && s.Touches == 0
-	case KindCadence:
-		return (s.Stage == StageAccepted || s.Stage == StageSQL) && s.AcceptVersion == d.Since
-	case KindUnresponsive:
-		return (s.Stage == StageAccepted || s.Stage == StageSQL) && s.UnansweredSince == d.Since
-	case KindQualify:
-		return s.Stage == StageAccepted && s.AcceptVersion == d.Since
-	case KindStall:
-		// A stalled lead keeps its stall clock: the ladder's later steps
-		// (recycle after a grace period) run on it.
-		return (s.Stage == StageAccepted || s.Stage == StageSQL || s.Stage == StageStalled) && s.ProgressVersion == d.Since
-	}
-	return false
+	c, ok := s.clocks().Get(d.Kind)
+	return ok && c == d
 }
 
 func (d DeadlineID) validate(cmd string) error {

@@ -49,7 +49,7 @@ func (s State) Applied(id string) (Applied, bool) {
 // event extends the last one when it carries the same ID and follows it,
 // and starts a new one otherwise, forgetting the oldest beyond
 // MaxRemembered.
-func (s *State) remember(e Event, m Meta, owned bool) {
+func (s *State) remember(e Event, m *Meta, owned bool) {
 	if m.Command == "" {
 		return
 	}
@@ -65,7 +65,7 @@ func (s *State) remember(e Event, m Meta, owned bool) {
 	}
 	a := Applied{ID: m.Command, Command: commandOf(e), From: m.Version, Count: 1}
 	if len(s.Recent) < MaxRemembered {
-		s.Recent = append(clip(s.Recent, owned), a)
+		s.Recent = append(clip(s.Recent, owned, 4), a)
 		return
 	}
 	recent := s.Recent

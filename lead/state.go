@@ -98,6 +98,10 @@ type State struct {
 	// owed is the action a breach step recorded by the last event still
 	// has to carry out in the same command (its next event), if any.
 	owed owed
+	// touchLog and unansweredLog hold TouchTimes and UnansweredTimes, so
+	// that Evolve adds a touch time in place where no other State can see
+	// it (see timeLog).
+	touchLog, unansweredLog logRef
 }
 
 // owed is a breach step's action whose event has not followed yet.
@@ -129,10 +133,15 @@ func (s State) Marked(d DeadlineID, breach bool, step int) bool {
 func Replay(events []Event) State {
 	// The fold owns the State it builds: no caller sees it before the end,
 	// so it is changed in place and its slices grow without copies.
+	// Its lifecycle fields are kept in a life of their own meanwhile,
+	// and written to s once, at the end.
 	var s State
+	var l life
 	for _, e := range events {
-		s.apply(e, true)
+		s.fold(e, &l, true)
 	}
+	s.setLife(&l)
+	s.settleLogs()
 	return s
 }
 
@@ -148,11 +157,24 @@ func Evolve(s State, e Event) State {
 // clipped slice, edit a clone); with owned true they belong to this fold
 // alone (Replay) and are changed in place.
 func (s *State) apply(e Event, owned bool) {
+	l := s.life()
+	s.fold(e, &l, owned)
+	s.setLife(&l)
+}
+
+// fold is apply for a fold that keeps the lifecycle fields of s in l,
+// which it writes to s itself: s's own lifecycle fields are not read.
+func (s *State) fold(e Event, l *life, owned bool) {
 	m := e.Base()
-	s.Version = m.Version
-	before := s.Stage
-	s.remember(e, m, owned)
+	before := l.stage
+	// The lifecycle rules move the lead (life.apply); what follows here
+	// records what else a State keeps of the move, and the event's data.
+	fx := l.apply(e, &m)
+	s.remember(e, &m, owned)
 	s.owed = owed{}
+	if fx != 0 {
+		s.record(fx, m.At, owned)
+	}
 	switch e := e.(type) {
 	case Captured:
 		s.ID = m.Lead
@@ -160,98 +182,38 @@ func (s *State) apply(e Event, owned bool) {
 		s.Source, s.Campaign = e.Source, e.Campaign
 		s.Attributes = e.Attributes
 		s.CapturedAt = m.At
-		s.enter(StageCaptured, m.At)
 	case Scored:
 		s.Fit, s.Intent, s.Score = e.Fit, e.Intent, e.Total
 	case MarketingQualified:
 		s.MQLSource = e.Source
-		s.MQLAt, s.MQLVersion = m.At, m.Version
-		s.enter(StageMQL, m.At)
+		s.MQLAt = m.At
 	case HandedOff:
-		s.PolicyName = e.Policy
-		s.handOff(m, e.Rep, e.Team, e.PolicyVersion)
+		s.PolicyName, s.PolicyVersion = e.Policy, e.PolicyVersion
 	case Reassigned:
-		if e.Deadline.Kind == KindAccept && s.Stage == StageHandedOff {
-			// A step of the accept ladder: the new rep inherits the
-			// running clock, so the ladder's later steps (return to
-			// marketing) still apply.
-			s.Rep = e.To
-			if e.Team != "" {
-				s.Team = e.Team
-			}
-			break
+		// A fresh hand-off keeps the policy version unless the event
+		// names another.
+		if fx&fxHandOff != 0 && e.PolicyVersion != 0 {
+			s.PolicyVersion = e.PolicyVersion
 		}
-		team := e.Team
-		if team == "" {
-			team = s.Team
-		}
-		pv := e.PolicyVersion
-		if pv == 0 {
-			pv = s.PolicyVersion
-		}
-		s.handOff(m, e.To, team, pv)
-	case Accepted:
-		s.AcceptVersion, s.AcceptedAt = m.Version, m.At
-		s.TouchTimes, s.Touches = nil, 0
-		s.clearStreak()
-		s.progress(m)
-		s.enter(StageAccepted, m.At)
 	case Rejected:
 		s.Reason = e.Reason
-		if e.Disqualify {
-			s.close(StageDisqualified, m.At)
-		} else {
-			s.toNurture(m.At)
-		}
-	case Touched:
-		if len(s.TouchTimes) < MaxTrackedTouches {
-			s.TouchTimes = append(clipTimes(s.TouchTimes, owned), m.At)
-		}
-		s.Touches++
-		if e.Outcome.Answered() {
-			s.clearStreak()
-		} else {
-			if s.Unanswered == 0 {
-				s.UnansweredSince, s.UnansweredSinceAt = m.Version, m.At
-			}
-			s.Unanswered++
-			if len(s.UnansweredTimes) < MaxTrackedTouches {
-				s.UnansweredTimes = append(clipTimes(s.UnansweredTimes, owned), m.At)
-			}
-		}
-		if s.Stage == StageStalled {
-			s.enter(s.StalledFrom, m.At)
-			s.StalledFrom = StageNone
-		}
-		s.progress(m)
 	case SalesQualified:
 		s.Amount, s.Currency, s.CloseDate, s.Probability = e.Amount, e.Currency, e.CloseDate, e.Probability
 		s.SQLAt = m.At
-		s.progress(m)
-		s.enter(StageSQL, m.At)
 	case Stalled:
-		s.StalledFrom = e.From
-		if s.StalledFrom == StageNone {
-			s.StalledFrom = s.Stage
-		}
 		s.Reason = e.Reason
-		s.enter(StageStalled, m.At)
 	case Recycled:
 		s.Reason = e.Reason
-		s.toNurture(m.At)
 	case Disqualified:
 		s.Reason = e.Reason
-		s.close(StageDisqualified, m.At)
 	case Won:
 		s.WonAmount = e.Amount
-		s.close(StageWon, m.At)
 	case Lost:
 		s.Reason = e.Reason
-		s.close(StageLost, m.At)
 	case DeadlineWarned:
-		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
+		s.Marks = append(clip(s.Marks, owned, 4), Mark{Deadline: e.Deadline, Step: warningStep(e.Fraction)})
 	case DeadlineBreached:
-		s.Marks = append(clip(s.Marks, owned), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
+		s.Marks = append(clip(s.Marks, owned, 4), Mark{Deadline: e.Deadline, Breach: true, Step: e.Step})
 		if e.Action != ActionNotify {
 			s.owed = owed{deadline: e.Deadline, action: e.Action}
 		}
@@ -262,7 +224,7 @@ func (s *State) apply(e Event, owned bool) {
 		// A pause with an end date ends by itself: the clocks run again
 		// from Until even if nobody resumes the lead.
 		s.Paused = true
-		s.Pauses = append(clip(s.Pauses, owned), Interval{From: m.At, To: e.Until})
+		s.Pauses = append(clip(s.Pauses, owned, 2), Interval{From: m.At, To: e.Until})
 	case Erased:
 		s.Erased = true
 		s.Email, s.FullName = ErasedField, ErasedField
@@ -279,79 +241,70 @@ func (s *State) apply(e Event, owned bool) {
 	// a touch brings the lead back, when they run on under the same
 	// DeadlineID: their marks must outlive the stall, or a warning or breach
 	// already recorded would be recorded again.
-	if s.Stage != before && s.Stage != StageStalled {
-		s.pruneMarks(owned)
+	if l.stage != before && l.stage != StageStalled {
+		s.pruneMarks(l.clocks(), owned)
+	}
+}
+
+// record keeps what a State holds beyond its lifecycle fields of the
+// effects fx of an event at time at.
+func (s *State) record(fx effect, at time.Time, owned bool) {
+	if fx&fxHandOff != 0 {
+		s.HandedOffAt = at
+		s.AcceptedAt = time.Time{}
+		s.Paused, s.Pauses = false, nil
+		s.Marks = nil
+	}
+	if fx&fxAccept != 0 {
+		s.AcceptedAt = at
+		s.TouchTimes, s.touchLog = nil, restart(s.touchLog, owned)
+	}
+	if fx&fxStreakEnd != 0 && (s.UnansweredTimes != nil || !s.UnansweredSinceAt.IsZero()) {
+		s.UnansweredSinceAt, s.UnansweredTimes, s.unansweredLog = time.Time{}, nil, restart(s.unansweredLog, owned)
+	}
+	if fx&fxTouch != 0 && len(s.TouchTimes) < MaxTrackedTouches {
+		s.TouchTimes, s.touchLog = appendTime(s.TouchTimes, s.touchLog, at, owned)
+	}
+	if fx&fxStreakStart != 0 {
+		s.UnansweredSinceAt = at
+	}
+	if fx&fxUnanswered != 0 && len(s.UnansweredTimes) < MaxTrackedTouches {
+		s.UnansweredTimes, s.unansweredLog = appendTime(s.UnansweredTimes, s.unansweredLog, at, owned)
+	}
+	if fx&fxProgress != 0 {
+		s.ProgressAt = at
+	}
+	if fx&fxNurture != 0 {
+		s.Recycles++
+		s.Paused, s.Pauses = false, nil
+	}
+	if fx&fxClose != 0 {
+		s.ClosedAt = at
+		s.Paused = false
 	}
 }
 
 // clip returns x ready for an append that must not write into memory a
 // shared x reaches: clipped, so the append copies, unless the fold owns it.
-// A fold that owns x starts it with room for a few appends.
-func clip[T any](x []T, owned bool) []T {
+// A fold that owns x starts it with room for room appends: a lead has a
+// few marks and rarely more than one pause.
+func clip[T any](x []T, owned bool, room int) []T {
 	if !owned {
 		return slices.Clip(x)
 	}
 	if x == nil {
-		return make([]T, 0, 8)
+		return make([]T, 0, room)
 	}
 	return x
-}
-
-// clipTimes is clip for a list of touch times: a fold that owns one of
-// eight or more that is full grows it once to MaxTrackedTouches, the most
-// it will hold, instead of doubling it on the way there.
-func clipTimes(x []time.Time, owned bool) []time.Time {
-	if owned && len(x) >= 8 && len(x) == cap(x) {
-		return append(make([]time.Time, 0, MaxTrackedTouches), x...)
-	}
-	return clip(x, owned)
 }
 
 // warningStep turns a warning fraction into the mark step that records it:
 // the fraction in thousandths, so 0.75 is step 750.
 func warningStep(f float64) int { return int(f*1000 + 0.5) }
 
-func (s *State) enter(st Stage, at time.Time) {
-	s.Stage = st
-	s.Entered = at
-}
-
-func (s *State) handOff(m Meta, rep, team string, policy int) {
-	s.Rep, s.Team, s.PolicyVersion = rep, team, policy
-	s.HandOffVersion, s.HandedOffAt = m.Version, m.At
-	s.AcceptVersion, s.AcceptedAt = 0, time.Time{}
-	s.Paused, s.Pauses = false, nil
-	s.enter(StageHandedOff, m.At)
-	s.Marks = nil
-}
-
-func (s *State) clearStreak() {
-	s.Unanswered, s.UnansweredSince, s.UnansweredSinceAt, s.UnansweredTimes = 0, 0, time.Time{}, nil
-}
-
-func (s *State) progress(m Meta) {
-	s.ProgressVersion, s.ProgressAt = m.Version, m.At
-}
-
-func (s *State) toNurture(at time.Time) {
-	s.Recycles++
-	s.Rep, s.Team = "", ""
-	s.HandOffVersion, s.AcceptVersion = 0, 0
-	s.Paused, s.Pauses = false, nil
-	s.StalledFrom = StageNone
-	s.enter(StageNurturing, at)
-}
-
-func (s *State) close(st Stage, at time.Time) {
-	s.ClosedAt = at
-	s.Paused = false
-	s.StalledFrom = StageNone
-	s.enter(st, at)
-}
-
-// pruneMarks drops the marks of clocks that stopped, so Marks stays small
-// over a long history.
-func (s *State) pruneMarks(owned bool) {
+// pruneMarks drops the marks of clocks that stopped (are not in running,
+// the clocks running now), so Marks stays small over a long history.
+func (s *State) pruneMarks(running ClockSet, owned bool) {
 	if len(s.Marks) == 0 {
 		return
 	}
@@ -362,7 +315,7 @@ func (s *State) pruneMarks(owned bool) {
 		kept = make([]Mark, 0, len(s.Marks))
 	}
 	for _, mk := range s.Marks {
-		if s.Running(mk.Deadline) {
+		if d, ok := running.Get(mk.Deadline.Kind); ok && d == mk.Deadline {
 			kept = append(kept, mk)
 		}
 	}

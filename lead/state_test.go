@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,4 +236,40 @@ func TestEvolvingAReplayedStateAlongTwoBranchesKeepsThemApart(t *testing.T) {
 			t.Fatal("Evolve changed the replayed state")
 		}
 	})
+}
+
+// Evolve adds a touch time in place only where no other State can see
+// it; two goroutines that evolve one State at once must each get their
+// own touch (run with -race, a claim that is not atomic is reported).
+func TestEvolvingOneStateFromTwoGoroutinesKeepsTheBranchesApart(t *testing.T) {
+	sc := script(t, capture, qualifyMQL, handOff, accept, touchNo)
+	touch := func(s lead.State, at time.Time) lead.State {
+		m := lead.Meta{Lead: s.ID, Version: s.Version + 1, At: at, Actor: "rep:ana"}
+		return lead.Evolve(s, lead.Touched{Meta: m, Channel: lead.ChannelPhone, Outcome: lead.OutcomeNoAnswer})
+	}
+	for i := range 500 {
+		// A State with a second touch just added: the next one may be
+		// added in place, by one of the branches only.
+		s := touch(sc.State, t0.Add(50*time.Hour))
+		branches := make([]lead.State, 2)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for g := range branches {
+			wg.Go(func() {
+				<-start
+				branches[g] = touch(s, t0.Add(time.Duration(g+100)*time.Hour))
+			})
+		}
+		close(start)
+		wg.Wait()
+		for g, b := range branches {
+			want := t0.Add(time.Duration(g+100) * time.Hour)
+			if len(b.TouchTimes) != 3 || !b.TouchTimes[2].Equal(want) || len(b.UnansweredTimes) != 3 || !b.UnansweredTimes[2].Equal(want) {
+				t.Fatalf("round %d: branch %d has touch times %v and unanswered %v; want 3 ending at %v", i, g, b.TouchTimes, b.UnansweredTimes, want)
+			}
+		}
+		if len(s.TouchTimes) != 2 || len(s.UnansweredTimes) != 2 {
+			t.Fatalf("round %d: the State both branches came from has %d touch times", i, len(s.TouchTimes))
+		}
+	}
 }
