@@ -62,8 +62,7 @@ type Projection struct {
 	ready bool
 	days  dayClock
 	index leadIndex
-	leads [][]record    // chunks of chunkSize records: growing never copies a record
-	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
+	leads [][]record // chunks of chunkSize records: growing never copies a record
 	n     int           // records in use
 	names dict
 	// accountName is, by the name of a normalized account, the name of
@@ -113,25 +112,34 @@ type attrs struct {
 }
 
 // record is one lead, as much of it as the metrics need. Times are unix
-// nanoseconds, 0 for never.
+// nanoseconds, 0 for never. The fields most events read or write come
+// first, so that folding an event touches few cache lines of its record.
 type record struct {
-	attrs
 	// lc is where the lead stands by lead's own rules: its stage, the
 	// stage a stalled lead left and the versions its clocks run from.
 	// Apply steps it with each event and reads what the event changed.
-	lc        lead.Lifecycle
-	first     [nStages]int64 // first entry into each stage
-	entered   int64          // entry into the current stage
-	scored    bool
-	mqlScored bool
-	score     int16
-	mqlScore  int16 // score when the lead first became an MQL
+	lc lead.Lifecycle
 
+	entered      int64  // entry into the current stage
 	cycleTouches uint32 // touches since the lead last came from marketing
+	touchBucket  int32  // 1 + the index of the latest touch tally used
 	firstTouch   int64
 	lastTouch    int64
-	cadence      [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
-	nCadence     uint8
+
+	lastContent, lastTouchCampaign uint32 // of the latest touch
+	accept                         int32  // 1 + the index in p.accepts of the latest acceptance; 0 for none
+	opp                            int32  // 1 + the index in p.opps of the open opportunity; 0 for none
+	attrs
+
+	// clocks are the lead's latest clock of each kind, in the order of
+	// kinds, and clockState the state of each (clockOpen, ...; 0 for
+	// none).
+	clocks     [maxKinds]clockSlot
+	clockState [maxKinds]uint8
+
+	nCadence uint8
+	cadence  [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
+	first    [nStages]int64            // first entry into each stage
 
 	// The SLA clocks as the SLA measures them: the accept clock runs from
 	// handOff, in the hours of the policy rules p.rules[rules]; pauses
@@ -145,13 +153,12 @@ type record struct {
 	pauseFrom, pauseTo        int64
 	pausedAccept, pausedTouch int64
 
-	accept int32 // 1 + the index in p.accepts of the latest acceptance; 0 for none
-	opp    int32 // 1 + the index in p.opps of the open opportunity; 0 for none
-
-	lastContent, lastTouchCampaign uint32 // of the latest touch
-	sqlContent, sqlCampaign        uint32 // of the latest touch before the first SQL
-	sqlTouched                     bool
-	touchBucket                    int32 // 1 + the index of the latest touch tally used
+	scored                  bool
+	mqlScored               bool
+	sqlTouched              bool
+	score                   int16
+	mqlScore                int16  // score when the lead first became an MQL
+	sqlContent, sqlCampaign uint32 // of the latest touch before the first SQL
 }
 
 // Position returns the position of the last event applied, 0 before the
@@ -168,18 +175,10 @@ func (p *Projection) rec(i int32) *record {
 	return &p.leads[i/chunkSize][i%chunkSize]
 }
 
-// clocksOf returns the clock slots of the record at index i, one per
-// deadline kind, in the order of kinds.
-func (p *Projection) clocksOf(i int32) []clockSlot {
-	o := int(i%chunkSize) * len(kinds)
-	return p.slots[i/chunkSize][o : o+len(kinds) : o+len(kinds)]
-}
-
 // add appends a zero record and returns its index.
 func (p *Projection) add() int32 {
 	if p.n%chunkSize == 0 {
 		p.leads = append(p.leads, make([]record, chunkSize))
-		p.slots = append(p.slots, make([]clockSlot, chunkSize*len(kinds)))
 	}
 	p.n++
 	return int32(p.n - 1)
@@ -326,7 +325,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		}
 	case lead.DeadlineBreached:
 		if e.Step == 0 {
-			p.breach(p.clocksOf(i), e.Deadline, at)
+			p.breach(r, e.Deadline, at)
 		}
 	}
 	if c.Moved() && r.opp != 0 {
@@ -350,7 +349,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			r.clearPauses()
 		}
 	}
-	p.settle(r, p.clocksOf(i), &c, at)
+	p.settle(r, &c, at)
 	return nil
 }
 

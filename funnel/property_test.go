@@ -215,14 +215,14 @@ func TestComplianceAgreesWithLeadRunning(t *testing.T) {
 			t.Fatalf("compliance = %v, want %v", got, want)
 		}
 		for id, s := range states {
-			slots := p.clocksOf(p.index.number(id))
+			r := p.rec(p.index.number(id))
 			for k, kind := range kinds {
 				want := sinceOf(s, kind)
-				got := slots[k]
-				if want != 0 && (got.since != want || got.state == clockMet) {
-					t.Fatalf("lead %s: %s clock since %d is not followed: slot %+v", id, kind, want, got)
+				got, state := r.clocks[k], r.clockState[k]
+				if want != 0 && (got.since != want || state == clockMet) {
+					t.Fatalf("lead %s: %s clock since %d is not followed: slot %+v, state %d", id, kind, want, got, state)
 				}
-				if want == 0 && got.state == clockOpen {
+				if want == 0 && state == clockOpen {
 					t.Fatalf("lead %s: %s clock since %d is open, lead.State runs none", id, kind, got.since)
 				}
 			}
