@@ -63,7 +63,7 @@ type Projection struct {
 	days  dayClock
 	index leadIndex
 	leads [][]record // chunks of chunkSize records: growing never copies a record
-	n     int           // records in use
+	n     int        // records in use
 	names dict
 	// accountName is, by the name of a normalized account, the name of
 	// its first spelling; 0 for a name that is not an account.
