@@ -21,21 +21,41 @@ func init() {
 	}
 }
 
-// nextKind returns the index of kind k in kinds at or after from, or -1.
-func nextKind(from int, k lead.DeadlineKind) int {
-	for i := from; i < len(kinds); i++ {
-		if kinds[i] == k {
+// kindIndex returns the index of kind k in kinds, -1 for none. It runs
+// for every clock an event starts or stops: the kinds this package knows
+// are told apart by a switch, which compares lengths before bytes, and
+// one comparison confirms the answer; a kind lead.Kinds added or moved
+// since is found by a search.
+func kindIndex(k lead.DeadlineKind) int {
+	if i := knownKind(k); i >= 0 && i < len(kinds) && kinds[i] == k {
+		return i
+	}
+	for i, kk := range kinds {
+		if kk == k {
 			return i
 		}
 	}
 	return -1
 }
 
-func kindIndex(k lead.DeadlineKind) int {
-	for i, kk := range kinds {
-		if kk == k {
-			return i
-		}
+// knownKind returns the index of k in lead.Kinds as this package last
+// knew it, -1 for a kind it does not know.
+func knownKind(k lead.DeadlineKind) int {
+	switch k {
+	case lead.KindHandOff:
+		return 0
+	case lead.KindAccept:
+		return 1
+	case lead.KindFirstTouch:
+		return 2
+	case lead.KindCadence:
+		return 3
+	case lead.KindUnresponsive:
+		return 4
+	case lead.KindQualify:
+		return 5
+	case lead.KindStall:
+		return 6
 	}
 	return -1
 }
@@ -82,13 +102,10 @@ func (p *Projection) settle(r *record, c *lead.Change, at int64) {
 	if c.Stopped.Len() == 0 && c.Started.Len() == 0 {
 		return
 	}
-	// A ClockSet yields its clocks in the order of lead.Kinds, which is
-	// the order of kinds: a cursor finds each kind's slot without a
-	// search from the start.
-	k := 0
 	for d := range c.Stopped.All() {
-		if k = nextKind(k, d.Kind); k < 0 {
-			break
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
 		}
 		s := &r.clocks[k]
 		if s.since == d.Since && r.clockState[k] == clockOpen {
@@ -98,10 +115,10 @@ func (p *Projection) settle(r *record, c *lead.Change, at int64) {
 			r.clockState[k] = clockMet
 		}
 	}
-	k = 0
 	for d := range c.Started.All() {
-		if k = nextKind(k, d.Kind); k < 0 {
-			break
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
 		}
 		s := &r.clocks[k]
 		switch {

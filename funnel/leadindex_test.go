@@ -50,3 +50,14 @@ func TestLeadIndexTellsApartIDsWhoseHashesMatch(t *testing.T) {
 		t.Fatalf("lead-a is %d, want 0", got)
 	}
 }
+
+func TestKindIndexIsThePositionInLeadKinds(t *testing.T) {
+	for i, k := range lead.Kinds() {
+		if got := kindIndex(k); got != i {
+			t.Errorf("kindIndex(%q) = %d, want %d", k, got, i)
+		}
+	}
+	if got := kindIndex("no_such_kind"); got != -1 {
+		t.Errorf("kindIndex of an unknown kind = %d, want -1", got)
+	}
+}

@@ -130,16 +130,16 @@ type record struct {
 	accept                         int32  // 1 + the index in p.accepts of the latest acceptance; 0 for none
 	opp                            int32  // 1 + the index in p.opps of the open opportunity; 0 for none
 	attrs
+	first [nStages]int64 // first entry into each stage
 
 	// clocks are the lead's latest clock of each kind, in the order of
 	// kinds, and clockState the state of each (clockOpen, ...; 0 for
 	// none).
-	clocks     [maxKinds]clockSlot
 	clockState [maxKinds]uint8
+	clocks     [maxKinds]clockSlot
 
 	nCadence uint8
 	cadence  [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
-	first    [nStages]int64            // first entry into each stage
 
 	// The SLA clocks as the SLA measures them: the accept clock runs from
 	// handOff, in the hours of the policy rules p.rules[rules]; pauses
@@ -328,7 +328,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 			p.breach(r, e.Deadline, at)
 		}
 	}
-	if c.Moved() && r.opp != 0 {
+	if c.From != c.To && r.opp != 0 {
 		if out := closeOutcome(c.To); out != 0 {
 			o := p.opps.at(r.opp - 1)
 			o.outcome, o.closed = out, at
@@ -479,9 +479,15 @@ func (p *Projection) account(company string) uint32 {
 func accountKey(s string) string {
 	normal := true
 	prevSpace := true
-	for _, c := range s {
-		space := unicode.IsSpace(c)
-		if (space && (prevSpace || c != ' ')) || unicode.ToLower(c) != c {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			normal = accountKeyNormal(s[i:], prevSpace)
+			prevSpace = false
+			break
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if (space && (prevSpace || c != ' ')) || ('A' <= c && c <= 'Z') {
 			normal = false
 			break
 		}
@@ -491,6 +497,21 @@ func accountKey(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// accountKeyNormal reports whether s, the rest of a company name from its
+// first non-ASCII byte on, is normal as accountKey defines it, prevSpace
+// telling whether the byte before s was white space. A normal name does
+// not end in white space, so s ending in it is not normal.
+func accountKeyNormal(s string, prevSpace bool) bool {
+	for _, c := range s {
+		space := unicode.IsSpace(c)
+		if (space && (prevSpace || c != ' ')) || unicode.ToLower(c) != c {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace
 }
 
 // policyKey is a policy's segment (interned) and version.

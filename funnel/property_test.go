@@ -3,6 +3,7 @@ package funnel
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,6 +227,18 @@ func TestComplianceAgreesWithLeadRunning(t *testing.T) {
 					t.Fatalf("lead %s: %s clock since %d is open, lead.State runs none", id, kind, got.since)
 				}
 			}
+		}
+	})
+}
+
+// TestAccountKeyIsLowerCaseFieldsJoinedBySpaces holds accountKey's fast
+// paths to its definition, for ASCII and non-ASCII names alike.
+func TestAccountKeyIsLowerCaseFieldsJoinedBySpaces(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.StringOf(rapid.SampledFrom([]rune{'a', 'B', 'é', 'É', ' ', ' ', '\t', '\u00a0', '\u2003', 'ß', 'İ', '1', '\xff'})).Draw(t, "company")
+		want := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		if got := accountKey(s); got != want {
+			t.Fatalf("accountKey(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
