@@ -172,7 +172,7 @@ const chunkSize = 4096
 
 // rec returns the record at index i.
 func (p *Projection) rec(i int32) *record {
-	return &p.leads[i/chunkSize][i%chunkSize]
+	return &p.leads[uint32(i)/chunkSize][uint32(i)%chunkSize]
 }
 
 // add appends a zero record and returns its index.
