@@ -276,7 +276,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		r.policy = p.names.intern(e.Policy)
 		r.policyVersion = int32(e.PolicyVersion)
 	case lead.Reassigned:
-		if c.Entered && e.PolicyVersion != 0 {
+		if e.PolicyVersion != 0 && freshHandOff(&c) {
 			r.policyVersion = int32(e.PolicyVersion)
 		}
 	case lead.Accepted:
@@ -337,20 +337,33 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 	}
 	if c.Entered {
 		r.enter(c.To, at)
-		switch c.To {
-		case lead.StageHandedOff:
-			// A fresh hand-off (or reassignment) starts the accept clock
-			// anew, and lead forgets the pauses before it.
-			r.handOff = at
-			r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
-			r.clearPauses()
-		case lead.StageNurturing:
+		if c.To == lead.StageNurturing {
 			r.cycleTouches = 0
 			r.clearPauses()
 		}
 	}
+	if freshHandOff(&c) {
+		// A fresh hand-off (or reassignment) starts the accept clock
+		// anew, and lead forgets the pauses before it.
+		r.handOff = at
+		r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
+		r.clearPauses()
+	}
 	p.settle(r, &c, at)
 	return nil
+}
+
+// freshHandOff reports whether the event that made change c handed the
+// lead off afresh: a hand-off, or a reassignment that is not a step of the
+// accept ladder. Each starts a new accept clock, which is how it is told,
+// for c.Entered misses a reassignment in the instant of the hand-off
+// before it (the stage and its entry time do not change).
+func freshHandOff(c *lead.Change) bool {
+	if c.To != lead.StageHandedOff {
+		return false
+	}
+	_, ok := c.Started.Get(lead.KindAccept)
+	return ok
 }
 
 // closeOutcome returns the outcome an open opportunity gets when its lead
