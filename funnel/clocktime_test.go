@@ -230,3 +230,19 @@ func TestTimeToAcceptLeavesEveryPauseOut(t *testing.T) {
 		t.Errorf("SLA %v, wall %v; want 3h and 6h", got.SLA.Max, got.Wall.Max)
 	}
 }
+
+// TestReassignInTheInstantOfTheHandOffEndsItsPause: a reassignment is a
+// fresh hand-off, which ends the pause before it even when it comes in
+// the same instant as the hand-off and the pause, so the accept clock runs
+// from it unpaused.
+func TestReassignInTheInstantOfTheHandOffEndsItsPause(t *testing.T) {
+	w := newWorldWith(t, &Projection{Policies: seedSet(t)})
+	w.do("R", t0, capture("web", "", ""), mql, handOff("ana", ""), lead.Pause{Reason: "call back"}, lead.Reassign{To: "bob"})
+	w.do("R", t0.Add(time.Minute), accept)
+	if s := w.states["R"]; s.Paused || len(s.Pauses) != 0 {
+		t.Fatalf("lead still paused after the reassignment: %+v", s.Pauses)
+	}
+	if got := w.p.AcceptTimes(Filter{}); got.SLA.Max != time.Minute || got.Wall.Max != time.Minute {
+		t.Errorf("SLA %v, wall %v; want 1m and 1m", got.SLA.Max, got.Wall.Max)
+	}
+}

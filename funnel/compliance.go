@@ -12,21 +12,70 @@ import (
 // kind here is its index in a record's clock slots and in clockKey.
 var kinds = lead.Kinds()
 
-// nextKind returns the index of kind k in kinds at or after from, or -1.
-func nextKind(from int, k lead.DeadlineKind) int {
-	for i := from; i < len(kinds); i++ {
-		if kinds[i] == k {
+// maxKinds is the most deadline kinds a record keeps clocks of.
+const maxKinds = 8
+
+func init() {
+	if len(kinds) > maxKinds {
+		panic("funnel: more deadline kinds than a record keeps clocks of; raise maxKinds")
+	}
+}
+
+// kindIndex returns the index of kind k in kinds, -1 for none. It runs
+// for every clock an event starts or stops: the kinds this package knows
+// are told apart by a switch, which compares lengths before bytes; a
+// kind lead.Kinds added since, or every kind if lead.Kinds changed their
+// order, is found by a search.
+func kindIndex(k lead.DeadlineKind) int {
+	if kindsKnown {
+		if i := knownKind(k); i >= 0 {
+			return i
+		}
+	}
+	for i, kk := range kinds {
+		if kk == k {
 			return i
 		}
 	}
 	return -1
 }
 
-func kindIndex(k lead.DeadlineKind) int {
-	for i, kk := range kinds {
-		if kk == k {
-			return i
+// kindsKnown reports whether knownKind numbers every kind it knows by its
+// index in kinds.
+var kindsKnown = func() bool {
+	n := 0
+	for i, k := range kinds {
+		if j := knownKind(k); j >= 0 {
+			if j != i {
+				return false
+			}
+			n++
 		}
+	}
+	return n == knownKinds
+}()
+
+// knownKinds is the number of kinds knownKind knows.
+const knownKinds = 7
+
+// knownKind returns the index of k in lead.Kinds as this package last
+// knew it, -1 for a kind it does not know.
+func knownKind(k lead.DeadlineKind) int {
+	switch k {
+	case lead.KindHandOff:
+		return 0
+	case lead.KindAccept:
+		return 1
+	case lead.KindFirstTouch:
+		return 2
+	case lead.KindCadence:
+		return 3
+	case lead.KindUnresponsive:
+		return 4
+	case lead.KindQualify:
+		return 5
+	case lead.KindStall:
+		return 6
 	}
 	return -1
 }
@@ -39,12 +88,13 @@ const (
 )
 
 // clockSlot is the latest clock of one kind on one lead: a lead has at
-// most one clock of each kind running at a time (lead.State.Clock).
+// most one clock of each kind running at a time (lead.State.Clock). Its
+// state is kept beside it in record.clockState, so that a slot is 16
+// bytes.
 type clockSlot struct {
 	since  uint64
 	bucket int32 // the tally of the clock's start: its key's at is its start day
 	last   int32 // the tally of the clock's latest change
-	state  uint8
 }
 
 // clockKey is the tally of the changes made on day at to the clocks of one
@@ -64,63 +114,61 @@ type tally struct {
 	Met, Breached, Open int
 }
 
-// settle follows the clocks an event started and stopped on r, whose
-// clock slots are slots: a clock that stopped without a breach is met, a
-// clock that started is open. A clock that stops and runs again under the
-// same identity (a stalled lead touched back into its stage) is open again.
-func (p *Projection) settle(r *record, slots []clockSlot, c *lead.Change, at int64) {
+// settle follows the clocks an event started and stopped on r: a clock
+// that stopped without a breach is met, a clock that started is open. A
+// clock that stops and runs again under the same identity (a stalled
+// lead touched back into its stage) is open again.
+func (p *Projection) settle(r *record, c *lead.Change, at int64) {
 	if c.Stopped.Len() == 0 && c.Started.Len() == 0 {
 		return
 	}
-	// A ClockSet yields its clocks in the order of lead.Kinds, which is
-	// the order of kinds: a cursor finds each kind's slot without a
-	// search from the start.
-	k := 0
 	for d := range c.Stopped.All() {
-		if k = nextKind(k, d.Kind); k < 0 {
-			break
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
 		}
-		s := &slots[k]
-		if s.since == d.Since && s.state == clockOpen {
+		s := &r.clocks[k]
+		if s.since == d.Since && r.clockState[k] == clockOpen {
 			t := p.change(s, at)
 			t.Open--
 			t.Met++
-			s.state = clockMet
+			r.clockState[k] = clockMet
 		}
 	}
-	k = 0
 	for d := range c.Started.All() {
-		if k = nextKind(k, d.Kind); k < 0 {
-			break
+		k := kindIndex(d.Kind)
+		if k < 0 {
+			continue
 		}
-		s := &slots[k]
+		s := &r.clocks[k]
 		switch {
 		case s.since != d.Since:
 			b := p.clockBucket(k, r, *s, at)
-			*s = clockSlot{since: d.Since, bucket: b, last: b, state: clockOpen}
+			*s = clockSlot{since: d.Since, bucket: b, last: b}
+			r.clockState[k] = clockOpen
 			p.clocks[b].Open++
-		case s.state == clockMet:
+		case r.clockState[k] == clockMet:
 			t := p.change(s, at)
 			t.Met--
 			t.Open++
-			s.state = clockOpen
+			r.clockState[k] = clockOpen
 		}
 	}
 }
 
-// breach records at at the first breach step of deadline d in slots. A
+// breach records at at the first breach step of deadline d on r. A
 // breach of a clock the Projection did not see start (a feed begun
 // mid-history) is not counted.
-func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID, at int64) {
+func (p *Projection) breach(r *record, d lead.DeadlineID, at int64) {
 	k := kindIndex(d.Kind)
 	if k < 0 {
 		return
 	}
-	s := &slots[k]
+	s := &r.clocks[k]
 	if s.since != d.Since || s.since == 0 {
 		return
 	}
-	switch s.state {
+	switch r.clockState[k] {
 	case clockOpen:
 		p.change(s, at).Open--
 	case clockMet:
@@ -129,7 +177,7 @@ func (p *Projection) breach(slots []clockSlot, d lead.DeadlineID, at int64) {
 		return
 	}
 	p.clocks[s.last].Breached++
-	s.state = clockBreached
+	r.clockState[k] = clockBreached
 }
 
 // change returns the tally of the changes on the day of at to the clocks

@@ -50,3 +50,40 @@ func TestLeadIndexTellsApartIDsWhoseHashesMatch(t *testing.T) {
 		t.Fatalf("lead-a is %d, want 0", got)
 	}
 }
+
+func TestKindIndexIsThePositionInLeadKinds(t *testing.T) {
+	for i, k := range lead.Kinds() {
+		if got := kindIndex(k); got != i {
+			t.Errorf("kindIndex(%q) = %d, want %d", k, got, i)
+		}
+	}
+	if got := kindIndex("no_such_kind"); got != -1 {
+		t.Errorf("kindIndex of an unknown kind = %d, want -1", got)
+	}
+}
+
+func TestLeadIndexFindsIDsAgainWhoseRecentSlotsAnotherTook(t *testing.T) {
+	var x leadIndex
+	const n = 4 << recentBits // many IDs per slot of the recent table
+	ids := make([]lead.ID, n)
+	for i := range ids {
+		ids[i] = lead.ID(fmt.Sprintf("L%d", i))
+		_, h := x.find(ids[i])
+		x.add(ids[i], h)
+	}
+	// Each ID found twice in a row, then all again in reverse: the
+	// second look-up finds it in the recent table, the reverse pass
+	// finds slots that other IDs took since.
+	for i, id := range ids {
+		for range 2 {
+			if got := x.number(id); got != int32(i) {
+				t.Fatalf("%s is %d, want %d", id, got, i)
+			}
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		if got := x.number(ids[i]); got != int32(i) {
+			t.Fatalf("%s is %d, want %d", ids[i], got, i)
+		}
+	}
+}

@@ -62,9 +62,8 @@ type Projection struct {
 	ready bool
 	days  dayClock
 	index leadIndex
-	leads [][]record    // chunks of chunkSize records: growing never copies a record
-	slots [][]clockSlot // chunks of chunkSize × len(kinds) clock slots, by record
-	n     int           // records in use
+	leads [][]record // chunks of chunkSize records: growing never copies a record
+	n     int        // records in use
 	names dict
 	// accountName is, by the name of a normalized account, the name of
 	// its first spelling; 0 for a name that is not an account.
@@ -113,25 +112,34 @@ type attrs struct {
 }
 
 // record is one lead, as much of it as the metrics need. Times are unix
-// nanoseconds, 0 for never.
+// nanoseconds, 0 for never. The fields most events read or write come
+// first, so that folding an event touches few cache lines of its record.
 type record struct {
-	attrs
 	// lc is where the lead stands by lead's own rules: its stage, the
 	// stage a stalled lead left and the versions its clocks run from.
 	// Apply steps it with each event and reads what the event changed.
-	lc        lead.Lifecycle
-	first     [nStages]int64 // first entry into each stage
-	entered   int64          // entry into the current stage
-	scored    bool
-	mqlScored bool
-	score     int16
-	mqlScore  int16 // score when the lead first became an MQL
+	lc lead.Lifecycle
 
+	entered      int64  // entry into the current stage
 	cycleTouches uint32 // touches since the lead last came from marketing
+	touchBucket  int32  // 1 + the index of the latest touch tally used
 	firstTouch   int64
 	lastTouch    int64
-	cadence      [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
-	nCadence     uint8
+
+	lastContent, lastTouchCampaign uint32 // of the latest touch
+	accept                         int32  // 1 + the index in p.accepts of the latest acceptance; 0 for none
+	opp                            int32  // 1 + the index in p.opps of the open opportunity; 0 for none
+	attrs
+	first [nStages]int64 // first entry into each stage
+
+	// clocks are the lead's latest clock of each kind, in the order of
+	// kinds, and clockState the state of each (clockOpen, ...; 0 for
+	// none).
+	clockState [maxKinds]uint8
+	clocks     [maxKinds]clockSlot
+
+	nCadence uint8
+	cadence  [MaxCadenceTouches]uint32 // seconds from the first acceptance to each of the first touches
 
 	// The SLA clocks as the SLA measures them: the accept clock runs from
 	// handOff, in the hours of the policy rules p.rules[rules]; pauses
@@ -145,13 +153,12 @@ type record struct {
 	pauseFrom, pauseTo        int64
 	pausedAccept, pausedTouch int64
 
-	accept int32 // 1 + the index in p.accepts of the latest acceptance; 0 for none
-	opp    int32 // 1 + the index in p.opps of the open opportunity; 0 for none
-
-	lastContent, lastTouchCampaign uint32 // of the latest touch
-	sqlContent, sqlCampaign        uint32 // of the latest touch before the first SQL
-	sqlTouched                     bool
-	touchBucket                    int32 // 1 + the index of the latest touch tally used
+	scored                  bool
+	mqlScored               bool
+	sqlTouched              bool
+	score                   int16
+	mqlScore                int16  // score when the lead first became an MQL
+	sqlContent, sqlCampaign uint32 // of the latest touch before the first SQL
 }
 
 // Position returns the position of the last event applied, 0 before the
@@ -165,21 +172,13 @@ const chunkSize = 4096
 
 // rec returns the record at index i.
 func (p *Projection) rec(i int32) *record {
-	return &p.leads[i/chunkSize][i%chunkSize]
-}
-
-// clocksOf returns the clock slots of the record at index i, one per
-// deadline kind, in the order of kinds.
-func (p *Projection) clocksOf(i int32) []clockSlot {
-	o := int(i%chunkSize) * len(kinds)
-	return p.slots[i/chunkSize][o : o+len(kinds) : o+len(kinds)]
+	return &p.leads[uint32(i)/chunkSize][uint32(i)%chunkSize]
 }
 
 // add appends a zero record and returns its index.
 func (p *Projection) add() int32 {
 	if p.n%chunkSize == 0 {
 		p.leads = append(p.leads, make([]record, chunkSize))
-		p.slots = append(p.slots, make([]clockSlot, chunkSize*len(kinds)))
 	}
 	p.n++
 	return int32(p.n - 1)
@@ -277,7 +276,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		r.policy = p.names.intern(e.Policy)
 		r.policyVersion = int32(e.PolicyVersion)
 	case lead.Reassigned:
-		if c.Entered && e.PolicyVersion != 0 {
+		if e.PolicyVersion != 0 && freshHandOff(&c) {
 			r.policyVersion = int32(e.PolicyVersion)
 		}
 	case lead.Accepted:
@@ -326,10 +325,10 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		}
 	case lead.DeadlineBreached:
 		if e.Step == 0 {
-			p.breach(p.clocksOf(i), e.Deadline, at)
+			p.breach(r, e.Deadline, at)
 		}
 	}
-	if c.Moved() && r.opp != 0 {
+	if c.From != c.To && r.opp != 0 {
 		if out := closeOutcome(c.To); out != 0 {
 			o := p.opps.at(r.opp - 1)
 			o.outcome, o.closed = out, at
@@ -338,20 +337,33 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 	}
 	if c.Entered {
 		r.enter(c.To, at)
-		switch c.To {
-		case lead.StageHandedOff:
-			// A fresh hand-off (or reassignment) starts the accept clock
-			// anew, and lead forgets the pauses before it.
-			r.handOff = at
-			r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
-			r.clearPauses()
-		case lead.StageNurturing:
+		if c.To == lead.StageNurturing {
 			r.cycleTouches = 0
 			r.clearPauses()
 		}
 	}
-	p.settle(r, p.clocksOf(i), &c, at)
+	if freshHandOff(&c) {
+		// A fresh hand-off (or reassignment) starts the accept clock
+		// anew, and lead forgets the pauses before it.
+		r.handOff = at
+		r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
+		r.clearPauses()
+	}
+	p.settle(r, &c, at)
 	return nil
+}
+
+// freshHandOff reports whether the event that made change c handed the
+// lead off afresh: a hand-off, or a reassignment that is not a step of the
+// accept ladder. Each starts a new accept clock, which is how it is told,
+// for c.Entered misses a reassignment in the instant of the hand-off
+// before it (the stage and its entry time do not change).
+func freshHandOff(c *lead.Change) bool {
+	if c.To != lead.StageHandedOff {
+		return false
+	}
+	_, ok := c.Started.Get(lead.KindAccept)
+	return ok
 }
 
 // closeOutcome returns the outcome an open opportunity gets when its lead
@@ -480,9 +492,15 @@ func (p *Projection) account(company string) uint32 {
 func accountKey(s string) string {
 	normal := true
 	prevSpace := true
-	for _, c := range s {
-		space := unicode.IsSpace(c)
-		if (space && (prevSpace || c != ' ')) || unicode.ToLower(c) != c {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			normal = accountKeyNormal(s[i:], prevSpace)
+			prevSpace = false
+			break
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		if (space && (prevSpace || c != ' ')) || ('A' <= c && c <= 'Z') {
 			normal = false
 			break
 		}
@@ -492,6 +510,21 @@ func accountKey(s string) string {
 		return s
 	}
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// accountKeyNormal reports whether s, the rest of a company name from its
+// first non-ASCII byte on, is normal as accountKey defines it, prevSpace
+// telling whether the byte before s was white space. A normal name does
+// not end in white space, so s ending in it is not normal.
+func accountKeyNormal(s string, prevSpace bool) bool {
+	for _, c := range s {
+		space := unicode.IsSpace(c)
+		if (space && (prevSpace || c != ' ')) || unicode.ToLower(c) != c {
+			return false
+		}
+		prevSpace = space
+	}
+	return !prevSpace
 }
 
 // policyKey is a policy's segment (interned) and version.

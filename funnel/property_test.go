@@ -3,6 +3,7 @@ package funnel
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,17 +216,29 @@ func TestComplianceAgreesWithLeadRunning(t *testing.T) {
 			t.Fatalf("compliance = %v, want %v", got, want)
 		}
 		for id, s := range states {
-			slots := p.clocksOf(p.index.number(id))
+			r := p.rec(p.index.number(id))
 			for k, kind := range kinds {
 				want := sinceOf(s, kind)
-				got := slots[k]
-				if want != 0 && (got.since != want || got.state == clockMet) {
-					t.Fatalf("lead %s: %s clock since %d is not followed: slot %+v", id, kind, want, got)
+				got, state := r.clocks[k], r.clockState[k]
+				if want != 0 && (got.since != want || state == clockMet) {
+					t.Fatalf("lead %s: %s clock since %d is not followed: slot %+v, state %d", id, kind, want, got, state)
 				}
-				if want == 0 && got.state == clockOpen {
+				if want == 0 && state == clockOpen {
 					t.Fatalf("lead %s: %s clock since %d is open, lead.State runs none", id, kind, got.since)
 				}
 			}
+		}
+	})
+}
+
+// TestAccountKeyIsLowerCaseFieldsJoinedBySpaces holds accountKey's fast
+// paths to its definition, for ASCII and non-ASCII names alike.
+func TestAccountKeyIsLowerCaseFieldsJoinedBySpaces(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.StringOf(rapid.SampledFrom([]rune{'a', 'B', 'é', 'É', ' ', ' ', '\t', '\u00a0', '\u2003', 'ß', 'İ', '1', '\xff'})).Draw(t, "company")
+		want := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		if got := accountKey(s); got != want {
+			t.Fatalf("accountKey(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
