@@ -196,32 +196,14 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 		cmd lead.Command
 	}
 	var items []item
-	consider := func(at time.Time, cmd func() lead.Command) {
+	p.steps(s, func(at time.Time, d *Deadline, w, st int) {
 		if wake.IsZero() || at.Before(wake) {
 			wake = at
 		}
 		if !at.After(now) {
-			items = append(items, item{at, cmd()})
+			items = append(items, item{at, d.command(w, st)})
 		}
-	}
-	for _, d := range p.Deadlines(s) {
-		for _, w := range d.Warnings {
-			// A warning that is due together with or after the breach
-			// has nothing left to warn about.
-			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
-				consider(w.At, func() lead.Command {
-					return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: w.Fraction, Due: d.Due}
-				})
-			}
-		}
-		for _, st := range d.Steps {
-			if !s.Marked(d.ID, true, st.Step) {
-				consider(st.At, func() lead.Command {
-					return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st.Step, Action: st.Action, Due: d.Due}
-				})
-			}
-		}
-	}
+	})
 	if len(items) == 0 {
 		return nil, wake
 	}
@@ -231,6 +213,75 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 		due[i] = it.cmd
 	}
 	return due, wake
+}
+
+// Next returns the step of s not yet recorded that comes due first, as
+// the command that records it (the first command Plan returns once it is
+// due), with the instant at which it is due; and then, the instant at
+// which the earliest of the other steps not yet recorded comes due (at
+// itself when two are due together, zero when there is no other). first
+// is nil and at zero when nothing will come due without a new event.
+//
+// When first only marks the lead, a lead.Warn or a lead.Breach whose
+// Action is notify, the state after it is recorded has then as its wake:
+// a caller that records first need not plan the new state to know when
+// the lead is due again.
+func (p Policy) Next(s lead.State) (first lead.Command, at, then time.Time) {
+	var fd Deadline
+	fw, fs := -1, -1
+	p.steps(s, func(t time.Time, d *Deadline, w, st int) {
+		switch {
+		case fw < 0 && fs < 0 || t.Before(at):
+			if fw >= 0 || fs >= 0 {
+				then = at
+			}
+			at, fw, fs, fd = t, w, st, *d
+		case then.IsZero() || t.Before(then):
+			then = t
+		}
+	})
+	if fw < 0 && fs < 0 {
+		return nil, time.Time{}, time.Time{}
+	}
+	return fd.command(fw, fs), at, then
+}
+
+// steps calls visit with each warning and breach step of s not yet
+// recorded, in the order Plan sorts stably: the deadlines in the order of
+// Deadlines, each one's warnings before its steps. w is the index of the
+// warning in d.Warnings (-1 for a step); st is the step's Step (-1 for a
+// warning).
+func (p Policy) steps(s lead.State, visit func(at time.Time, d *Deadline, w, st int)) {
+	dls := p.Deadlines(s)
+	for i := range dls {
+		d := &dls[i]
+		for j, w := range d.Warnings {
+			// A warning that is due together with or after the breach
+			// has nothing left to warn about.
+			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
+				visit(w.At, d, j, -1)
+			}
+		}
+		for _, st := range d.Steps {
+			if !s.Marked(d.ID, true, st.Step) {
+				visit(st.At, d, -1, st.Step)
+			}
+		}
+	}
+}
+
+// command is the command that records warning w (an index into
+// d.Warnings) or, with w < 0, breach step st of d.
+func (d *Deadline) command(w, st int) lead.Command {
+	if w >= 0 {
+		return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: d.Warnings[w].Fraction, Due: d.Due}
+	}
+	for _, p := range d.Steps {
+		if p.Step == st {
+			return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st, Action: p.Action, Due: d.Due}
+		}
+	}
+	return nil
 }
 
 // Actor is the actor recorded on the events the SLA adds.
