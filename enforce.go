@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/leadline/leadline/clock"
@@ -12,14 +14,88 @@ import (
 	"github.com/leadline/leadline/sla"
 )
 
-// observe schedules lead s: the rep holding it and when its next warning
-// or breach step comes due under its policy.
+// observe schedules lead s: the rep holding it, when its next warning or
+// breach step comes due under its policy, and that step when recording
+// it only marks the lead.
 func (e *Engine) observe(s lead.State) {
-	var wake time.Time
-	if p, ok := e.env.PolicyFor(s); ok {
-		_, wake = p.Plan(s, time.Time{})
+	wake, m := e.plan(&s)
+	e.book.schedule(&s, wake, &m)
+}
+
+// plan returns when lead s is next due under its policy (zero for
+// never), and the step due then when recording it only marks the lead.
+func (e *Engine) plan(s *lead.State) (time.Time, markStep) {
+	p, ok := e.env.PolicyFor(*s)
+	if !ok {
+		return time.Time{}, markStep{}
 	}
-	e.book.schedule(s, wake)
+	first, at, then := p.Next(*s)
+	return at, markOf(s, p, first, then)
+}
+
+// markOf returns first, the step of lead s that comes due first under
+// policy p, as a markStep when recording it only marks the lead (then
+// is when the lead is due after it); else a markStep that is not ok.
+func markOf(s *lead.State, p sla.Policy, first lead.Command, then time.Time) markStep {
+	var m markStep
+	var d lead.DeadlineID
+	var due time.Time
+	switch c := first.(type) {
+	case lead.Warn:
+		m = markStep{fraction: c.Fraction}
+		d, due = c.Deadline, c.Due
+	case lead.Breach:
+		if c.Action != lead.ActionNotify || c.Step < 0 || c.Step > 255 {
+			return markStep{}
+		}
+		// As sla.Complete and the decision name the segment.
+		m = markStep{breach: true, step: uint8(c.Step), policy: s.PolicyName}
+		if c.Deadline.Kind == lead.KindHandOff {
+			m.policy = p.Name
+		}
+		d, due = c.Deadline, c.Due
+	default:
+		return markStep{}
+	}
+	k := slices.Index(kinds, d.Kind)
+	if k < 0 || !lead.Permits(s.Stage, first.Name(), s.Stage) || !due.Equal(time.Unix(0, due.UnixNano())) {
+		return markStep{}
+	}
+	m.ok, m.kind, m.since, m.due = true, uint8(k), d.Since, due.UnixNano()
+	if !then.IsZero() {
+		m.then = then.UnixNano()
+	}
+	return m
+}
+
+// record returns the command that records m for lead id, planned from
+// version seen, and the event it adds at now: the event Decide adds on
+// the lead's state at that version, whose rep is rep.
+func (m *markStep) record(id lead.ID, seen uint64, rep string, now time.Time) (lead.Command, lead.Event) {
+	d := lead.DeadlineID{Kind: kinds[m.kind], Since: m.since}
+	due := time.Unix(0, m.due).UTC()
+	meta := lead.Meta{Lead: id, Version: seen + 1, At: now.UTC(), Actor: sla.Actor}
+	if !m.breach {
+		return lead.Warn{Actor: sla.Actor, Deadline: d, Fraction: m.fraction, Due: due},
+			lead.DeadlineWarned{Meta: meta, Deadline: d, Fraction: m.fraction, Due: due}
+	}
+	return lead.Breach{Actor: sla.Actor, Deadline: d, Step: int(m.step), Action: lead.ActionNotify, Due: due},
+		lead.DeadlineBreached{Meta: meta, Deadline: d, Step: int(m.step), Action: lead.ActionNotify, Due: due, Rep: rep, Policy: m.policy}
+}
+
+// onlyMarks reports whether events only mark the lead: one warning, or
+// one breach step whose action is notify.
+func onlyMarks(events []lead.Event) bool {
+	if len(events) != 1 {
+		return false
+	}
+	switch ev := events[0].(type) {
+	case lead.DeadlineWarned:
+		return true
+	case lead.DeadlineBreached:
+		return ev.Action == lead.ActionNotify
+	}
+	return false
 }
 
 // Tick records every warning and breach step that is due at the clock's
@@ -48,25 +124,30 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 	}
 	defer func() { <-e.ticking }()
 	now := e.clock.Now()
-	ids := e.book.popDue(now)
+	ens := e.book.popDue(now)
+	defer e.book.release(ens)
 	batch, _ := e.store.(eventstore.BatchAppender)
+	var fb *firing
+	if batch != nil && len(ens) > 1 {
+		fb = &firing{pend: make([]pending, 0, min(len(ens), tickBatch)), appends: make([]eventstore.Append, 0, min(len(ens), tickBatch))}
+	}
 	appended := 0
 	var errs []error
-	for i := 0; i < len(ids); {
-		one := ids[i : i+1]
-		if batch != nil && len(ids)-i > 1 {
+	for i := 0; i < len(ens); {
+		one := ens[i : i+1]
+		if batch != nil && len(ens)-i > 1 {
 			// Many leads due: decide each, append them together, and fire
 			// one by one only those the batch could not record.
-			end := min(i+tickBatch, len(ids))
+			end := min(i+tickBatch, len(ens))
 			var n int
-			one, n = e.fireBatch(ctx, batch, ids[i:end], now)
+			one, n = e.fireBatch(ctx, batch, fb, ens[i:end], now)
 			appended += n
 			i = end
 		} else {
 			i++
 		}
-		for j, id := range one {
-			n, err := e.fire(ctx, id, now)
+		for j, en := range one {
+			n, err := e.fire(ctx, en.id, now)
 			appended += n
 			switch {
 			case err == nil, errors.Is(err, ErrCorrupt):
@@ -74,14 +155,14 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 				for _, rest := range one[j:] {
 					e.book.requeue(rest, now)
 				}
-				for _, rest := range ids[i:] {
+				for _, rest := range ens[i:] {
 					e.book.requeue(rest, now)
 				}
 				return appended, ctx.Err()
 			default:
 				errs = append(errs, err)
-				e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", id, "retry_in", e.retry, "err", err)
-				e.book.requeue(id, now.Add(e.retry))
+				e.log.Warn("leadline: recording SLA steps failed; retrying", "lead", en.id, "retry_in", e.retry, "err", err)
+				e.book.requeue(en, now.Add(e.retry))
 			}
 		}
 	}
@@ -92,91 +173,151 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 // BatchAppender.
 const tickBatch = 512
 
-// fireBatch records the first due step of each of leads ids as fire
-// would, deciding each on its state from the store, and appends them in
-// one call: each append keeps its expected version and its record IDs
-// derived from the step, so exactly once holds as for one. It returns
-// the leads it leaves to fire (a store error or conflict, a step recorded
-// by another Engine first, a command that did not decide, more steps due)
+// firing is the room fireBatch decides a batch in, reused across the
+// batches of one Tick.
+type firing struct {
+	pend    []pending
+	appends []eventstore.Append
+	rest    []*entry
+}
+
+// pending is one lead's step in a batch: decided from its mark step (mark)
+// or from its state s.
+type pending struct {
+	en     *entry
+	seen   uint64 // the version appended after
+	mark   bool
+	then   int64 // for a mark step: when the lead is due after it
+	s      lead.State
+	events []lead.Event
+}
+
+// fireBatch records the first due step of each of leads ens as fire
+// would, and appends them in one call: each append keeps its expected
+// version and its record IDs derived from the step, so exactly once holds
+// as for one. A lead whose step only marks it is decided from its entry
+// (markStep), others on their state from the store. It returns the
+// leads it leaves to fire (a store error or conflict, a step recorded by
+// another Engine first, a command that did not decide, more steps due)
 // and how many events it appended.
-func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, ids []lead.ID, now time.Time) ([]lead.ID, int) {
-	type pending struct {
-		s      lead.State
-		events []lead.Event
-	}
-	var rest []lead.ID
-	pend := make([]pending, 0, len(ids))
-	appends := make([]eventstore.Append, 0, len(ids))
-	for _, id := range ids {
-		s, err := e.state(ctx, id)
+func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, fb *firing, ens []*entry, now time.Time) ([]*entry, int) {
+	fb.pend, fb.appends, fb.rest = fb.pend[:0], fb.appends[:0], fb.rest[:0]
+	for _, en := range ens {
+		pd := pending{en: en}
+		if m, seen, rep := e.book.dueMark(en); m.ok && !e.metrics.on {
+			c, ev := m.record(en.id, seen, rep, now)
+			if lead.Validate(c, now) != nil {
+				fb.rest = append(fb.rest, en)
+				continue
+			}
+			pd.seen, pd.mark, pd.then, pd.events = seen, true, m.then, []lead.Event{ev}
+			recs, err := e.encodeRecords(ctx, en.id, recordKey(c, lead.Origin{}), pd.events)
+			if err != nil {
+				fb.rest = append(fb.rest, en)
+				continue
+			}
+			fb.pend = append(fb.pend, pd)
+			fb.appends = append(fb.appends, eventstore.Append{Stream: string(en.id), Expected: seen, Records: recs})
+			continue
+		}
+		s, err := e.entryState(ctx, en)
 		if err != nil {
-			rest = append(rest, id)
+			fb.rest = append(fb.rest, en)
 			continue
 		}
 		p, ok := e.env.PolicyFor(s)
 		if !ok {
-			e.book.schedule(s, time.Time{})
+			e.book.settle(en, &s, time.Time{}, nil)
 			continue
 		}
-		due, wake := p.Plan(s, now)
-		if len(due) == 0 {
-			e.book.schedule(s, wake)
+		first, at, then := p.Next(s)
+		if first == nil || at.After(now) {
+			m := markOf(&s, p, first, then)
+			e.book.settle(en, &s, at, &m)
 			continue
 		}
-		c, err := sla.Complete(s, due[0], e.env)
+		c, err := sla.Complete(s, first, e.env)
 		if err != nil {
-			rest = append(rest, id)
+			fb.rest = append(fb.rest, en)
 			continue
 		}
 		events, err := lead.DecideWith(s, c, now, lead.Origin{})
 		if err != nil || len(events) == 0 {
-			rest = append(rest, id)
+			fb.rest = append(fb.rest, en)
 			continue
 		}
-		recs, err := e.encodeRecords(ctx, id, recordKey(c, lead.Origin{}), events)
+		recs, err := e.encodeRecords(ctx, en.id, recordKey(c, lead.Origin{}), events)
 		if err != nil {
-			rest = append(rest, id)
+			fb.rest = append(fb.rest, en)
 			continue
 		}
-		pend = append(pend, pending{s: s, events: events})
-		appends = append(appends, eventstore.Append{Stream: string(id), Expected: s.Version, Records: recs})
+		pd.seen, pd.s, pd.events = s.Version, s, events
+		if onlyMarks(events) && !then.IsZero() {
+			pd.then = then.UnixNano()
+		}
+		fb.pend = append(fb.pend, pd)
+		fb.appends = append(fb.appends, eventstore.Append{Stream: string(en.id), Expected: s.Version, Records: recs})
 	}
-	if len(appends) == 0 {
-		return rest, 0
+	if len(fb.appends) == 0 {
+		return fb.rest, 0
 	}
 	start := time.Now()
-	results := batch.AppendBatch(ctx, appends)
+	results := batch.AppendBatch(ctx, fb.appends)
 	appended := 0
+	logging := e.log.Enabled(ctx, slog.LevelInfo)
 	for i, r := range results {
-		pd, id := &pend[i], lead.ID(appends[i].Stream)
+		pd := &fb.pend[i]
+		en := pd.en
 		e.metrics.appendDone(start, r.Err)
-		if r.Err != nil || r.Version != pd.s.Version+uint64(len(pd.events)) {
-			rest = append(rest, id)
+		if r.Err != nil || r.Version != pd.seen+uint64(len(pd.events)) {
+			fb.rest = append(fb.rest, en)
+			continue
+		}
+		appended += len(pd.events)
+		if logging {
+			for _, ev := range pd.events {
+				if b, ok := ev.(lead.DeadlineBreached); ok {
+					e.log.Info("leadline: SLA breach step", "lead", en.id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+				}
+			}
+		}
+		if pd.mark {
+			e.book.marked(en, pd.seen, pd.events[0], pd.then)
+			if pd.then != 0 && pd.then <= now.UnixNano() {
+				fb.rest = append(fb.rest, en)
+			}
 			continue
 		}
 		s := pd.s
 		for _, ev := range pd.events {
 			e.metrics.event(s, ev)
 			s = lead.Evolve(s, ev)
-			if b, ok := ev.(lead.DeadlineBreached); ok {
-				e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+		}
+		if onlyMarks(pd.events) {
+			// The step only marked the lead: it is due again at the then
+			// of the plan it was decided on, and the state after it is
+			// planned when that comes.
+			if pd.then != 0 && pd.then <= now.UnixNano() {
+				e.book.putEntry(en, &s)
+				fb.rest = append(fb.rest, en)
+				continue
 			}
-		}
-		appended += len(pd.events)
-		p, ok := e.env.PolicyFor(s)
-		if !ok {
-			e.book.settle(s, time.Time{})
+			var wake time.Time
+			if pd.then != 0 {
+				wake = time.Unix(0, pd.then)
+			}
+			e.book.settle(en, &s, wake, nil)
 			continue
 		}
-		due, wake := p.Plan(s, now)
-		if len(due) > 0 {
-			e.book.put(s)
-			rest = append(rest, id)
+		wake, m := e.plan(&s)
+		if !wake.IsZero() && !wake.After(now) {
+			e.book.putEntry(en, &s)
+			fb.rest = append(fb.rest, en)
 			continue
 		}
-		e.book.settle(s, wake)
+		e.book.settle(en, &s, wake, &m)
 	}
-	return rest, appended
+	return fb.rest, appended
 }
 
 // fire records what is due for one lead, one command at a time, deciding
@@ -187,6 +328,7 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 		return 0, err
 	}
 	appended := 0
+	logging := e.log.Enabled(ctx, slog.LevelInfo)
 	// Each round records at least one event or stops; a ladder has at
 	// most MaxStepsInLadder steps and a few warnings per clock. The policy
 	// is looked up each round: a step that routes or reassigns the lead
@@ -194,23 +336,26 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 	for range 8 * lead.MaxStepsInLadder {
 		p, ok := e.env.PolicyFor(s)
 		if !ok {
-			e.book.schedule(s, time.Time{})
+			e.book.schedule(&s, time.Time{}, nil)
 			return appended, nil
 		}
-		due, wake := p.Plan(s, now)
-		if len(due) == 0 {
-			e.book.schedule(s, wake)
+		first, at, then := p.Next(s)
+		if first == nil || at.After(now) {
+			m := markOf(&s, p, first, then)
+			e.book.schedule(&s, at, &m)
 			return appended, nil
 		}
 		var events []lead.Event
-		events, s, _, err = e.execute(ctx, id, due[0], lead.Origin{}, &s)
+		events, s, _, err = e.execute(ctx, id, first, lead.Origin{}, &s)
 		if err != nil {
 			return appended, err
 		}
 		appended += len(events)
-		for _, ev := range events {
-			if b, ok := ev.(lead.DeadlineBreached); ok {
-				e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+		if logging {
+			for _, ev := range events {
+				if b, ok := ev.(lead.DeadlineBreached); ok {
+					e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+				}
 			}
 		}
 	}
@@ -396,8 +541,8 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		// The fold keeps the entry in the book until the state is in.
 		if rb := en.fold; !rb.corrupt {
 			if s, err := rb.f.State(); err == nil {
-				e.observe(s)
-				e.book.offer(en, &s)
+				wake, m := e.plan(&s)
+				e.book.rebuilt(en, &s, wake, &m)
 			}
 		}
 		e.book.setFold(en, nil)
