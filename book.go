@@ -151,6 +151,17 @@ func (b *book) setFold(en *entry, rb *rebuilding) *rebuilding {
 	return old
 }
 
+// endFolds ends Rebuild's pass over the leads of ens: each gets its fold
+// set to nil.
+func (b *book) endFolds(ens []*entry) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, en := range ens {
+		en.fold = nil
+		b.tidy(en)
+	}
+}
+
 // corrupted returns id's CorruptError, or nil.
 func (b *book) corrupted(id lead.ID) error {
 	b.mu.Lock()

@@ -514,12 +514,8 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 			}
 		}
 	}
-	var folded []*entry // the leads read, each once
-	defer func() {
-		for _, en := range folded {
-			e.book.setFold(en, nil)
-		}
-	}()
+	rp := &rebuildPass{window: max(min(e.book.maxStates, 1<<16), 1<<12)}
+	defer func() { e.book.endFolds(rp.folded) }()
 	for {
 		recs, err := e.store.Read(ctx, last+1, 4096)
 		if err != nil {
@@ -530,69 +526,139 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 		}
 		for _, r := range recs {
 			last = r.Position
-			if folded, err = e.rebuildRecord(ctx, r, folded); err != nil {
+			if err := e.rebuildRecord(ctx, r, rp); err != nil {
 				return last, fmt.Errorf("leadline: rebuild: %w", err)
 			}
 		}
 	}
-	// Schedule each lead once, on the state just folded; the cache keeps
-	// those it has room for.
-	for _, en := range folded {
-		// The fold keeps the entry in the book until the state is in.
-		if rb := en.fold; !rb.corrupt {
-			if s, err := rb.f.State(); err == nil {
-				wake, m := e.plan(&s)
-				e.book.rebuilt(en, &s, wake, &m)
-			}
-		}
-		e.book.setFold(en, nil)
+	// Schedule each lead still open on the state just folded; the cache
+	// keeps those it has room for.
+	for _, en := range rp.open[rp.head:] {
+		e.closeFold(en, rp)
 	}
-	folded = nil
 	e.covered(last)
 	e.rebuilt.Store(true)
 	return last, nil
 }
 
+// rebuildPass is what one pass of Rebuild over the global order keeps.
+// A lead's fold is open (it holds the lead's state) from its first record
+// until window other leads have opened theirs: then the lead is
+// scheduled on the state folded so far, and the fold is closed, keeping
+// only the versions it has read. A later record of a closed lead opens it
+// again, from the cache or from the store. When the records of a lead
+// come close together, as a command's do, every lead is read once, and
+// a pass holds window states, not one per lead.
+type rebuildPass struct {
+	folded []*entry // the leads read, each once
+	open   []*entry // the leads whose fold is open, oldest first from head
+	head   int
+	window int
+	spare  []*lead.Fold // of closed folds, for the next to open
+	last   *entry       // the entry of the record before
+}
+
 // rebuilding is Rebuild's fold of one lead, in place, over the records
 // of one pass of the global order.
 type rebuilding struct {
-	f       lead.Fold
-	version uint64 // of the state f holds
-	read    uint64 // the last version read in this pass
+	f       *lead.Fold // nil while closed
+	version uint64     // of the state f holds, or held when it closed
+	read    uint64     // the last version read in this pass
 	corrupt bool
 }
 
-// rebuildRecord folds record r of Rebuild's pass into its lead's fold,
-// adding the lead to folded when r is the first record of it read. Only
-// store errors are returned.
-func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, folded []*entry) ([]*entry, error) {
-	id := lead.ID(r.Stream)
-	var s lead.State
-	en, rb := e.book.folding(id, &s)
-	if en == nil {
-		return folded, nil // corrupt: reported when found
+// openFold opens rb's fold on state s, closing the oldest open fold when
+// the window is full.
+func (e *Engine) openFold(en *entry, rb *rebuilding, s lead.State, rp *rebuildPass) {
+	if len(rp.open)-rp.head >= rp.window {
+		e.closeFold(rp.open[rp.head], rp)
+		rp.open[rp.head] = nil
+		rp.head++
+		if rp.head >= rp.window {
+			n := copy(rp.open, rp.open[rp.head:])
+			clear(rp.open[n:])
+			rp.open, rp.head = rp.open[:n], 0
+		}
 	}
-	if rb == nil {
-		// The lead's first record in this pass: fold on from the state
-		// the cache holds, if any.
-		rb = &rebuilding{f: lead.NewFold(s), version: s.Version}
-		e.book.setFold(en, rb)
-		folded = append(folded, en)
-	} else if rb.corrupt {
-		return folded, nil
-	} else if r.Version <= rb.read {
+	if n := len(rp.spare); n > 0 {
+		rb.f, rp.spare = rp.spare[n-1], rp.spare[:n-1]
+	} else {
+		rb.f = new(lead.Fold)
+	}
+	*rb.f = lead.NewFold(s)
+	rb.version = s.Version
+	rp.open = append(rp.open, en)
+}
+
+// closeFold schedules the lead of en on the state its open fold holds,
+// caches it while the cache has a free slot, and closes the fold.
+func (e *Engine) closeFold(en *entry, rp *rebuildPass) {
+	rb := en.fold
+	if rb.f == nil {
+		return
+	}
+	if !rb.corrupt {
+		if s, err := rb.f.State(); err == nil {
+			wake, m := e.plan(&s)
+			e.book.rebuilt(en, &s, wake, &m)
+		}
+	}
+	*rb.f = lead.Fold{}
+	rp.spare = append(rp.spare, rb.f)
+	rb.f = nil
+}
+
+// rebuildRecord folds record r of Rebuild's pass into its lead's fold.
+// Only store errors are returned.
+func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, rp *rebuildPass) error {
+	id := lead.ID(r.Stream)
+	var en *entry
+	var rb *rebuilding
+	if last := rp.last; last != nil && last.id == id {
+		// The records of one command come together: one look-up for all.
+		en, rb = last, last.fold
+	} else {
+		var s lead.State
+		en, rb = e.book.folding(id, &s)
+		if en == nil {
+			rp.last = nil
+			return nil // corrupt: reported when found
+		}
+		if rb == nil {
+			// The lead's first record in this pass: fold on from the
+			// state the cache holds, if any.
+			rb = &rebuilding{}
+			e.book.setFold(en, rb)
+			rp.folded = append(rp.folded, en)
+			e.openFold(en, rb, s, rp)
+		}
+		rp.last = en
+	}
+	if rb.corrupt {
+		return nil
+	}
+	if r.Version <= rb.read {
 		// In one pass of the global order a stream's versions only grow:
 		// this record was written around the store's version check.
 		rb.corrupt = true
 		e.corrupt(id, r, &lead.HistoryError{Lead: id, Version: r.Version, Type: r.Type, Reason: fmt.Sprintf("comes after version %d in the global order", rb.read)})
-		return folded, nil
+		return nil
 	}
 	rb.read = r.Version
+	if rb.f == nil && rb.version < r.Version {
+		// A closed fold: open it again on the state it closed with, if
+		// the cache still holds it, else read the lead whole (below).
+		s, _ := e.book.entryState(en)
+		if s.Version != rb.version {
+			s = lead.State{}
+		}
+		e.openFold(en, rb, s, rp)
+	}
 	switch {
 	case rb.version+1 == r.Version:
 		ev, err := e.decodeRecord(ctx, r)
 		if errors.Is(err, ErrKeyUnavailable) {
-			return folded, err
+			return err
 		}
 		if err == nil {
 			err = rb.f.Apply(ev)
@@ -600,34 +666,34 @@ func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, folded 
 		if err != nil {
 			rb.corrupt = true
 			e.corrupt(id, r, err)
-			return folded, nil
+			return nil
 		}
 		rb.version = r.Version
 	case rb.version < r.Version:
 		// The lead's earlier records are before this pass (a checkpoint,
-		// an earlier Rebuild) and the cache does not hold them: read it
-		// whole. A record that does not decode is still found, by the
-		// load.
+		// an earlier Rebuild) or were read before its fold closed, and
+		// the cache does not hold them: read it whole. A record that does
+		// not decode is still found, by the load.
 		s, err := e.state(ctx, id)
 		if errors.Is(err, ErrCorrupt) {
 			rb.corrupt = true
-			return folded, nil
+			return nil
 		}
 		if err != nil {
-			return folded, err
+			return err
 		}
-		rb.f, rb.version = lead.NewFold(s), s.Version
+		*rb.f, rb.version = lead.NewFold(s), s.Version
 	default:
-		// Known already (a command of this Engine): still a record that
-		// must decode.
+		// Known already (a command of this Engine, or read by a load):
+		// still a record that must decode.
 		if _, err := e.decodeRecord(ctx, r); errors.Is(err, ErrKeyUnavailable) {
-			return folded, err
+			return err
 		} else if err != nil {
 			rb.corrupt = true
 			e.corrupt(id, r, err)
 		}
 	}
-	return folded, nil
+	return nil
 }
 
 // follow folds one record of the global order into the Engine's view of
