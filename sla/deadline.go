@@ -40,20 +40,48 @@ type Point struct {
 // It is pure: the same state and policy give the same deadlines.
 func (p Policy) Deadlines(s lead.State) []Deadline {
 	var out []Deadline
-	add := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) {
+	p.eachDeadline(&s, func(d *Deadline) {
+		c := *d
+		c.Warnings, c.Steps = nil, nil
+		if len(d.Warnings) > 0 {
+			c.Warnings = slices.Clone(d.Warnings)
+		}
+		if len(d.Steps) > 0 {
+			c.Steps = slices.Clone(d.Steps)
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
+// scratch is the room eachDeadline builds deadlines in: one allocation
+// for all of a lead's, however many warnings and steps they have.
+type scratch struct {
+	dl Deadline
+	ws [8]Warning
+	ps [lead.MaxStepsInLadder]Point
+}
+
+// eachDeadline calls yield with each deadline Deadlines returns, in the
+// same order. The Deadline and its slices are yield's only during the
+// call: the next deadline is built in the same memory.
+func (p Policy) eachDeadline(s *lead.State, yield func(*Deadline)) {
+	sc := new(scratch)
+	build := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) bool {
 		if d <= 0 || since == 0 {
-			return
+			return false
 		}
 		id := lead.DeadlineID{Kind: kind, Since: since}
 		if !s.Running(id) {
-			return
+			return false
 		}
 		cal := p.hours(kind, business)
 		due, ok := advance(cal, start, d, s.Pauses)
 		if !ok {
-			return
+			return false
 		}
-		dl := Deadline{ID: id, Start: start, Due: due}
+		sc.dl = Deadline{ID: id, Start: start, Due: due, Warnings: sc.ws[:0], Steps: sc.ps[:0]}
+		dl := &sc.dl
 		if warn {
 			for _, f := range p.Warnings {
 				at, ok := advance(cal, start, time.Duration(float64(d)*f), s.Pauses)
@@ -75,14 +103,19 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 			}
 			dl.Steps = append(dl.Steps, Point{Step: i, Action: action, At: at})
 		}
-		out = append(out, dl)
+		return true
+	}
+	add := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) {
+		if build(kind, since, start, d, business, warn) {
+			yield(&sc.dl)
+		}
 	}
 
 	add(lead.KindHandOff, s.MQLVersion, s.MQLAt, p.HandOff.Within, p.HandOff.Business, true)
 	add(lead.KindAccept, s.HandOffVersion, s.HandedOffAt, p.Accept.Within, p.Accept.Business, true)
 	add(lead.KindFirstTouch, s.AcceptVersion, s.AcceptedAt, p.FirstTouch.Within, p.FirstTouch.Business, true)
 	if p.Cadence.Touches > 0 {
-		if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
+		if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(*s, due) < p.Cadence.Touches {
 			add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
 		}
 	}
@@ -90,10 +123,8 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		// The clock runs over Within from the first unanswered touch, but
 		// cannot be due before the n-th attempt.
 		nth := s.UnansweredTimes[n-1]
-		before := len(out)
-		add(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false)
-		if len(out) > before {
-			if dl := &out[len(out)-1]; dl.Due.Before(nth) {
+		if build(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false) {
+			if dl := &sc.dl; dl.Due.Before(nth) {
 				// The ladder runs from the new due time in the rule's
 				// hours; shifting by wall time would put its steps
 				// outside coverage.
@@ -108,6 +139,7 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 					dl.Steps[i].At = at
 				}
 			}
+			yield(&sc.dl)
 		}
 	}
 	add(lead.KindQualify, s.AcceptVersion, s.AcceptedAt, p.Qualify.Within, p.Qualify.Business, true)
@@ -120,7 +152,6 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		window = p.Stall.SQL
 	}
 	add(lead.KindStall, s.ProgressVersion, s.ProgressAt, window, p.Stall.Business, s.Stage != lead.StageStalled)
-	return out
 }
 
 // cadenceCount counts the touches since acceptance up to due that are at
@@ -227,23 +258,38 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 // a caller that records first need not plan the new state to know when
 // the lead is due again.
 func (p Policy) Next(s lead.State) (first lead.Command, at, then time.Time) {
+	// The first step so far, by value: the deadline visited is built in
+	// memory the next one reuses.
 	var fd Deadline
-	fw, fs := -1, -1
+	var fw [1]Warning
+	var fp [1]Point
+	found := false
 	p.steps(s, func(t time.Time, d *Deadline, w, st int) {
 		switch {
-		case fw < 0 && fs < 0 || t.Before(at):
-			if fw >= 0 || fs >= 0 {
+		case !found || t.Before(at):
+			if found {
 				then = at
 			}
-			at, fw, fs, fd = t, w, st, *d
+			at, found = t, true
+			fd = Deadline{ID: d.ID, Due: d.Due}
+			if w >= 0 {
+				fw[0] = d.Warnings[w]
+				fd.Warnings = fw[:]
+			} else {
+				fp[0] = d.Steps[slices.IndexFunc(d.Steps, func(p Point) bool { return p.Step == st })]
+				fd.Steps = fp[:]
+			}
 		case then.IsZero() || t.Before(then):
 			then = t
 		}
 	})
-	if fw < 0 && fs < 0 {
+	if !found {
 		return nil, time.Time{}, time.Time{}
 	}
-	return fd.command(fw, fs), at, then
+	if len(fd.Warnings) > 0 {
+		return fd.command(0, -1), at, then
+	}
+	return fd.command(-1, fd.Steps[0].Step), at, then
 }
 
 // steps calls visit with each warning and breach step of s not yet
@@ -252,9 +298,7 @@ func (p Policy) Next(s lead.State) (first lead.Command, at, then time.Time) {
 // warning in d.Warnings (-1 for a step); st is the step's Step (-1 for a
 // warning).
 func (p Policy) steps(s lead.State, visit func(at time.Time, d *Deadline, w, st int)) {
-	dls := p.Deadlines(s)
-	for i := range dls {
-		d := &dls[i]
+	p.eachDeadline(&s, func(d *Deadline) {
 		for j, w := range d.Warnings {
 			// A warning that is due together with or after the breach
 			// has nothing left to warn about.
@@ -267,7 +311,7 @@ func (p Policy) steps(s lead.State, visit func(at time.Time, d *Deadline, w, st 
 				visit(st.At, d, -1, st.Step)
 			}
 		}
-	}
+	})
 }
 
 // command is the command that records warning w (an index into
