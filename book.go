@@ -122,6 +122,24 @@ func (b *book) state(id lead.ID) (lead.State, error) {
 	return *en.state, nil
 }
 
+// stateSeen is state, with the version the lead's schedule was last set
+// from (0 for none).
+func (b *book) stateSeen(id lead.ID) (lead.State, uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.leads[id]
+	switch {
+	case en == nil:
+		return lead.State{}, 0, nil
+	case en.corrupt != nil:
+		return lead.State{}, 0, en.corrupt
+	case en.state == nil:
+		return lead.State{}, en.seen, nil
+	}
+	en.used = true
+	return *en.state, en.seen, nil
+}
+
 // folding returns id's entry and Rebuild's fold of it; before its first
 // record in the pass the fold is nil and *cached is set to the state the
 // cache holds, if any. The entry is nil for a corrupt lead.

@@ -96,3 +96,42 @@ func TestRebuildSchedulesLeadsWhoseRecordsLieFarApart(t *testing.T) {
 		}
 	}
 }
+
+// An Engine that caches no states still learns, by following the store,
+// of leads another Engine hands off, and runs their ladders to the end;
+// its own steps coming back through the store change nothing it holds.
+func TestRunWithoutCacheEnforcesLeadsAnotherEngineHandsOff(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(monday)
+	p := sla.Policy{Version: 1, Warnings: []float64{0.5}, Accept: sla.Rule{Within: time.Hour, Ladder: []sla.Step{
+		{Action: lead.ActionNotify}, {After: time.Hour, Action: lead.ActionReturn}}}}
+	e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithCacheSize(0))
+	must(t, err)
+	writer, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p))
+	must(t, err)
+	returned := func(ids []lead.ID) func() bool {
+		return func() bool {
+			for _, id := range ids {
+				s, err := writer.Lead(context.Background(), id)
+				if err != nil || s.Stage != lead.StageNurturing {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- e.Run(ctx) }()
+	// Once the first lead's ladder has run, Run follows the store: the
+	// next leads come to it that way.
+	first := []lead.ID{handedOff(t, writer, "ana")}
+	runUntil(t, mock, ran, 5*time.Minute, returned(first))
+	var ids []lead.ID
+	for range 3 {
+		ids = append(ids, handedOff(t, writer, "ana"))
+	}
+	runUntil(t, mock, ran, 5*time.Minute, returned(ids))
+	requireOnce(t, stepsOf(t, store, append(first, ids...)), 2*(len(ids)+1))
+}

@@ -708,11 +708,12 @@ func (e *Engine) follow(ctx context.Context, r eventstore.Record) error {
 
 // apply folds record r into the Engine's view of its lead and returns the
 // lead's state, at r's version or later; ok is false when r was
-// quarantined or belongs to a corrupt lead. Only store errors are
+// quarantined or belongs to a corrupt lead, and when the lead's state is
+// not cached but its schedule already covers r. Only store errors are
 // returned.
 func (e *Engine) apply(ctx context.Context, r eventstore.Record) (lead.State, bool, error) {
 	id := lead.ID(r.Stream)
-	s, err := e.book.state(id)
+	s, seen, err := e.book.stateSeen(id)
 	if err != nil {
 		return s, false, nil // corrupt: reported when found
 	}
@@ -733,6 +734,11 @@ func (e *Engine) apply(ctx context.Context, r eventstore.Record) (lead.State, bo
 		}
 		e.book.put(next)
 		return next, true, nil
+	case s.Version < r.Version && r.Version <= seen:
+		// Not cached, but scheduled from r's version or a later one (a
+		// step Tick recorded, a command of this Engine): r changes
+		// nothing the book holds, and the store checked its version.
+		return s, false, nil
 	case s.Version < r.Version:
 		// The cache lost the lead (or never had it): read it whole.
 		s, err := e.state(ctx, id)
