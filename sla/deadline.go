@@ -2,6 +2,7 @@ package sla
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/leadline/leadline/lead"
@@ -54,19 +55,22 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 	return out
 }
 
-// scratch is the room eachDeadline builds deadlines in: one allocation
-// for all of a lead's, however many warnings and steps they have.
+// scratch is the room eachDeadline builds deadlines in, reused from
+// call to call (scratches): the Engine plans a lead after every command.
 type scratch struct {
 	dl Deadline
 	ws [8]Warning
 	ps [lead.MaxStepsInLadder]Point
 }
 
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
 // eachDeadline calls yield with each deadline Deadlines returns, in the
 // same order. The Deadline and its slices are yield's only during the
 // call: the next deadline is built in the same memory.
 func (p Policy) eachDeadline(s *lead.State, yield func(*Deadline)) {
-	sc := new(scratch)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
 	build := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) bool {
 		if d <= 0 || since == 0 {
 			return false
