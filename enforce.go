@@ -58,7 +58,7 @@ func markOf(s *lead.State, p sla.Policy, first lead.Command, then time.Time) mar
 		return markStep{}
 	}
 	k := slices.Index(kinds, d.Kind)
-	if k < 0 || !lead.Permits(s.Stage, first.Name(), s.Stage) || !due.Equal(time.Unix(0, due.UnixNano())) {
+	if k < 0 || !markable[s.Stage][b2i(m.breach)] || !due.Equal(time.Unix(0, due.UnixNano())) {
 		return markStep{}
 	}
 	m.ok, m.kind, m.since, m.due = true, uint8(k), d.Since, due.UnixNano()
@@ -66,6 +66,23 @@ func markOf(s *lead.State, p sla.Policy, first lead.Command, then time.Time) mar
 		m.then = then.UnixNano()
 	}
 	return m
+}
+
+// markable says, per stage, whether the lifecycle table lets a warning
+// ([0]) and a breach step ([1]) keep a lead in the stage it is in, as
+// a step that only marks the lead does.
+var markable = func() (m [256][2]bool) {
+	for _, st := range lead.Stages() {
+		m[st] = [2]bool{lead.Permits(st, lead.Warn{}.Name(), st), lead.Permits(st, lead.Breach{}.Name(), st)}
+	}
+	return m
+}()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // record returns the command that records m for lead id, planned from
