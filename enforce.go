@@ -196,6 +196,26 @@ type firing struct {
 	pend    []pending
 	appends []eventstore.Append
 	rest    []*entry
+	buf     []byte              // the batch's mark events, encoded
+	recs    []eventstore.Record // their records
+}
+
+// encodeMark is encodeRecords for the one event of a mark step, into the
+// batch's buffers rather than allocations of its own.
+func (e *Engine) encodeMark(ctx context.Context, fb *firing, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+	ev := events[0]
+	if e.keys != nil && lead.HasPersonal(ev) {
+		return e.encodeRecords(ctx, id, key, events)
+	}
+	start := len(fb.buf)
+	buf, err := lead.AppendEncodeSealed(fb.buf, ev, nil)
+	if err != nil {
+		return nil, err
+	}
+	fb.buf = buf
+	k := len(fb.recs)
+	fb.recs = append(fb.recs, eventstore.Record{ID: derivedID(id, key, 0).String(), Type: ev.Type(), Data: buf[start:len(buf):len(buf)]})
+	return fb.recs[k : k+1 : k+1], nil
 }
 
 // pending is one lead's step in a batch: decided from its mark step (mark)
@@ -219,6 +239,8 @@ type pending struct {
 // and how many events it appended.
 func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, fb *firing, ens []*entry, now time.Time) ([]*entry, int) {
 	fb.pend, fb.appends, fb.rest = fb.pend[:0], fb.appends[:0], fb.rest[:0]
+	// Fresh for each batch: the store may keep what it is given.
+	fb.buf, fb.recs = make([]byte, 0, 256*len(ens)), make([]eventstore.Record, 0, len(ens))
 	for _, en := range ens {
 		pd := pending{en: en}
 		if m, seen, rep := e.book.dueMark(en); m.ok && !e.metrics.on {
@@ -228,7 +250,7 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 				continue
 			}
 			pd.seen, pd.mark, pd.then, pd.events = seen, true, m.then, []lead.Event{ev}
-			recs, err := e.encodeRecords(ctx, en.id, recordKey(c, lead.Origin{}), pd.events)
+			recs, err := e.encodeMark(ctx, fb, en.id, recordKey(c, lead.Origin{}), pd.events)
 			if err != nil {
 				fb.rest = append(fb.rest, en)
 				continue
