@@ -19,9 +19,11 @@ import (
 type book struct {
 	mu        sync.Mutex
 	leads     map[lead.ID]*entry
-	heap      []*entry        // entries with something coming due, earliest first
-	load      map[string]*rep // open leads per rep
-	ring      []*entry        // entries holding a state, swept to evict
+	heap      []*entry          // entries with something coming due, earliest first
+	load      map[string]*rep   // open leads per rep
+	names     map[string]string // segment names marks use
+	lastName  string
+	ring      []*entry // entries holding a state, swept to evict
 	hand      int
 	maxStates int
 	// kick wakes Run when the queue's head moves earlier.
@@ -48,11 +50,39 @@ type entry struct {
 	pos     int32  // index in heap, -1 when not queued
 	slot    int32  // index in ring, -1 without a state
 	used    bool   // read since the eviction hand last passed
+	pinned  bool   // held by a Tick: kept in leads even when it holds nothing
+	// mark is the step the lead comes due with at due, when recording it
+	// only marks the lead, planned from version seen (mark.ok).
+	mark markStep
 }
+
+// markStep is a lead's next step when recording it only marks the lead:
+// a warning, or a breach step whose action is notify. Such a step is
+// decided by the lead's state at the version it was planned from alone
+// (its clock running, not yet marked, the stage, the rep and the
+// policy's segment): Tick records it from the entry, without the state,
+// appending at that version, so a lead changed since meets the store's
+// version check and is decided afresh. After it the lead is due again
+// at then (sla.Policy.Next).
+type markStep struct {
+	ok       bool
+	breach   bool
+	kind     uint8 // index into kinds
+	step     uint8 // of a breach step
+	since    uint64
+	due      int64   // the deadline's due instant, Unix ns
+	then     int64   // when the lead is due again after the step, Unix ns; 0 for never
+	fraction float64 // of a warning
+	policy   string  // the segment a breach event names
+}
+
+// kinds are the deadline kinds a markStep indexes.
+var kinds = lead.Kinds()
 
 func (b *book) init(maxStates int) {
 	b.leads = make(map[lead.ID]*entry)
 	b.load = make(map[string]*rep)
+	b.names = make(map[string]string)
 	b.maxStates = maxStates
 	b.kick = make(chan struct{}, 1)
 }
@@ -69,7 +99,7 @@ func (b *book) entry(id lead.ID, make bool) *entry {
 
 // tidy forgets an entry that holds nothing; b.mu is held.
 func (b *book) tidy(en *entry) {
-	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil && en.fold == nil {
+	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil && en.fold == nil && !en.pinned {
 		delete(b.leads, en.id)
 	}
 }
@@ -90,6 +120,24 @@ func (b *book) state(id lead.ID) (lead.State, error) {
 	}
 	en.used = true
 	return *en.state, nil
+}
+
+// stateSeen is state, with the version the lead's schedule was last set
+// from (0 for none).
+func (b *book) stateSeen(id lead.ID) (lead.State, uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.leads[id]
+	switch {
+	case en == nil:
+		return lead.State{}, 0, nil
+	case en.corrupt != nil:
+		return lead.State{}, 0, en.corrupt
+	case en.state == nil:
+		return lead.State{}, en.seen, nil
+	}
+	en.used = true
+	return *en.state, en.seen, nil
 }
 
 // folding returns id's entry and Rebuild's fold of it; before its first
@@ -119,6 +167,17 @@ func (b *book) setFold(en *entry, rb *rebuilding) *rebuilding {
 		b.tidy(en)
 	}
 	return old
+}
+
+// endFolds ends Rebuild's pass over the leads of ens: each gets its fold
+// set to nil.
+func (b *book) endFolds(ens []*entry) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, en := range ens {
+		en.fold = nil
+		b.tidy(en)
+	}
 }
 
 // corrupted returns id's CorruptError, or nil.
@@ -220,6 +279,7 @@ func (b *book) forget(en *entry) {
 	}
 	b.setRep(en, "")
 	b.unqueue(en)
+	en.mark = markStep{}
 }
 
 // loadOf reports the open leads rep holds.
@@ -236,17 +296,21 @@ func (b *book) loadOf(name string) int {
 // and the instant something of it comes due (zero for never). An older
 // version than one already scheduled from is ignored, so schedules from
 // commands and from the store's feed may come in any order.
-func (b *book) schedule(s lead.State, wake time.Time) {
+//
+// m is the step due at wake when it only marks the lead (m.ok), with
+// m.policy the segment its event names; it is kept only when the event
+// would name the rep the book holds the lead by.
+func (b *book) schedule(s *lead.State, wake time.Time, m *markStep) {
 	if s.ID == "" {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.scheduleLocked(b.entry(s.ID, true), s, wake)
+	b.scheduleLocked(b.entry(s.ID, true), s, wake, m)
 }
 
 // scheduleLocked is schedule for en, the entry of s; b.mu is held.
-func (b *book) scheduleLocked(en *entry, s lead.State, wake time.Time) {
+func (b *book) scheduleLocked(en *entry, s *lead.State, wake time.Time, m *markStep) {
 	if en.corrupt != nil || en.seen > s.Version {
 		b.tidy(en)
 		return
@@ -257,48 +321,145 @@ func (b *book) scheduleLocked(en *entry, s lead.State, wake time.Time) {
 	}
 	en.seen = s.Version
 	b.setRep(en, name)
+	en.mark = markStep{}
+	if m != nil && m.ok && !wake.IsZero() && (!m.breach || en.rep == s.Rep) {
+		en.mark = *m
+		en.mark.policy = b.intern(m.policy)
+	}
 	b.queue(en, wake)
 	b.tidy(en)
 }
 
+// intern returns the book's one copy of a segment name: the entries
+// share it rather than hold the copies their states were decoded with.
+func (b *book) intern(name string) string {
+	if name == "" || name == b.lastName {
+		return b.lastName
+	}
+	if n, ok := b.names[name]; ok {
+		b.lastName = n
+		return n
+	}
+	n := strings.Clone(name)
+	b.names[n] = n
+	b.lastName = n
+	return n
+}
+
 // settle caches lead s and schedules it at wake, as put and schedule
-// do, with one look-up.
-func (b *book) settle(s lead.State, wake time.Time) {
-	if s.ID == "" {
+// do, for entry en.
+func (b *book) settle(en *entry, s *lead.State, wake time.Time, m *markStep) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.maxStates > 0 {
+		b.putLocked(en, s, true)
+	}
+	b.scheduleLocked(en, s, wake, m)
+}
+
+// rebuilt schedules lead s, which Rebuild has just folded for entry en,
+// and caches it if the cache has a free slot (see offer).
+func (b *book) rebuilt(en *entry, s *lead.State, wake time.Time, m *markStep) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.scheduleLocked(en, s, wake, m)
+	if b.maxStates > 0 {
+		b.putLocked(en, s, false)
+	}
+}
+
+// dueMark is what Tick needs of a popped entry: its mark step, the
+// version it was planned from and the rep holding the lead. ok is false
+// without a mark step.
+func (b *book) dueMark(en *entry) (m markStep, seen uint64, rep string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if en.corrupt != nil {
+		return markStep{}, 0, ""
+	}
+	return en.mark, en.seen, en.rep
+}
+
+// marked records that Tick appended ev, the event of en's mark step
+// planned from version seen: the lead is due again at the step's then,
+// with no mark step known. A cached state at version seen takes ev.
+func (b *book) marked(en *entry, seen uint64, ev lead.Event, then int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if en.corrupt != nil || en.seen != seen {
+		// Scheduled since from a newer version: that schedule stands.
+		return
+	}
+	if en.state != nil && en.state.Version == seen {
+		*en.state = lead.Evolve(*en.state, ev)
+	}
+	en.seen = seen + 1
+	en.mark = markStep{}
+	if then == 0 {
+		b.unqueue(en)
+	} else {
+		b.queue(en, time.Unix(0, then))
+	}
+}
+
+// entryState returns en's cached state (the zero State when there is
+// none), or its CorruptError.
+func (b *book) entryState(en *entry) (lead.State, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case en.corrupt != nil:
+		return lead.State{}, en.corrupt
+	case en.state == nil:
+		return lead.State{}, nil
+	}
+	en.used = true
+	return *en.state, nil
+}
+
+// putEntry caches s for en, as put does.
+func (b *book) putEntry(en *entry, s *lead.State) {
+	if b.maxStates == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	en := b.entry(s.ID, true)
-	if b.maxStates > 0 {
-		b.putLocked(en, &s, true)
-	}
-	b.scheduleLocked(en, s, wake)
+	b.putLocked(en, s, true)
 }
 
-// requeue sets id's next instant to at, keeping the rest.
-func (b *book) requeue(id lead.ID, at time.Time) {
+// release ends Tick's hold on entries ens.
+func (b *book) release(ens []*entry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if en := b.entry(id, true); en.corrupt == nil {
+	for _, en := range ens {
+		en.pinned = false
+		b.tidy(en)
+	}
+}
+
+// requeue sets en's next instant to at, keeping the rest.
+func (b *book) requeue(en *entry, at time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if en.corrupt == nil {
 		b.queue(en, at)
 	}
 }
 
 // popDue removes the leads due at or before now from the queue, earliest
-// first.
-func (b *book) popDue(now time.Time) []lead.ID {
+// first, and pins their entries (see release).
+func (b *book) popDue(now time.Time) []*entry {
 	n := now.UnixNano()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var ids []lead.ID
+	var ens []*entry
 	for len(b.heap) > 0 && b.heap[0].due <= n {
 		en := b.heap[0]
-		ids = append(ids, en.id)
+		en.pinned = true
+		ens = append(ens, en)
 		b.unqueue(en)
-		b.tidy(en)
 	}
-	return ids
+	return ens
 }
 
 // next returns the earliest queued instant.
@@ -487,6 +648,7 @@ func (b *book) merge(saved *entry) {
 		return
 	}
 	en.seen = saved.seen
+	en.mark = markStep{}
 	b.setRep(en, saved.rep)
 	if saved.pos >= 0 {
 		b.queue(en, time.Unix(0, saved.due))

@@ -2,12 +2,16 @@ package leadline_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/leadline/leadline"
+	"github.com/leadline/leadline/clock"
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
+	"github.com/leadline/leadline/sla"
 )
 
 // loadCount counts the records Load returns.
@@ -52,4 +56,82 @@ func TestRebuildKeepsTheStatesItFoldsWhileTheCacheHasRoom(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Rebuild keeps a bounded number of leads' states open while it reads the
+// store; a lead whose records lie far apart in the global order (more
+// leads in between than it keeps open) is read again from the cache or
+// the store, and ends up scheduled on its whole history all the same.
+func TestRebuildSchedulesLeadsWhoseRecordsLieFarApart(t *testing.T) {
+	ctx := context.Background()
+	const n = 4500 // more than Rebuild keeps open with a small cache
+	for _, cache := range []int{0, 100, 2 * n} {
+		store := eventstore.NewMemory()
+		mock := clock.NewMock(monday)
+		opts := []leadline.Option{leadline.WithClock(mock), leadline.WithPolicy(sla.Policy{Version: 1, Accept: sla.Rule{Within: time.Hour}})}
+		writer, err := leadline.New(store, append(opts, leadline.WithCacheSize(0))...)
+		must(t, err)
+		// Each lead's hand-off comes 2n records after its capture.
+		ids := make([]lead.ID, n)
+		for i := range ids {
+			ids[i] = lead.ID(fmt.Sprintf("far-%05d", i))
+			must(t, run(writer, ctx, ids[i], lead.Capture{Email: "lead@example.com"}))
+		}
+		for _, id := range ids {
+			must(t, run(writer, ctx, id, lead.QualifyMarketing{Source: lead.SourceScore}))
+		}
+		for _, id := range ids {
+			must(t, run(writer, ctx, id, lead.HandOff{Rep: "ana"}))
+		}
+		e, err := leadline.New(store, append(opts, leadline.WithCacheSize(cache))...)
+		must(t, err)
+		if _, err := e.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		mock.Add(time.Hour)
+		got, err := e.Tick(ctx)
+		must(t, err)
+		if got != n {
+			t.Fatalf("cache %d: Tick recorded %d breaches, want one for each of the %d leads", cache, got, n)
+		}
+	}
+}
+
+// An Engine that caches no states still learns, by following the store,
+// of leads another Engine hands off, and runs their ladders to the end;
+// its own steps coming back through the store change nothing it holds.
+func TestRunWithoutCacheEnforcesLeadsAnotherEngineHandsOff(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := eventstore.NewMemory()
+	mock := clock.NewMock(monday)
+	p := sla.Policy{Version: 1, Warnings: []float64{0.5}, Accept: sla.Rule{Within: time.Hour, Ladder: []sla.Step{
+		{Action: lead.ActionNotify}, {After: time.Hour, Action: lead.ActionReturn}}}}
+	e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p), leadline.WithCacheSize(0))
+	must(t, err)
+	writer, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicy(p))
+	must(t, err)
+	returned := func(ids []lead.ID) func() bool {
+		return func() bool {
+			for _, id := range ids {
+				s, err := writer.Lead(context.Background(), id)
+				if err != nil || s.Stage != lead.StageNurturing {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- e.Run(ctx) }()
+	// Once the first lead's ladder has run, Run follows the store: the
+	// next leads come to it that way.
+	first := []lead.ID{handedOff(t, writer, "ana")}
+	runUntil(t, mock, ran, 5*time.Minute, returned(first))
+	var ids []lead.ID
+	for range 3 {
+		ids = append(ids, handedOff(t, writer, "ana"))
+	}
+	runUntil(t, mock, ran, 5*time.Minute, returned(ids))
+	requireOnce(t, stepsOf(t, store, append(first, ids...)), 2*(len(ids)+1))
 }

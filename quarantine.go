@@ -120,18 +120,40 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 	if err != nil {
 		return lead.State{}, err
 	}
-	recs, err := e.store.Load(ctx, string(id), s.Version+1)
+	s, newer, err := e.topUp(ctx, id, s)
+	if newer {
+		e.book.put(s)
+	}
+	return s, err
+}
+
+// entryState is state for the lead of entry en.
+func (e *Engine) entryState(ctx context.Context, en *entry) (lead.State, error) {
+	s, err := e.book.entryState(en)
 	if err != nil {
-		return lead.State{}, fmt.Errorf("leadline: load %s: %w", id, err)
-	}
-	if len(recs) == 0 {
-		return s, nil
-	}
-	if s, err = e.fold(ctx, id, s, recs, nil); err != nil {
 		return lead.State{}, err
 	}
-	e.book.put(s)
-	return s, nil
+	s, newer, err := e.topUp(ctx, en.id, s)
+	if newer {
+		e.book.putEntry(en, &s)
+	}
+	return s, err
+}
+
+// topUp folds the records of lead id after state s into it; newer says
+// whether there were any.
+func (e *Engine) topUp(ctx context.Context, id lead.ID, s lead.State) (lead.State, bool, error) {
+	recs, err := e.store.Load(ctx, string(id), s.Version+1)
+	if err != nil {
+		return lead.State{}, false, fmt.Errorf("leadline: load %s: %w", id, err)
+	}
+	if len(recs) == 0 {
+		return s, false, nil
+	}
+	if s, err = e.fold(ctx, id, s, recs, nil); err != nil {
+		return lead.State{}, false, err
+	}
+	return s, true, nil
 }
 
 // fold decodes recs, records of lead id read after state s, and folds

@@ -1,6 +1,7 @@
 package leadline_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
+	"pgregory.net/rapid"
 )
 
 // batching is a memory store that counts the appends made one by one and
@@ -151,4 +153,89 @@ func TestTickBatchRetriesAnUnknownOutcomeOnce(t *testing.T) {
 			t.Fatalf("lead %s has marks %v, want the accept breach", id, s.Marks)
 		}
 	}
+}
+
+// For random lifecycles of a few leads and random clock advances, every
+// warning and notify step Tick records (several leads at once in a batch,
+// most of them decided from the schedule alone, without the lead's state)
+// is the very event Decide adds on the lead's state before it: the same
+// deadline, step, due instant, rep, segment, version and time.
+func TestTickRecordsEachMarkAsDecideDoesOnTheLeadsState(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx := context.Background()
+		p := ladderPolicy()
+		p.Name = "emea"
+		var set sla.Set
+		if err := set.Add(p); err != nil {
+			rt.Fatal(err)
+		}
+		set.Selector = sla.SelectorFunc(func(lead.State) string { return "emea" })
+		store := eventstore.NewMemory()
+		mock := clock.NewMock(monday)
+		e, err := leadline.New(store, leadline.WithClock(mock), leadline.WithPolicies(set), leadline.WithRouter(directory(rt)),
+			leadline.WithCacheSize(rapid.IntRange(0, 2).Draw(rt, "cache")))
+		if err != nil {
+			rt.Fatal(err)
+		}
+		ids := []lead.ID{"l1", "l2", "l3"}
+		for i := range rapid.IntRange(1, 40).Draw(rt, "steps") {
+			if rapid.Bool().Draw(rt, "advance") {
+				mock.Add(time.Duration(rapid.IntRange(0, 12*60).Draw(rt, "minutes")) * time.Minute)
+				if _, err := e.Tick(ctx); err != nil {
+					rt.Fatal(err)
+				}
+				continue
+			}
+			id := rapid.SampledFrom(ids).Draw(rt, "lead")
+			s, _ := e.Lead(ctx, id)
+			cmd := anyCommand(rt, s, id, i)
+			if _, ok := cmd.(lead.Reassign); ok {
+				cmd = lead.Reassign{To: "ben"}
+			}
+			_, _ = e.Execute(ctx, id, cmd)
+		}
+		env := sla.Env{Policies: set}
+		for _, id := range ids {
+			hist, err := e.History(ctx, id)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			var s lead.State
+			for _, ev := range hist {
+				mark := false
+				switch ev := ev.(type) {
+				case lead.DeadlineWarned:
+					mark = true
+				case lead.DeadlineBreached:
+					mark = ev.Action == lead.ActionNotify
+				}
+				if mark {
+					due, _ := p.Plan(s, ev.Base().At)
+					if len(due) == 0 {
+						rt.Fatalf("%s v%d: a %s recorded with nothing due", id, ev.Base().Version, ev.Type())
+					}
+					c, err := sla.Complete(s, due[0], env)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					want, err := lead.DecideWith(s, c, ev.Base().At, lead.Origin{})
+					if err != nil || len(want) != 1 {
+						rt.Fatalf("%s v%d: Decide = %d events, %v", id, ev.Base().Version, len(want), err)
+					}
+					got, err := lead.AppendEncode(nil, ev)
+					if err != nil {
+						rt.Fatal(err)
+					}
+					wantb, err := lead.AppendEncode(nil, want[0])
+					if err != nil {
+						rt.Fatal(err)
+					}
+					if !bytes.Equal(got, wantb) {
+						rt.Fatalf("%s v%d: recorded\n%s\nDecide adds\n%s", id, ev.Base().Version, got, wantb)
+					}
+				}
+				s = lead.Evolve(s, ev)
+			}
+		}
+	})
 }

@@ -41,3 +41,16 @@ func BenchmarkDue(b *testing.B) {
 		dueAt(p, s, now)
 	}
 }
+
+// BenchmarkNext is what the Engine plans after every command on a lead.
+func BenchmarkNext(b *testing.B) {
+	p := sla.DefaultPolicy()
+	s := acceptedWithTouches(b)
+	if first, _, _ := p.Next(s); first == nil {
+		b.Fatal("nothing comes due")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Next(s)
+	}
+}

@@ -2,6 +2,7 @@ package sla
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/leadline/leadline/lead"
@@ -40,20 +41,51 @@ type Point struct {
 // It is pure: the same state and policy give the same deadlines.
 func (p Policy) Deadlines(s lead.State) []Deadline {
 	var out []Deadline
-	add := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) {
+	p.eachDeadline(&s, func(d *Deadline) {
+		c := *d
+		c.Warnings, c.Steps = nil, nil
+		if len(d.Warnings) > 0 {
+			c.Warnings = slices.Clone(d.Warnings)
+		}
+		if len(d.Steps) > 0 {
+			c.Steps = slices.Clone(d.Steps)
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
+// scratch is the room eachDeadline builds deadlines in, reused from
+// call to call (scratches): the Engine plans a lead after every command.
+type scratch struct {
+	dl Deadline
+	ws [8]Warning
+	ps [lead.MaxStepsInLadder]Point
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// eachDeadline calls yield with each deadline Deadlines returns, in the
+// same order. The Deadline and its slices are yield's only during the
+// call: the next deadline is built in the same memory.
+func (p Policy) eachDeadline(s *lead.State, yield func(*Deadline)) {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	build := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) bool {
 		if d <= 0 || since == 0 {
-			return
+			return false
 		}
 		id := lead.DeadlineID{Kind: kind, Since: since}
 		if !s.Running(id) {
-			return
+			return false
 		}
 		cal := p.hours(kind, business)
 		due, ok := advance(cal, start, d, s.Pauses)
 		if !ok {
-			return
+			return false
 		}
-		dl := Deadline{ID: id, Start: start, Due: due}
+		sc.dl = Deadline{ID: id, Start: start, Due: due, Warnings: sc.ws[:0], Steps: sc.ps[:0]}
+		dl := &sc.dl
 		if warn {
 			for _, f := range p.Warnings {
 				at, ok := advance(cal, start, time.Duration(float64(d)*f), s.Pauses)
@@ -75,14 +107,19 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 			}
 			dl.Steps = append(dl.Steps, Point{Step: i, Action: action, At: at})
 		}
-		out = append(out, dl)
+		return true
+	}
+	add := func(kind lead.DeadlineKind, since uint64, start time.Time, d time.Duration, business, warn bool) {
+		if build(kind, since, start, d, business, warn) {
+			yield(&sc.dl)
+		}
 	}
 
 	add(lead.KindHandOff, s.MQLVersion, s.MQLAt, p.HandOff.Within, p.HandOff.Business, true)
 	add(lead.KindAccept, s.HandOffVersion, s.HandedOffAt, p.Accept.Within, p.Accept.Business, true)
 	add(lead.KindFirstTouch, s.AcceptVersion, s.AcceptedAt, p.FirstTouch.Within, p.FirstTouch.Business, true)
 	if p.Cadence.Touches > 0 {
-		if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
+		if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(*s, due) < p.Cadence.Touches {
 			add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
 		}
 	}
@@ -90,10 +127,8 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		// The clock runs over Within from the first unanswered touch, but
 		// cannot be due before the n-th attempt.
 		nth := s.UnansweredTimes[n-1]
-		before := len(out)
-		add(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false)
-		if len(out) > before {
-			if dl := &out[len(out)-1]; dl.Due.Before(nth) {
+		if build(lead.KindUnresponsive, s.UnansweredSince, s.UnansweredSinceAt, max(p.Unresponsive.Within, time.Nanosecond), p.Unresponsive.Business, false) {
+			if dl := &sc.dl; dl.Due.Before(nth) {
 				// The ladder runs from the new due time in the rule's
 				// hours; shifting by wall time would put its steps
 				// outside coverage.
@@ -108,6 +143,7 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 					dl.Steps[i].At = at
 				}
 			}
+			yield(&sc.dl)
 		}
 	}
 	add(lead.KindQualify, s.AcceptVersion, s.AcceptedAt, p.Qualify.Within, p.Qualify.Business, true)
@@ -120,7 +156,6 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 		window = p.Stall.SQL
 	}
 	add(lead.KindStall, s.ProgressVersion, s.ProgressAt, window, p.Stall.Business, s.Stage != lead.StageStalled)
-	return out
 }
 
 // cadenceCount counts the touches since acceptance up to due that are at
@@ -196,32 +231,14 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 		cmd lead.Command
 	}
 	var items []item
-	consider := func(at time.Time, cmd func() lead.Command) {
+	p.steps(s, func(at time.Time, d *Deadline, w, st int) {
 		if wake.IsZero() || at.Before(wake) {
 			wake = at
 		}
 		if !at.After(now) {
-			items = append(items, item{at, cmd()})
+			items = append(items, item{at, d.command(w, st)})
 		}
-	}
-	for _, d := range p.Deadlines(s) {
-		for _, w := range d.Warnings {
-			// A warning that is due together with or after the breach
-			// has nothing left to warn about.
-			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
-				consider(w.At, func() lead.Command {
-					return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: w.Fraction, Due: d.Due}
-				})
-			}
-		}
-		for _, st := range d.Steps {
-			if !s.Marked(d.ID, true, st.Step) {
-				consider(st.At, func() lead.Command {
-					return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st.Step, Action: st.Action, Due: d.Due}
-				})
-			}
-		}
-	}
+	})
 	if len(items) == 0 {
 		return nil, wake
 	}
@@ -231,6 +248,88 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 		due[i] = it.cmd
 	}
 	return due, wake
+}
+
+// Next returns the step of s not yet recorded that comes due first, as
+// the command that records it (the first command Plan returns once it is
+// due), with the instant at which it is due; and then, the instant at
+// which the earliest of the other steps not yet recorded comes due (at
+// itself when two are due together, zero when there is no other). first
+// is nil and at zero when nothing will come due without a new event.
+//
+// When first only marks the lead, a lead.Warn or a lead.Breach whose
+// Action is notify, the state after it is recorded has then as its wake:
+// a caller that records first need not plan the new state to know when
+// the lead is due again.
+func (p Policy) Next(s lead.State) (first lead.Command, at, then time.Time) {
+	// The first step so far, by value: the deadline visited is built in
+	// memory the next one reuses.
+	var fd Deadline
+	var fw [1]Warning
+	var fp [1]Point
+	found := false
+	p.steps(s, func(t time.Time, d *Deadline, w, st int) {
+		switch {
+		case !found || t.Before(at):
+			if found {
+				then = at
+			}
+			at, found = t, true
+			fd = Deadline{ID: d.ID, Due: d.Due}
+			if w >= 0 {
+				fw[0] = d.Warnings[w]
+				fd.Warnings = fw[:]
+			} else {
+				fp[0] = d.Steps[slices.IndexFunc(d.Steps, func(p Point) bool { return p.Step == st })]
+				fd.Steps = fp[:]
+			}
+		case then.IsZero() || t.Before(then):
+			then = t
+		}
+	})
+	if !found {
+		return nil, time.Time{}, time.Time{}
+	}
+	if len(fd.Warnings) > 0 {
+		return fd.command(0, -1), at, then
+	}
+	return fd.command(-1, fd.Steps[0].Step), at, then
+}
+
+// steps calls visit with each warning and breach step of s not yet
+// recorded, in the order Plan sorts stably: the deadlines in the order of
+// Deadlines, each one's warnings before its steps. w is the index of the
+// warning in d.Warnings (-1 for a step); st is the step's Step (-1 for a
+// warning).
+func (p Policy) steps(s lead.State, visit func(at time.Time, d *Deadline, w, st int)) {
+	p.eachDeadline(&s, func(d *Deadline) {
+		for j, w := range d.Warnings {
+			// A warning that is due together with or after the breach
+			// has nothing left to warn about.
+			if w.At.Before(d.Due) && !s.Warned(d.ID, w.Fraction) {
+				visit(w.At, d, j, -1)
+			}
+		}
+		for _, st := range d.Steps {
+			if !s.Marked(d.ID, true, st.Step) {
+				visit(st.At, d, -1, st.Step)
+			}
+		}
+	})
+}
+
+// command is the command that records warning w (an index into
+// d.Warnings) or, with w < 0, breach step st of d.
+func (d *Deadline) command(w, st int) lead.Command {
+	if w >= 0 {
+		return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: d.Warnings[w].Fraction, Due: d.Due}
+	}
+	for _, p := range d.Steps {
+		if p.Step == st {
+			return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st, Action: p.Action, Due: d.Due}
+		}
+	}
+	return nil
 }
 
 // Actor is the actor recorded on the events the SLA adds.

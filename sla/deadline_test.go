@@ -722,3 +722,52 @@ func wake(p sla.Policy, s lead.State) time.Time {
 	_, w := p.Plan(s, time.Time{})
 	return w
 }
+
+// TestNextIsPlansFirstStepAndThenTheWakeAfterAMark checks Next against
+// Plan on random histories and policies: its first command is the first
+// Plan returns once it is due, and when that command only marks the lead,
+// the state after it wakes at Next's then.
+func TestNextIsPlansFirstStepAndThenTheWakeAfterAMark(t *testing.T) {
+	policies := map[string]sla.Policy{"default": sla.DefaultPolicy(), "busy": busy()}
+	for name, p := range policies {
+		t.Run(name, func(t *testing.T) {
+			rapid.Check(t, func(t *rapid.T) {
+				h := leadtest.Histories(30).Draw(t, "history")
+				s := h.State()
+				for range 20 {
+					first, at, then := p.Next(s)
+					if w := wake(p, s); !w.Equal(at) {
+						t.Fatalf("Next at %s, Plan's wake %s", ts(at), ts(w))
+					}
+					if first == nil {
+						if !at.IsZero() || !then.IsZero() {
+							t.Fatalf("nothing first, at %s, then %s", ts(at), ts(then))
+						}
+						return
+					}
+					due := dueAt(p, s, at)
+					if len(due) == 0 || renderCmd(due[0]) != renderCmd(first) {
+						t.Fatalf("Next = %s, Plan at %s = %v", renderCmd(first), ts(at), due)
+					}
+					if !then.IsZero() && then.Before(at) {
+						t.Fatalf("then %s before at %s", ts(then), ts(at))
+					}
+					events, err := lead.Decide(s, complete(s, first), at)
+					if err != nil || len(events) == 0 {
+						t.Fatalf("Decide(%s) = %d events, %v", renderCmd(first), len(events), err)
+					}
+					mark := len(events) == 1
+					if b, ok := events[0].(lead.DeadlineBreached); ok && b.Action != lead.ActionNotify {
+						mark = false
+					}
+					for _, e := range events {
+						s = lead.Evolve(s, e)
+					}
+					if w := wake(p, s); mark && !w.Equal(then) {
+						t.Fatalf("after %s the wake is %s, Next's then %s", renderCmd(first), ts(w), ts(then))
+					}
+				}
+			})
+		})
+	}
+}

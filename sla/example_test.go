@@ -132,6 +132,27 @@ func ExampleRule() {
 	// due at 16:00: accept@3 step 1 (reassign)
 }
 
+// Next names the step that comes due first and when the one after it
+// does: after a warning (which only marks the lead) is recorded, the lead
+// is due again at then without planning its new state.
+func ExamplePolicy_Next() {
+	p := sla.Policy{
+		Version:  1,
+		Accept:   sla.Rule{Within: 4 * time.Hour},
+		Warnings: []float64{0.5},
+	}
+	handed := time.Date(2026, time.March, 9, 9, 0, 0, 0, time.UTC)
+	s := must(handOff(handed))
+
+	first, at, then := p.Next(s)
+	w := first.(lead.Warn)
+	fmt.Printf("first: warn %s at %v, at %s\n", w.Deadline, w.Fraction, at.Format(clock))
+	fmt.Printf("then: %s\n", then.Format(clock))
+	// Output:
+	// first: warn accept@3 at 0.5, at Mon 11:00
+	// then: Mon 13:00
+}
+
 func ExampleRoundRobin() {
 	rr, err := sla.NewRoundRobin("region",
 		sla.Rep{Name: "ana", Manager: "maria", Territories: []string{"emea"}},
