@@ -202,7 +202,7 @@ type firing struct {
 
 // encodeMark is encodeRecords for the one event of a mark step, into the
 // batch's buffers rather than allocations of its own.
-func (e *Engine) encodeMark(ctx context.Context, fb *firing, id lead.ID, key string, events []lead.Event) ([]eventstore.Record, error) {
+func (e *Engine) encodeMark(ctx context.Context, fb *firing, id lead.ID, key eventKey, events []lead.Event) ([]eventstore.Record, error) {
 	ev := events[0]
 	if e.keys != nil && lead.HasPersonal(ev) {
 		return e.encodeRecords(ctx, id, key, events)
