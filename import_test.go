@@ -451,3 +451,51 @@ func TestImportCountsEachRowInTheMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A row whose lead another writer captures between Import's read and its
+// append meets the conflict and is decided again, on Capture's own path:
+// it fails as a row for a lead that exists already does.
+func TestImportRowCapturedMeanwhileByAnotherWriterIsDecidedAgain(t *testing.T) {
+	ctx := context.Background()
+	store := &racing{Store: eventstore.NewMemory()}
+	e, err := leadline.New(store, leadline.WithClock(clock.NewMock(monday)))
+	must(t, err)
+	rows := crmRows(3)
+	for i := range rows {
+		rows[i].ID = lead.ID(fmt.Sprintf("crm-%d", i))
+	}
+	res, err := e.Import(ctx, rows)
+	must(t, err)
+	if !errors.Is(res[0].Err, lead.ErrTransition) {
+		t.Fatalf("row 0, captured meanwhile by another writer: %v, want a transition error", res[0].Err)
+	}
+	for _, r := range res[1:] {
+		must(t, r.Err)
+	}
+	hist, err := e.History(ctx, "crm-0")
+	must(t, err)
+	if len(hist) != 1 || hist[0].(lead.Captured).Email != "other@example.com" {
+		t.Fatalf("crm-0's history is %v, want the other writer's capture alone", hist)
+	}
+}
+
+// racing is a store where another Engine captures the lead of the first
+// append of the first AppendBatch call just before it.
+type racing struct {
+	eventstore.Store
+	done bool
+}
+
+func (r *racing) AppendBatch(ctx context.Context, appends []eventstore.Append) []eventstore.AppendResult {
+	if !r.done {
+		r.done = true
+		other, err := leadline.New(r.Store)
+		if err == nil {
+			_, err = other.Capture(ctx, lead.Capture{ID: lead.ID(appends[0].Stream), Email: "other@example.com"})
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	return r.Store.(eventstore.BatchAppender).AppendBatch(ctx, appends)
+}
