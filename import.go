@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -249,24 +251,25 @@ func (e *Engine) importOne(ctx context.Context, r *importRow) ImportResult {
 func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender, rows []importRow, results []ImportResult) {
 	type pending struct {
 		r      *importRow
-		s      lead.State
+		s      *lead.State // in states
 		events []lead.Event
 	}
 	pend := make([]pending, 0, len(rows))
 	appends := make([]eventstore.Append, 0, len(rows))
 	var again []*importRow
+	states, errs := e.importStates(ctx, rows)
 	for i := range rows {
-		r := &rows[i]
-		s, err := e.state(ctx, r.c.ID)
+		r, s, err := &rows[i], &states[i], errs[i]
 		if err != nil {
+			e.counted(r.c, nil, false, err)
 			results[r.row] = r.failed(err)
 			continue
 		}
 		if a, ok := s.Applied(r.o.Command); ok {
-			results[r.row] = e.importApplied(r, s, a)
+			results[r.row] = e.importApplied(r, *s, a)
 			continue
 		}
-		events, recs, err := e.importDecide(ctx, s, r)
+		events, recs, err := e.importDecide(ctx, *s, r)
 		if err != nil {
 			e.counted(r.c, nil, false, err)
 			results[r.row] = r.failed(err)
@@ -294,7 +297,7 @@ func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender
 				// lead and finds it.
 				again = append(again, p.r)
 			default:
-				s := p.s
+				s := *p.s
 				for _, ev := range p.events {
 					e.metrics.event(s, ev)
 					s = lead.Evolve(s, ev)
@@ -309,6 +312,32 @@ func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender
 	for _, r := range again {
 		results[r.row] = e.importOne(ctx, r)
 	}
+}
+
+// importLoaders bounds how many leads' states an Import reads from the
+// store at once: on a networked store each read is a round trip.
+const importLoaders = 32
+
+// importStates returns the state of each row's lead from the store (as
+// execute reads it), reading several at once.
+func (e *Engine) importStates(ctx context.Context, rows []importRow) ([]lead.State, []error) {
+	states := make([]lead.State, len(rows))
+	errs := make([]error, len(rows))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(importLoaders, len(rows)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(rows) {
+					return
+				}
+				states[i], errs[i] = e.state(ctx, rows[i].c.ID)
+			}
+		})
+	}
+	wg.Wait()
+	return states, errs
 }
 
 // importDecide decides row r on lead state s as execute decides a
