@@ -76,6 +76,9 @@ type importConfig struct {
 // ImportID names an import, such as the ID of the CRM export a service
 // loads: with the rows' keys (ImportKey), it makes a retried import the
 // same write. Give a retry of an import the same ID and the same rows.
+// The ID is 1 to lead.MaxOriginLen bytes of printable ASCII without
+// spaces; the command IDs made of it and the keys must fit the same
+// limit, or their rows fail with a *lead.ValidationError.
 func ImportID(id string) ImportOption {
 	return func(c *importConfig) { c.id, c.set = id, true }
 }
@@ -90,17 +93,18 @@ func ImportKey(key func(lead.Capture) string) ImportOption {
 	return func(c *importConfig) { c.key = key }
 }
 
-// importBatch bounds how many rows an Import appends in one call of a
-// BatchAppender.
-const importBatch = 512
+// importBatchSize bounds how many rows an Import appends in one call of
+// a BatchAppender.
+const importBatchSize = 512
 
 // Import captures one lead per row, as a service does when it loads a CRM
 // export: each row is what Capture would take, decided the same way (the
 // SLA completes it, lead.DecideWith validates it) and appended all or
 // none with expected version 0. It returns one result per row, in the
 // order of rows. On a store that implements eventstore.BatchAppender the
-// rows go to the store many at a time; on any other store, one append per
-// row.
+// rows go to the store many at a time, each row's lead read first
+// (several at once) as Capture reads it; on any other store, each row is
+// a Capture of its own.
 //
 // A row with a key (see ImportKey) is captured as Capture(ctx, row,
 // CommandID(cmd)) would capture it, where cmd is "import/" + the
@@ -146,7 +150,7 @@ func (e *Engine) Import(ctx context.Context, rows []lead.Capture, opts ...Import
 		}
 		end := i + 1
 		if batch != nil {
-			end = min(i+importBatch, len(pend))
+			end = min(i+importBatchSize, len(pend))
 		}
 		if end-i == 1 {
 			results[pend[i].row] = e.importOne(ctx, &pend[i])
