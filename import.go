@@ -253,64 +253,61 @@ func (e *Engine) importOne(ctx context.Context, r *importRow) ImportResult {
 // concurrent write goes the way of one Capture (importOne), which decides
 // it again.
 func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender, rows []importRow, results []ImportResult) {
-	type pending struct {
-		r      *importRow
-		s      *lead.State // in states
-		events []lead.Event
-	}
-	pend := make([]pending, 0, len(rows))
-	appends := make([]eventstore.Append, 0, len(rows))
-	var again []*importRow
-	states, errs := e.importStates(ctx, rows)
-	for i := range rows {
-		r, s, err := &rows[i], &states[i], errs[i]
-		if err != nil {
-			e.counted(r.c, nil, false, err)
-			results[r.row] = r.failed(err)
-			continue
-		}
-		if a, ok := s.Applied(r.o.Command); ok {
-			results[r.row] = e.importApplied(r, *s, a)
-			continue
-		}
-		events, recs, err := e.importDecide(ctx, *s, r)
-		if err != nil {
-			e.counted(r.c, nil, false, err)
-			results[r.row] = r.failed(err)
-			continue
-		}
-		pend = append(pend, pending{r: r, s: s, events: events})
-		appends = append(appends, eventstore.Append{Stream: string(r.c.ID), Expected: s.Version, Records: recs})
-	}
-	if len(appends) > 0 {
-		start := time.Now()
-		out := batch.AppendBatch(ctx, appends)
-		for i, res := range out {
-			p := &pend[i]
-			e.metrics.appendDone(start, res.Err)
-			switch {
-			case errors.Is(res.Err, eventstore.ErrConflict):
-				again = append(again, p.r)
-			case res.Err != nil:
-				err := e.appendError(p.r.c, p.r.c.ID, p.r.o, res.Err)
-				e.counted(p.r.c, nil, false, err)
-				results[p.r.row] = p.r.failed(err)
-			case res.Version != p.s.Version+uint64(len(p.events)):
-				// The store held these record IDs already: an earlier
-				// attempt's append that landed. Capture's path reads the
-				// lead and finds it.
-				again = append(again, p.r)
-			default:
-				s := *p.s
-				for _, ev := range p.events {
-					e.metrics.event(s, ev)
-					s = lead.Evolve(s, ev)
+	prep := make([]prepared, len(rows))
+	// Rows are independent until the append: read and decide several at
+	// once (a read is a round trip on a networked store; deciding is CPU).
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(importWorkers, len(rows)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(rows) {
+					return
 				}
-				e.book.put(s)
-				e.counted(p.r.c, p.events, false, nil)
-				e.observe(s)
-				results[p.r.row] = ImportResult{Lead: p.r.c.ID}
+				e.importPrepare(ctx, &rows[i], &prep[i], results)
 			}
+		})
+	}
+	wg.Wait()
+	pend := make([]int, 0, len(rows))
+	appends := make([]eventstore.Append, 0, len(rows))
+	for i := range prep {
+		if p := &prep[i]; !p.done {
+			pend = append(pend, i)
+			appends = append(appends, eventstore.Append{Stream: string(rows[i].c.ID), Expected: p.s.Version, Records: p.recs})
+		}
+	}
+	if len(appends) == 0 {
+		return
+	}
+	var again []*importRow
+	start := time.Now()
+	for j, res := range batch.AppendBatch(ctx, appends) {
+		r, p := &rows[pend[j]], &prep[pend[j]]
+		e.metrics.appendDone(start, res.Err)
+		switch {
+		case errors.Is(res.Err, eventstore.ErrConflict):
+			again = append(again, r)
+		case res.Err != nil:
+			err := e.appendError(r.c, r.c.ID, r.o, res.Err)
+			e.counted(r.c, nil, false, err)
+			results[r.row] = r.failed(err)
+		case res.Version != p.s.Version+uint64(len(p.events)):
+			// The store held these record IDs already: an append that
+			// landed after the read. Capture's path reads the lead and
+			// finds it.
+			again = append(again, r)
+		default:
+			s := p.s
+			for _, ev := range p.events {
+				e.metrics.event(s, ev)
+				s = lead.Evolve(s, ev)
+			}
+			e.book.put(s)
+			e.counted(r.c, p.events, false, nil)
+			e.observe(s)
+			results[r.row] = ImportResult{Lead: r.c.ID}
 		}
 	}
 	for _, r := range again {
@@ -318,30 +315,36 @@ func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender
 	}
 }
 
-// importLoaders bounds how many leads' states an Import reads from the
-// store at once: on a networked store each read is a round trip.
-const importLoaders = 32
+// importWorkers bounds how many rows of a batch an Import reads and
+// decides at once.
+const importWorkers = 32
 
-// importStates returns the state of each row's lead from the store (as
-// execute reads it), reading several at once.
-func (e *Engine) importStates(ctx context.Context, rows []importRow) ([]lead.State, []error) {
-	states := make([]lead.State, len(rows))
-	errs := make([]error, len(rows))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(importLoaders, len(rows)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(rows) {
-					return
-				}
-				states[i], errs[i] = e.state(ctx, rows[i].c.ID)
-			}
-		})
+// prepared is a row of an import batch read and decided, ready to append;
+// done when the row's result is set instead.
+type prepared struct {
+	s      lead.State
+	events []lead.Event
+	recs   []eventstore.Record
+	done   bool
+}
+
+// importPrepare reads row r's lead as execute does and decides r on it
+// into p, or sets r's result: a retry of a capture the lead's history
+// holds, or the row's error.
+func (e *Engine) importPrepare(ctx context.Context, r *importRow, p *prepared, results []ImportResult) {
+	s, err := e.state(ctx, r.c.ID)
+	if err == nil {
+		if a, ok := s.Applied(r.o.Command); ok {
+			results[r.row], p.done = e.importApplied(r, s, a), true
+			return
+		}
+		p.s = s
+		p.events, p.recs, err = e.importDecide(ctx, s, r)
 	}
-	wg.Wait()
-	return states, errs
+	if err != nil {
+		e.counted(r.c, nil, false, err)
+		results[r.row], p.done = r.failed(err), true
+	}
 }
 
 // importDecide decides row r on lead state s as execute decides a

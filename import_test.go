@@ -261,10 +261,11 @@ func TestImportRowErrorsNameTheRowAndSpareTheOthers(t *testing.T) {
 			must(t, err)
 			existing, err := e.Capture(ctx, lead.Capture{Email: "old@example.com"})
 			must(t, err)
-			rows := crmRows(6)
+			rows := crmRows(7)
 			rows[1].Email = "not an email"
 			rows[3].Attributes = map[string]string{"crm_id": "C-00000"} // row 0's key again
 			rows[4].ID = existing
+			rows[6].Attributes = map[string]string{"crm_id": "C 6"} // no command ID can hold it
 			res, err := e.Import(ctx, rows, leadline.ImportID("x"), leadline.ImportKey(crmID))
 			must(t, err)
 			wantRow := func(i int, target error) {
@@ -287,6 +288,10 @@ func TestImportRowErrorsNameTheRowAndSpareTheOthers(t *testing.T) {
 				t.Fatalf("row 3 repeats row 0's key but names lead %s, not %s", res[3].Lead, res[0].Lead)
 			}
 			wantRow(4, lead.ErrTransition)
+			wantRow(6, lead.ErrInvalid)
+			if !errors.As(res[6].Err, &ve) || ve.Field != "Origin.Command" {
+				t.Fatalf("row 6: %v, want a validation error of its command ID", res[6].Err)
+			}
 			for _, i := range []int{0, 2, 5} {
 				must(t, res[i].Err)
 				s, err := e.Lead(ctx, res[i].Lead)
@@ -298,8 +303,8 @@ func TestImportRowErrorsNameTheRowAndSpareTheOthers(t *testing.T) {
 			if hist, err := e.History(ctx, existing); err != nil || len(hist) != 1 {
 				t.Fatalf("the existing lead has %d events (%v), want 1", len(hist), err)
 			}
-			for _, i := range []int{1, 3} {
-				if hist, _ := e.History(ctx, res[i].Lead); i == 1 && len(hist) != 0 {
+			for _, i := range []int{1, 6} {
+				if hist, _ := e.History(ctx, res[i].Lead); len(hist) != 0 {
 					t.Fatalf("row %d's lead was stored", i)
 				}
 			}
