@@ -141,6 +141,7 @@ func (e *Engine) Import(ctx context.Context, rows []lead.Capture, opts ...Import
 	results := make([]ImportResult, len(rows))
 	pend := e.importRows(rows, cfg, results)
 	batch, _ := e.store.(eventstore.BatchAppender)
+	var prep []prepared // one batch's, reused by the next
 	for i := 0; i < len(pend); {
 		if err := ctx.Err(); err != nil {
 			for _, r := range pend[i:] {
@@ -155,7 +156,10 @@ func (e *Engine) Import(ctx context.Context, rows []lead.Capture, opts ...Import
 		if end-i == 1 {
 			results[pend[i].row] = e.importOne(ctx, &pend[i])
 		} else {
-			e.importBatch(ctx, batch, pend[i:end], results)
+			if prep == nil {
+				prep = make([]prepared, importBatchSize)
+			}
+			e.importBatch(ctx, batch, pend[i:end], prep[:end-i], results)
 		}
 		i = end
 	}
@@ -252,8 +256,8 @@ func (e *Engine) importOne(ctx context.Context, r *importRow) ImportResult {
 // recognised as captured already is a retry; a row whose append met a
 // concurrent write goes the way of one Capture (importOne), which decides
 // it again.
-func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender, rows []importRow, results []ImportResult) {
-	prep := make([]prepared, len(rows))
+func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender, rows []importRow, prep []prepared, results []ImportResult) {
+	clear(prep)
 	// Rows are independent until the append: read and decide several at
 	// once (a read is a round trip on a networked store; deciding is CPU).
 	var next atomic.Int64
