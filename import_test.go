@@ -504,3 +504,41 @@ func (r *racing) AppendBatch(ctx context.Context, appends []eventstore.Append) [
 	}
 	return r.Store.(eventstore.BatchAppender).AppendBatch(ctx, appends)
 }
+
+// An imported lead is in the Engine's cache, as a captured one is:
+// reading it loads only the records after its capture.
+func TestImportedLeadsAreCached(t *testing.T) {
+	ctx := context.Background()
+	store := &loadLog{Store: eventstore.NewMemory()}
+	e, err := leadline.New(store, leadline.WithClock(clock.NewMock(monday)))
+	must(t, err)
+	res, err := e.Import(ctx, crmRows(3), leadline.ImportKey(crmID))
+	must(t, err)
+	for _, r := range res {
+		must(t, r.Err)
+		store.from = nil
+		_, err := e.Lead(ctx, r.Lead)
+		must(t, err)
+		if fmt.Sprint(store.from) != "[2]" {
+			t.Fatalf("reading imported lead %s loaded from versions %v, want [2]: after its cached capture", r.Lead, store.from)
+		}
+	}
+}
+
+// loadLog records the version each Load starts from.
+type loadLog struct {
+	eventstore.Store
+	mu   sync.Mutex
+	from []uint64
+}
+
+func (l *loadLog) Load(ctx context.Context, stream string, from uint64) ([]eventstore.Record, error) {
+	l.mu.Lock()
+	l.from = append(l.from, from)
+	l.mu.Unlock()
+	return l.Store.Load(ctx, stream, from)
+}
+
+func (l *loadLog) AppendBatch(ctx context.Context, appends []eventstore.Append) []eventstore.AppendResult {
+	return l.Store.(eventstore.BatchAppender).AppendBatch(ctx, appends)
+}
