@@ -114,9 +114,14 @@ const importBatchSize = 512
 // timeout or a restart, also when the first attempt stored only some
 // rows: a retry with the same ImportID and the same rows captures no lead
 // twice and reports the same lead IDs (ImportResult.Retried for the leads
-// the first attempt stored). A row without a key (no ImportID, no
-// ImportKey and no lead ID) gets a new UUID v7 and is not safe to
-// retry, like a Capture without a CommandID.
+// the first attempt stored). Without an ImportID the key alone names the
+// row, so a record exported again in a later import finds its lead too.
+// A lead recognised this way remembers its last lead.MaxRemembered
+// identified commands (see CommandID); once it has had more, its row
+// fails with a *lead.TransitionError instead, and is still not captured
+// twice. A row without a key (no ImportID, no ImportKey and no lead ID)
+// gets a new UUID v7 and is not safe to retry, like a Capture without a
+// CommandID.
 //
 // A row that fails (bad input, a lead that exists already, the same lead
 // as an earlier row, a failed append) gets its *ImportError in its
