@@ -113,7 +113,9 @@ type Change struct {
 	From, To Stage
 	// Entered reports whether the event entered To: a move to another
 	// stage, or a new entry into the same one (a reassignment that starts
-	// a fresh hand-off). From and To are equal when the lead did not move.
+	// a fresh hand-off, even in the instant of the hand-off before it; a
+	// step of the accept ladder hands the running clock on and is not an
+	// entry). From and To are equal when the lead did not move.
 	Entered bool
 	// At is when the lead entered To; with Entered false it is the time of
 	// the entry it is still in.
@@ -141,17 +143,22 @@ func Diff(before, after State) Change {
 	b, a := before.life(), after.life()
 	bc, ac := b.clocks(), a.clocks()
 	var c Change
-	diff(&c, b.stage, b.entered, b.rep, b.team, &a, &bc, &ac)
+	diff(&c, &b, &a, &bc, &ac)
 	return c
 }
 
-// diff sets c, which must be zero, to the Change from a lead in stage
-// from, entered at entered, owned by rep and team and running clocks b, to
-// after, running a. It fills c in place: a Change is large, and a
-// projection makes one per event.
-func diff(c *Change, from Stage, entered time.Time, rep, team string, after *life, b, a *ClockSet) {
+// diff sets c, which must be zero, to the Change from before, running
+// clocks b, to after, running a. It fills c in place: a Change is large,
+// and a projection makes one per event. Of before it reads only the
+// fields Advance keeps.
+func diff(c *Change, before, after *life, b, a *ClockSet) {
+	from, rep, team := before.stage, before.rep, before.team
 	c.From, c.To = from, after.stage
-	c.Entered = after.stage != from || !after.entered.Equal(entered)
+	// A new hand-off is a new entry even when it comes in the instant of
+	// the one it replaces, when neither the stage nor its entry time
+	// changes.
+	c.Entered = after.stage != from || !after.entered.Equal(before.entered) ||
+		after.stage == StageHandedOff && after.handOffVersion != before.handOffVersion
 	c.At = after.entered
 	if a.set|b.set != 0 {
 		a.minus(b, &c.Started)
@@ -196,14 +203,15 @@ func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 // Advance is Step in place: it moves l past e and returns what e changed,
 // without copying the Lifecycle, for a projection that keeps many.
 func (l *Lifecycle) Advance(e Event) Change {
-	from, entered, rep, team := l.stage, l.entered, l.rep, l.team
+	// Only the fields diff reads, not a copy of the whole life.
+	before := life{stage: l.stage, entered: l.entered, rep: l.rep, team: l.team, handOffVersion: l.handOffVersion}
 	var b, a ClockSet
 	l.clocksInto(&b)
 	m := e.Base()
 	l.apply(e, &m)
 	l.clocksInto(&a)
 	var c Change
-	diff(&c, from, entered, rep, team, &l.life, &b, &a)
+	diff(&c, &before, &l.life, &b, &a)
 	return c
 }
 
