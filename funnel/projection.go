@@ -355,15 +355,10 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 
 // freshHandOff reports whether the event that made change c handed the
 // lead off afresh: a hand-off, or a reassignment that is not a step of the
-// accept ladder. Each starts a new accept clock, which is how it is told,
-// for c.Entered misses a reassignment in the instant of the hand-off
-// before it (the stage and its entry time do not change).
+// accept ladder, each a new entry into the stage (one in the instant of
+// the hand-off before it too), and each starts a new accept clock.
 func freshHandOff(c *lead.Change) bool {
-	if c.To != lead.StageHandedOff {
-		return false
-	}
-	_, ok := c.Started.Get(lead.KindAccept)
-	return ok
+	return c.Entered && c.To == lead.StageHandedOff
 }
 
 // closeOutcome returns the outcome an open opportunity gets when its lead

@@ -2,6 +2,7 @@ package lead
 
 import (
 	"iter"
+	"math/bits"
 	"time"
 )
 
@@ -36,7 +37,9 @@ func (s State) Clock(k DeadlineKind) (DeadlineID, bool) {
 // zero ClockSet is empty.
 type ClockSet struct {
 	since [maxKinds]uint64 // DeadlineID.Since by the kind's position in Kinds; 0 where absent
-	n     uint8
+	// set has bit i set where since[i] is not 0, so a loop over the set
+	// touches only the clocks in it: most events start or stop none.
+	set uint8
 }
 
 // Clocks returns the clocks running in s.
@@ -54,12 +57,12 @@ func (s *State) clocks() ClockSet {
 func (c *ClockSet) add(i int, since uint64) {
 	if since != 0 {
 		c.since[i] = since
-		c.n++
+		c.set |= 1 << i
 	}
 }
 
 // Len returns the number of deadlines in c.
-func (c ClockSet) Len() int { return int(c.n) }
+func (c ClockSet) Len() int { return bits.OnesCount8(c.set) }
 
 // Get returns the deadline of kind k in c, if there is one.
 func (c ClockSet) Get(k DeadlineKind) (DeadlineID, bool) {
@@ -72,24 +75,25 @@ func (c ClockSet) Get(k DeadlineKind) (DeadlineID, bool) {
 // All yields the deadlines in c in the order of Kinds.
 func (c ClockSet) All() iter.Seq[DeadlineID] {
 	return func(yield func(DeadlineID) bool) {
-		for i, v := range c.since[:len(kindList)] {
-			if v != 0 && !yield(DeadlineID{Kind: kindList[i], Since: v}) {
+		for m := c.set; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros8(m)
+			if !yield(DeadlineID{Kind: kindList[i], Since: c.since[i]}) {
 				return
 			}
 		}
 	}
 }
 
-// minus returns the deadlines of c that are not in o.
-func (c ClockSet) minus(o ClockSet) ClockSet {
-	var out ClockSet
-	for i, v := range c.since[:len(kindList)] {
-		if v != 0 && v != o.since[i] {
+// minus sets out, which must be empty, to the deadlines of c that are not
+// in o.
+func (c *ClockSet) minus(o *ClockSet, out *ClockSet) {
+	for m := c.set; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros8(m)
+		if v := c.since[i]; v != o.since[i] {
 			out.since[i] = v
-			out.n++
+			out.set |= 1 << i
 		}
 	}
-	return out
 }
 
 // Change is what one event changed in a lead, as far as a reader that
@@ -109,7 +113,9 @@ type Change struct {
 	From, To Stage
 	// Entered reports whether the event entered To: a move to another
 	// stage, or a new entry into the same one (a reassignment that starts
-	// a fresh hand-off). From and To are equal when the lead did not move.
+	// a fresh hand-off, even in the instant of the hand-off before it; a
+	// step of the accept ladder hands the running clock on and is not an
+	// entry). From and To are equal when the lead did not move.
 	Entered bool
 	// At is when the lead entered To; with Entered false it is the time of
 	// the entry it is still in.
@@ -135,23 +141,31 @@ func (c Change) Moved() bool { return c.From != c.To }
 // Evolve(before, e).
 func Diff(before, after State) Change {
 	b, a := before.life(), after.life()
-	return diff(b.stage, b.entered, b.rep, b.team, &a, b.clocks(), a.clocks())
+	bc, ac := b.clocks(), a.clocks()
+	var c Change
+	diff(&c, &b, &a, &bc, &ac)
+	return c
 }
 
-// diff returns the Change from a lead in stage from, entered at entered,
-// owned by rep and team and running clocks b, to after, running a.
-func diff(from Stage, entered time.Time, rep, team string, after *life, b, a ClockSet) Change {
-	return Change{
-		From:     from,
-		To:       after.stage,
-		Entered:  after.stage != from || !after.entered.Equal(entered),
-		At:       after.entered,
-		Started:  a.minus(b),
-		Stopped:  b.minus(a),
-		Assigned: after.rep != "" && (after.rep != rep || after.team != team),
-		Rep:      after.rep,
-		Team:     after.team,
+// diff sets c, which must be zero, to the Change from before, running
+// clocks b, to after, running a. It fills c in place: a Change is large,
+// and a projection makes one per event. Of before it reads only the
+// fields Advance keeps.
+func diff(c *Change, before, after *life, b, a *ClockSet) {
+	from, rep, team := before.stage, before.rep, before.team
+	c.From, c.To = from, after.stage
+	// A new hand-off is a new entry even when it comes in the instant of
+	// the one it replaces, when neither the stage nor its entry time
+	// changes.
+	c.Entered = after.stage != from || !after.entered.Equal(before.entered) ||
+		after.stage == StageHandedOff && after.handOffVersion != before.handOffVersion
+	c.At = after.entered
+	if a.set|b.set != 0 {
+		a.minus(b, &c.Started)
+		b.minus(a, &c.Stopped)
 	}
+	c.Assigned = after.rep != "" && (after.rep != rep || after.team != team)
+	c.Rep, c.Team = after.rep, after.team
 }
 
 // Step returns the state after e and what e changed: Evolve and Diff in
@@ -189,11 +203,16 @@ func (l Lifecycle) Step(e Event) (Lifecycle, Change) {
 // Advance is Step in place: it moves l past e and returns what e changed,
 // without copying the Lifecycle, for a projection that keeps many.
 func (l *Lifecycle) Advance(e Event) Change {
-	from, entered, rep, team := l.stage, l.entered, l.rep, l.team
-	b := l.clocks()
+	// Only the fields diff reads, not a copy of the whole life.
+	before := life{stage: l.stage, entered: l.entered, rep: l.rep, team: l.team, handOffVersion: l.handOffVersion}
+	var b, a ClockSet
+	l.clocksInto(&b)
 	m := e.Base()
 	l.apply(e, &m)
-	return diff(from, entered, rep, team, &l.life, b, l.clocks())
+	l.clocksInto(&a)
+	var c Change
+	diff(&c, &before, &l.life, &b, &a)
+	return c
 }
 
 // Version returns the version of the last event stepped through.

@@ -311,3 +311,40 @@ func TestEveryKindRunsInSomeGeneratedHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestReassignInTheInstantOfTheHandOffIsANewEntry: a reassignment starts a
+// fresh hand-off, which is a new entry into the stage even when it comes
+// in the same instant as the hand-off it replaces, so neither the stage
+// nor its entry time changes; Step, Diff and Lifecycle agree on it.
+func TestReassignInTheInstantOfTheHandOffIsANewEntry(t *testing.T) {
+	sc := script(t, capture, qualifyMQL, handOff)
+	events, err := lead.Decide(sc.State, reassignBen, sc.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || !events[0].Base().At.Equal(sc.State.Entered) {
+		t.Fatalf("reassignment gave %v, want one event in the instant of the hand-off", events)
+	}
+	e := events[0]
+	after, c := lead.Step(sc.State, e)
+	hv, rv := sc.State.Version, after.Version
+	if c.From != lead.StageHandedOff || c.To != lead.StageHandedOff || !c.Entered || !c.At.Equal(sc.Now) {
+		t.Errorf("Step: %s->%s entered %v at %v, want a new entry into HandedOff at %v", c.From, c.To, c.Entered, c.At, sc.Now)
+	}
+	if d, ok := c.Started.Get(lead.KindAccept); !ok || d.Since != rv {
+		t.Errorf("Step started %v, want accept@%d", d, rv)
+	}
+	if d, ok := c.Stopped.Get(lead.KindAccept); !ok || d.Since != hv {
+		t.Errorf("Step stopped %v, want accept@%d", d, hv)
+	}
+	if !c.Assigned || c.Rep != "rep:ben" {
+		t.Errorf("Step: assigned %v to %q, want rep:ben", c.Assigned, c.Rep)
+	}
+	if d := lead.Diff(sc.State, after); d != c {
+		t.Errorf("Diff gives %+v, Step gives %+v", d, c)
+	}
+	l := sc.State.Lifecycle()
+	if got := l.Advance(e); got != c {
+		t.Errorf("Lifecycle.Advance gives %+v, Step gives %+v", got, c)
+	}
+}

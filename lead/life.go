@@ -216,6 +216,12 @@ func (l *life) running(d DeadlineID) bool {
 // at most one clock of each kind running at a time.
 func (l *life) clocks() ClockSet {
 	var c ClockSet
+	l.clocksInto(&c)
+	return c
+}
+
+// clocksInto is clocks into c, which must be empty.
+func (l *life) clocksInto(c *ClockSet) {
 	switch l.stage {
 	case StageMQL:
 		c.add(iHandOff, l.mqlVersion)
@@ -238,7 +244,6 @@ func (l *life) clocks() ClockSet {
 		// (recycle after a grace period) run on it.
 		c.add(iStall, l.progressVersion)
 	}
-	return c
 }
 
 // life returns the lifecycle fields of s.
