@@ -51,6 +51,7 @@ type entry struct {
 	slot    int32  // index in ring, -1 without a state
 	used    bool   // read since the eviction hand last passed
 	pinned  bool   // held by a Tick: kept in leads even when it holds nothing
+	held    bool   // held by a command (hold), under the lead's lock: kept in leads
 	// mark is the step the lead comes due with at due, when recording it
 	// only marks the lead, planned from version seen (mark.ok).
 	mark markStep
@@ -99,7 +100,7 @@ func (b *book) entry(id lead.ID, make bool) *entry {
 
 // tidy forgets an entry that holds nothing; b.mu is held.
 func (b *book) tidy(en *entry) {
-	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil && en.fold == nil && !en.pinned {
+	if en.state == nil && en.pos < 0 && en.rep == "" && en.corrupt == nil && en.fold == nil && !en.pinned && !en.held {
 		delete(b.leads, en.id)
 	}
 }
@@ -120,6 +121,42 @@ func (b *book) state(id lead.ID) (lead.State, error) {
 	}
 	en.used = true
 	return *en.state, nil
+}
+
+// hold returns id's entry, made if need be and kept in the book until
+// releaseHeld, so that a command finds it once and caches and schedules the
+// lead through it. When s is not nil, *s is set to the cached state, if
+// any (a copy: the cache never aliases a State a caller holds). The error
+// is the lead's CorruptError. The caller holds the lead's lock (leadLock):
+// a lead has one holder at a time.
+func (b *book) hold(id lead.ID, s *lead.State) (*entry, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	en := b.entry(id, true)
+	en.held = true
+	switch {
+	case en.corrupt != nil:
+		return en, en.corrupt
+	case s != nil && en.state != nil:
+		en.used = true
+		*s = *en.state
+	}
+	return en, nil
+}
+
+// releaseHeld ends a command's hold on en. With put set it caches s first,
+// as put does; with sched set it schedules s at wake, as schedule does.
+func (b *book) releaseHeld(en *entry, s *lead.State, put, sched bool, wake time.Time, m *markStep) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if put && b.maxStates > 0 && s.ID != "" {
+		b.putLocked(en, s, true)
+	}
+	if sched && s.ID != "" {
+		b.scheduleLocked(en, s, wake, m)
+	}
+	en.held = false
+	b.tidy(en)
 }
 
 // stateSeen is state, with the version the lead's schedule was last set

@@ -135,3 +135,47 @@ func TestRunWithoutCacheEnforcesLeadsAnotherEngineHandsOff(t *testing.T) {
 	runUntil(t, mock, ran, 5*time.Minute, returned(ids))
 	requireOnce(t, stepsOf(t, store, append(first, ids...)), 2*(len(ids)+1))
 }
+
+// duringAppend runs fn, once armed, inside the next Append, while the
+// command that appends still holds its lead.
+type duringAppend struct {
+	eventstore.Store
+	fn func()
+}
+
+func (d *duringAppend) Append(ctx context.Context, stream string, expected uint64, recs ...eventstore.Record) (uint64, error) {
+	if fn := d.fn; fn != nil {
+		d.fn = nil
+		fn()
+	}
+	return d.Store.Append(ctx, stream, expected, recs...)
+}
+
+// A read of another lead that evicts a lead's state from a full cache
+// while a command on that lead is running does not cost the lead its
+// place in the book: the state after the command is cached where the
+// next read finds it, and that read loads nothing from the store.
+func TestACommandKeepsItsLeadCachedWhileAReadEvictsIt(t *testing.T) {
+	ctx := context.Background()
+	counted := &loadCount{Store: eventstore.NewMemory()}
+	store := &duringAppend{Store: counted}
+	e, err := leadline.New(store, leadline.WithClock(clock.NewMock(monday)), leadline.WithCacheSize(1))
+	must(t, err)
+	a := capture(t, e)
+	b := capture(t, e)
+	store.fn = func() {
+		if _, err := e.Lead(ctx, b); err != nil {
+			t.Error(err)
+		}
+	}
+	must(t, run(e, ctx, a, lead.QualifyMarketing{Source: lead.SourceManual}))
+	before := counted.loaded.Load()
+	s, err := e.Lead(ctx, a)
+	must(t, err)
+	if s.Stage != lead.StageMQL {
+		t.Fatalf("stage = %s, want MQL", s.Stage)
+	}
+	if n := counted.loaded.Load() - before; n != 0 {
+		t.Fatalf("reading the lead after its command loaded %d records, want 0 (from the cache)", n)
+	}
+}

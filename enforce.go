@@ -18,7 +18,7 @@ import (
 // breach step comes due under its policy, and that step when recording
 // it only marks the lead.
 func (e *Engine) observe(s lead.State) {
-	wake, m := e.plan(&s)
+	wake, m := e.due(&s)
 	e.book.schedule(&s, wake, &m)
 }
 

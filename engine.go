@@ -60,6 +60,9 @@ type Engine struct {
 	// given (the memory store copies them): a command's records are then
 	// encoded into its stripe's buffers, used again by the next command.
 	reuse bool
+	// planning is set when the Engine has policies: without one, no lead
+	// has a deadline to plan.
+	planning bool
 }
 
 // stripe is one lock of Engine.leads, and the buffers the commands that
@@ -101,6 +104,7 @@ func New(store eventstore.Store, opts ...Option) (*Engine, error) {
 		}
 	}
 	e.env.Load = e.book.loadOf
+	e.planning = e.env.Policies.Len() > 0
 	if err := e.metrics.init(e.meter, e.book.queued); err != nil {
 		return nil, fmt.Errorf("%w: WithMeterProvider: %w", ErrInvalidOption, err)
 	}

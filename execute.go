@@ -85,11 +85,8 @@ func (e *Engine) Execute(ctx context.Context, id lead.ID, cmd lead.Command, opts
 		return nil, err
 	}
 	cmd = forLead
-	events, s, retried, err := e.execute(ctx, id, cmd, origin(opts), nil)
+	events, _, retried, err := e.run(ctx, id, cmd, origin(opts), nil, true)
 	e.counted(cmd, events, retried, err)
-	if len(events) > 0 {
-		e.observe(s)
-	}
 	return events, err
 }
 
@@ -137,13 +134,10 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 			known = &lead.State{}
 		}
 	}
-	events, s, retried, err := e.execute(ctx, c.ID, c, o, known)
+	events, _, retried, err := e.run(ctx, c.ID, c, o, known, true)
 	e.counted(c, events, retried, err)
 	if err != nil {
 		return "", err
-	}
-	if len(events) > 0 {
-		e.observe(s)
 	}
 	return c.ID, nil
 }
@@ -161,21 +155,53 @@ var (
 // has just loaded; the append's version check still guards it. Commands
 // of this Engine on one lead run one at a time (leadLock).
 func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State) ([]lead.Event, lead.State, bool, error) {
+	return e.run(ctx, id, cmd, o, known, false)
+}
+
+// run is execute; with observe set it also schedules the lead after the
+// events it returns, as observe does, while it holds the lead.
+//
+// The command holds the lead's book entry from start to end (book.hold):
+// one look-up finds the cached state, and the state after the command is
+// cached and scheduled through the same entry in one step.
+func (e *Engine) run(ctx context.Context, id lead.ID, cmd lead.Command, o lead.Origin, known *lead.State, observe bool) (events []lead.Event, s lead.State, retried bool, err error) {
 	mu := e.leadLock(id)
 	mu.Lock()
 	defer mu.Unlock()
+	var en *entry
+	if known != nil {
+		en, err = e.book.hold(id, nil)
+		s = *known
+	} else {
+		en, err = e.book.hold(id, &s)
+		if err == nil {
+			err = e.refresh(ctx, en, &s)
+		}
+	}
+	// put: s is a newer state to cache; sched: s is to be scheduled.
+	var put, sched bool
+	defer func() {
+		var wake time.Time
+		var m markStep
+		if sched {
+			wake, m = e.due(&s)
+		}
+		e.book.releaseHeld(en, &s, put, sched, wake, &m)
+	}()
+	if err != nil {
+		return nil, lead.State{}, false, err
+	}
 	_, create := cmd.(lead.Capture)
 	for attempt := 0; ; attempt++ {
 		now := e.clock.Now()
-		var s lead.State
-		var err error
-		if attempt == 0 && known != nil {
-			s = *known
-		} else if s, err = e.state(ctx, id); err != nil {
-			return nil, s, false, err
+		if attempt > 0 {
+			if s, err = e.entryState(ctx, en); err != nil {
+				return nil, s, false, err
+			}
 		}
 		if a, ok := s.Applied(o.Command); ok {
 			events, err := e.applied(ctx, id, cmd, a)
+			sched = observe && len(events) > 0
 			return events, s, err == nil, err
 		}
 		if s.Version == 0 && !create {
@@ -221,22 +247,35 @@ func (e *Engine) execute(ctx context.Context, id lead.ID, cmd lead.Command, o le
 			// The store held these record IDs already: this is a retry of
 			// an append that did land. The lead's history says what it
 			// added.
-			if s, err = e.state(ctx, id); err != nil {
+			if s, err = e.entryState(ctx, en); err != nil {
 				return nil, s, false, err
 			}
 			if a, ok := s.Applied(o.Command); ok {
 				events, err := e.applied(ctx, id, cmd, a)
+				sched = observe && len(events) > 0
 				return events, s, err == nil, err
 			}
 			return nil, s, false, nil // an SLA step another Engine recorded first
 		}
 		for _, ev := range events {
-			e.metrics.event(s, ev)
+			if e.metrics.on {
+				e.metrics.event(s, ev)
+			}
 			s = lead.Evolve(s, ev)
 		}
-		e.book.put(s)
+		put, sched = true, observe
 		return events, s, false, nil
 	}
+}
+
+// due is when lead s is next due and the step due then, as observe
+// schedules it: an Engine without policies keeps no deadlines, so it
+// does not look one up (sla.Env.PolicyFor finds none in an empty set).
+func (e *Engine) due(s *lead.State) (time.Time, markStep) {
+	if !e.planning {
+		return time.Time{}, markStep{}
+	}
+	return e.plan(s)
 }
 
 // applied returns the events that command a of lead id added, for a

@@ -140,6 +140,25 @@ func (e *Engine) entryState(ctx context.Context, en *entry) (lead.State, error) 
 	return s, err
 }
 
+// refresh folds the records of en's lead after *s into it, in place,
+// and caches the result when there were any.
+func (e *Engine) refresh(ctx context.Context, en *entry, s *lead.State) error {
+	recs, err := e.store.Load(ctx, string(en.id), s.Version+1)
+	if err != nil {
+		return fmt.Errorf("leadline: load %s: %w", en.id, err)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	folded, err := e.fold(ctx, en.id, *s, recs, nil)
+	if err != nil {
+		return err
+	}
+	*s = folded
+	e.book.putEntry(en, s)
+	return nil
+}
+
 // topUp folds the records of lead id after state s into it; newer says
 // whether there were any.
 func (e *Engine) topUp(ctx context.Context, id lead.ID, s lead.State) (lead.State, bool, error) {
