@@ -125,7 +125,7 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 	var known *lead.State
 	if c.ID == "" {
 		if o.Command != "" {
-			c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(o.Command)).String())
+			c.ID = leadIDFor(o.Command)
 		} else {
 			// A new ID names no lead yet: the first attempt decides on
 			// the empty state without reading it, and the append's
@@ -140,6 +140,12 @@ func (e *Engine) Capture(ctx context.Context, c lead.Capture, opts ...CommandOpt
 		return "", err
 	}
 	return c.ID, nil
+}
+
+// leadIDFor is the ID of the lead a Capture with command ID cmd and no
+// lead ID makes: the same for every attempt of the command.
+func leadIDFor(cmd string) lead.ID {
+	return lead.ID(uuid.NewSHA1(leadNamespace, []byte(cmd)).String())
 }
 
 // The namespaces of the name-based UUIDs the Engine derives.

@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/leadline/leadline/eventstore"
 	"github.com/leadline/leadline/lead"
 	"github.com/leadline/leadline/sla"
@@ -228,7 +226,7 @@ func (e *Engine) importRows(rows []lead.Capture, cfg importConfig, results []Imp
 		}
 		if r.c.ID == "" {
 			if r.o.Command != "" {
-				r.c.ID = lead.ID(uuid.NewSHA1(leadNamespace, []byte(r.o.Command)).String())
+				r.c.ID = leadIDFor(r.o.Command)
 			} else {
 				r.c.ID = lead.ID(e.ids.next().String())
 			}
