@@ -32,10 +32,11 @@ type Memory struct {
 	table   streamTable
 	refs    refArena
 	// indexes holds the ID indexes of long streams, by stream.index-1.
-	indexes [][]uint64
-	types   []string          // the record types by entry.typ
-	typeIdx map[string]uint32 // index of each type in types
-	data    slab              // the bytes of every record's ID and Data, and of stream names
+	indexes  [][]uint64
+	types    []string          // the record types by entry.typ
+	typeIdx  map[string]uint32 // index of each type in types
+	lastType uint32            // the type typeIndex returned last
+	data     slab              // the bytes of every record's ID and Data, and of stream names
 	// wake is closed by the next append; subscribers that have caught up
 	// wait on it. nil when nobody waits, so appends make no channel.
 	wake chan struct{}
@@ -340,34 +341,39 @@ func (m *Memory) id(i uint32) string {
 	return unsafe.String(&m.data.blocks[e.block][e.off], int(e.idLen))
 }
 
-// recordOf returns the record e at log index i, of the stream named
-// stream. Its ID and Data share the slab's bytes, which are never written
-// again.
-func (m *Memory) recordOf(e *entry, i uint32, stream string) Record {
+// fill sets the zero record r to the record e at log index i, of the
+// stream named stream, field by field (copying a whole Record into a
+// slice costs a bulk write barrier while the collector runs). Its ID and
+// Data share the slab's bytes, which are never written again.
+func (m *Memory) fill(r *Record, e *entry, i uint32, stream string) {
 	b := m.data.blocks[e.block]
-	r := Record{
-		ID:       unsafe.String(&b[e.off], int(e.idLen)),
-		Stream:   stream,
-		Version:  uint64(e.version),
-		Position: uint64(i) + 1,
-		Type:     m.types[e.typ],
-	}
+	r.ID = unsafe.String(&b[e.off], int(e.idLen))
+	r.Stream = stream
+	r.Version = uint64(e.version)
+	r.Position = uint64(i) + 1
+	r.Type = m.types[e.typ]
 	if e.data > 0 {
 		start := e.off + uint32(e.idLen)
 		r.Data = b[start : start+e.data : start+e.data]
 	}
-	return r
 }
 
 // typeIndex returns the index of typ in m.types, adding it.
 func (m *Memory) typeIndex(typ string) uint32 {
-	if i, ok := m.typeIdx[typ]; ok {
-		return i
+	// Appends in a row often carry one type (a tick's breaches): no
+	// map look-up for them.
+	if len(m.types) > 0 && m.types[m.lastType] == typ {
+		return m.lastType
 	}
-	typ = strings.Clone(typ)
-	m.types = append(m.types, typ)
-	m.typeIdx[typ] = uint32(len(m.types) - 1)
-	return uint32(len(m.types) - 1)
+	i, ok := m.typeIdx[typ]
+	if !ok {
+		typ = strings.Clone(typ)
+		m.types = append(m.types, typ)
+		i = uint32(len(m.types) - 1)
+		m.typeIdx[typ] = i
+	}
+	m.lastType = i
+	return i
 }
 
 var (
@@ -535,9 +541,9 @@ func (m *Memory) Load(ctx context.Context, stream string, from uint64) ([]Record
 		return nil, nil
 	}
 	name := m.name(st)
-	out := make([]Record, 0, uint64(len(refs))-from)
-	for _, r := range refs[from:] {
-		out = append(out, m.recordOf(m.log.at(r.at), r.at, name))
+	out := make([]Record, uint64(len(refs))-from)
+	for i, r := range refs[from:] {
+		m.fill(&out[i], m.log.at(r.at), r.at, name)
 	}
 	return out, nil
 }
@@ -597,7 +603,7 @@ func (m *Memory) copyFrom(from uint64, limit int) []Record {
 	if limit > 0 && from+uint64(limit) < end {
 		end = from + uint64(limit)
 	}
-	out := make([]Record, 0, end-from)
+	out := make([]Record, end-from)
 	// Records of one stream often come together: one name for them all.
 	var name string
 	last := uint32(1<<32 - 1)
@@ -606,7 +612,7 @@ func (m *Memory) copyFrom(from uint64, limit int) []Record {
 		if e.stream != last {
 			last, name = e.stream, m.name(m.streams.at(e.stream))
 		}
-		out = append(out, m.recordOf(e, uint32(i), name))
+		m.fill(&out[i-from], e, uint32(i), name)
 	}
 	return out
 }
