@@ -394,9 +394,10 @@ func (m *Memory) Append(ctx context.Context, stream string, expected uint64, rec
 	if err := validateRecords(stream, recs); err != nil {
 		return 0, err
 	}
+	sh := maphash.String(m.seed, stream)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.appendLocked(stream, expected, recs)
+	return m.appendLocked(stream, sh, nil, expected, recs)
 }
 
 // AppendBatch implements BatchAppender: every append under one lock.
@@ -408,26 +409,46 @@ func (m *Memory) AppendBatch(ctx context.Context, appends []Append) []AppendResu
 		}
 		return out
 	}
+	// The names' hashes are made before the lock is taken (the seed
+	// never changes).
+	hs := make([]uint64, len(appends))
 	for i, a := range appends {
 		out[i].Err = validateRecords(a.Stream, a.Records)
+		hs[i] = maphash.String(m.seed, a.Stream)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i, a := range appends {
-		if out[i].Err == nil {
-			out[i].Version, out[i].Err = m.appendLocked(a.Stream, a.Expected, a.Records)
+	// Streams are looked up a group at a time before the group's appends
+	// are made: look-ups independent of each other wait for memory
+	// together instead of one after the other.
+	const group = 8
+	var found [group]*stream
+	for g := 0; g < len(appends); g += group {
+		n := min(group, len(appends)-g)
+		for k := range n {
+			found[k], _ = m.find(appends[g+k].Stream, hs[g+k])
+		}
+		for k := range n {
+			if i, a := g+k, appends[g+k]; out[i].Err == nil {
+				out[i].Version, out[i].Err = m.appendLocked(a.Stream, hs[i], found[k], a.Expected, a.Records)
+			}
 		}
 	}
 	return out
 }
 
-// appendLocked is Append after validateRecords, with m.mu held. The
-// stream's name is validated here, once, when the stream is made.
-func (m *Memory) appendLocked(name string, expected uint64, recs []Record) (uint64, error) {
+// appendLocked is Append after validateRecords, with m.mu held, to the
+// stream name whose hash is sh: st when the caller has found it, else
+// looked up here. The stream's name is validated here, once, when the
+// stream is made.
+func (m *Memory) appendLocked(name string, sh uint64, st *stream, expected uint64, recs []Record) (uint64, error) {
 	h0 := m.hash(recs[0].ID)
-	sh := maphash.String(m.seed, name)
-	st, ok := m.find(name, sh)
-	if !ok {
+	if st == nil {
+		// Not found by the caller, or made since by an append of the
+		// same batch.
+		st, _ = m.find(name, sh)
+	}
+	if st == nil {
 		// A new stream holds no IDs, and its records' IDs differ
 		// (validateRecords): it takes the append when it expects nothing.
 		if err := ValidateStream(name); err != nil {

@@ -233,3 +233,26 @@ func TestMemoryKeepsAStreamLongerThanItsBlocks(t *testing.T) {
 		t.Fatalf("Load(other) = %d records, %v; want %d", len(others), err, batches+1)
 	}
 }
+
+// One batch may make a stream and append to it again: the later append
+// sees the stream the earlier one made.
+func TestMemoryBatchAppendsToAStreamItMade(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	res := m.AppendBatch(ctx, []eventstore.Append{
+		{Stream: "lead-1", Expected: 0, Records: []eventstore.Record{rec("a")}},
+		{Stream: "lead-2", Expected: 0, Records: []eventstore.Record{rec("x")}},
+		{Stream: "lead-1", Expected: 1, Records: []eventstore.Record{rec("b")}},
+		{Stream: "lead-1", Expected: 0, Records: []eventstore.Record{rec("c")}},
+	})
+	if res[0].Err != nil || res[0].Version != 1 || res[2].Err != nil || res[2].Version != 2 {
+		t.Fatalf("appends to lead-1 returned %+v and %+v, want versions 1 and 2", res[0], res[2])
+	}
+	if !errors.Is(res[3].Err, eventstore.ErrConflict) {
+		t.Fatalf("append expecting a new lead-1 returned %+v, want ErrConflict", res[3])
+	}
+	recs, err := m.Load(ctx, "lead-1", 1)
+	if err != nil || len(recs) != 2 || recs[0].ID != "a" || recs[1].ID != "b" {
+		t.Fatalf("Load(lead-1) = %+v, %v; want a, b", recs, err)
+	}
+}
