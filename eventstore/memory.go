@@ -136,7 +136,7 @@ type streamTable struct {
 	n     int
 }
 
-// find returns the index of stream name, whose hash is h.
+// find returns the stream named name, whose hash is h.
 func (m *Memory) find(name string, h uint64) (*stream, bool) {
 	t := &m.table
 	if len(t.slots) == 0 {
@@ -305,7 +305,7 @@ func (s *slab) put(id string, data []byte) (block, off uint32) {
 type entry struct {
 	block, off uint32 // where its ID, then its Data, are in the slab
 	data       uint32 // len(Data)
-	stream     uint32 // index into Memory.byIndex
+	stream     uint32 // index into Memory.streams
 	typ        uint32 // index into Memory.types
 	version    uint32
 	idLen      uint8
