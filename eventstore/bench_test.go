@@ -34,6 +34,61 @@ func BenchmarkMemoryAppend(b *testing.B) {
 	}
 }
 
+// BenchmarkMemoryAppendBatchMillionStreams appends in batches of 1,000
+// one record to each of 1,000 streams among 2^20, as a tick that fires
+// many leads does: what it measures is mostly finding a stream among a
+// million.
+func BenchmarkMemoryAppendBatchMillionStreams(b *testing.B) {
+	const streams, batch = 1 << 20, 1000
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	names := make([]string, streams)
+	for i := range names {
+		names[i] = fmt.Sprintf("lead-%07d", i)
+	}
+	ids := make([]string, 64)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("evt-%d", i)
+	}
+	data := make([]byte, 32)
+	appends := make([]eventstore.Append, batch)
+	recs := make([]eventstore.Record, batch)
+	versions := make([]uint64, streams)
+	next := 0
+	// fillBatch makes the next batch: streams in a scattered order, so
+	// that consecutive appends do not share cache lines.
+	fillBatch := func() {
+		for j := range appends {
+			s := next * 40503 & (streams - 1)
+			next++
+			v := versions[s]
+			if v >= uint64(len(ids)) {
+				b.Fatalf("stream %d reached version %d", s, v)
+			}
+			recs[j] = eventstore.Record{ID: ids[v], Type: "Touched", Data: data}
+			appends[j] = eventstore.Append{Stream: names[s], Expected: v, Records: recs[j : j+1]}
+		}
+	}
+	run := func() {
+		fillBatch()
+		for j, r := range m.AppendBatch(ctx, appends) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+			versions[(next-batch+j)*40503&(streams-1)] = r.Version
+		}
+	}
+	// Every stream made before the clock starts.
+	for range (streams + batch - 1) / batch {
+		run()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/append")
+}
+
 func BenchmarkMemoryLoad(b *testing.B) {
 	ctx := context.Background()
 	m := eventstore.NewMemory()

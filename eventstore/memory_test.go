@@ -157,3 +157,102 @@ func TestMemoryKeepsLargeAndSmallRecordsByteForByte(t *testing.T) {
 		}
 	}
 }
+
+// Streams are found by name in a table that grows as streams are made;
+// every stream, made before or after a growth, is found with its own
+// records, and a name never appended to is not found.
+func TestMemoryFindsEveryStreamAmongManyByName(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	const streams = 20_000
+	for s := range streams {
+		if _, err := m.Append(ctx, fmt.Sprintf("lead-%d", s), 0, rec(fmt.Sprintf("s%d", s))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for s := range streams {
+		name := fmt.Sprintf("lead-%d", s)
+		recs, err := m.Load(ctx, name, 1)
+		if err != nil || len(recs) != 1 || recs[0].ID != fmt.Sprintf("s%d", s) || recs[0].Stream != name {
+			t.Fatalf("Load(%s) = %+v, %v; want its one record s%d", name, recs, err, s)
+		}
+		if v := m.Version(name); v != 1 {
+			t.Fatalf("Version(%s) = %d, want 1", name, v)
+		}
+	}
+	if v := m.Version(fmt.Sprintf("lead-%d", streams)); v != 0 {
+		t.Fatalf("Version of a stream never appended to = %d, want 0", v)
+	}
+}
+
+// A stream may grow past any block the store keeps its streams' records
+// in: it keeps every record, in order, and still finds retries and reused
+// IDs in all of it.
+func TestMemoryKeepsAStreamLongerThanItsBlocks(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	const batches, per = 70, eventstore.MaxAppendRecords
+	// Another stream grows beside it, so their records interleave.
+	if _, err := m.Append(ctx, "other", 0, rec("o0")); err != nil {
+		t.Fatal(err)
+	}
+	batch := make([]eventstore.Record, per)
+	for b := range batches {
+		for i := range batch {
+			batch[i] = rec(fmt.Sprintf("e%d", b*per+i))
+		}
+		if _, err := m.Append(ctx, "lead-1", uint64(b*per), batch...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Append(ctx, "other", uint64(b+1), rec(fmt.Sprintf("o%d", b+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := m.Load(ctx, "lead-1", 1)
+	if err != nil || len(recs) != batches*per {
+		t.Fatalf("Load = %d records, %v; want %d", len(recs), err, batches*per)
+	}
+	for v, r := range recs {
+		if want := fmt.Sprintf("e%d", v); r.ID != want || r.Version != uint64(v+1) || r.Stream != "lead-1" {
+			t.Fatalf("version %d is %s (version %d of %s), want %s", v+1, r.ID, r.Version, r.Stream, want)
+		}
+	}
+	for _, b := range []int{0, 31, 65, batches - 1} {
+		for i := range batch {
+			batch[i] = rec(fmt.Sprintf("e%d", b*per+i))
+		}
+		first := batch[0]
+		if v, err := m.Append(ctx, "lead-1", 0, batch...); err != nil || v != uint64((b+1)*per) {
+			t.Fatalf("retry of batch %d returned (%d, %v), want (%d, nil)", b, v, err, (b+1)*per)
+		}
+		if _, err := m.Append(ctx, "lead-1", batches*per, rec("new"), first); !errors.Is(err, eventstore.ErrInvalid) {
+			t.Fatalf("append reusing the first ID of batch %d returned %v, want ErrInvalid", b, err)
+		}
+	}
+	if others, err := m.Load(ctx, "other", 1); err != nil || len(others) != batches+1 || others[batches].ID != fmt.Sprintf("o%d", batches) {
+		t.Fatalf("Load(other) = %d records, %v; want %d", len(others), err, batches+1)
+	}
+}
+
+// One batch may make a stream and append to it again: the later append
+// sees the stream the earlier one made.
+func TestMemoryBatchAppendsToAStreamItMade(t *testing.T) {
+	ctx := context.Background()
+	m := eventstore.NewMemory()
+	res := m.AppendBatch(ctx, []eventstore.Append{
+		{Stream: "lead-1", Expected: 0, Records: []eventstore.Record{rec("a")}},
+		{Stream: "lead-2", Expected: 0, Records: []eventstore.Record{rec("x")}},
+		{Stream: "lead-1", Expected: 1, Records: []eventstore.Record{rec("b")}},
+		{Stream: "lead-1", Expected: 0, Records: []eventstore.Record{rec("c")}},
+	})
+	if res[0].Err != nil || res[0].Version != 1 || res[2].Err != nil || res[2].Version != 2 {
+		t.Fatalf("appends to lead-1 returned %+v and %+v, want versions 1 and 2", res[0], res[2])
+	}
+	if !errors.Is(res[3].Err, eventstore.ErrConflict) {
+		t.Fatalf("append expecting a new lead-1 returned %+v, want ErrConflict", res[3])
+	}
+	recs, err := m.Load(ctx, "lead-1", 1)
+	if err != nil || len(recs) != 2 || recs[0].ID != "a" || recs[1].ID != "b" {
+		t.Fatalf("Load(lead-1) = %+v, %v; want a, b", recs, err)
+	}
+}
