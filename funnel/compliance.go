@@ -85,7 +85,28 @@ const (
 	clockOpen uint8 = iota + 1
 	clockMet
 	clockBreached
+	// clockIgnored is a clock the lead's policy has no rule for: it is
+	// not counted unless a breach of it is recorded. Its slot's bucket is
+	// -1 and its last the day it started.
+	clockIgnored
 )
+
+// The indexes in kinds of the kinds enforcement treats apart.
+var (
+	handOffIndex    = kindIndex(lead.KindHandOff)
+	acceptIndex     = kindIndex(lead.KindAccept)
+	firstTouchIndex = kindIndex(lead.KindFirstTouch)
+	stallIndex      = kindIndex(lead.KindStall)
+)
+
+// stallSQLBit is the bit of ruleHours.enforced for the stall clock of
+// stage SQL; the bit of a kind's index stands for the stall clock of
+// stage Accepted.
+const stallSQLBit = maxKinds
+
+// allKinds is the ruleHours.enforced of no policy known: every clock
+// counts, as the Projection cannot tell which the SLA enforced.
+const allKinds = ^uint16(0)
 
 // clockSlot is the latest clock of one kind on one lead: a lead has at
 // most one clock of each kind running at a time (lead.State.Clock). Its
@@ -118,7 +139,10 @@ type tally struct {
 // that stopped without a breach is met, a clock that started is open. A
 // clock that stops and runs again under the same identity (a stalled
 // lead touched back into its stage) is open again.
-func (p *Projection) settle(r *record, c *lead.Change, at int64) {
+//
+// mql is the index in p.rules of the policy a hand-off clock the event
+// started runs under.
+func (p *Projection) settle(r *record, c *lead.Change, at int64, mql int32) {
 	if c.Stopped.Len() == 0 && c.Started.Len() == 0 {
 		return
 	}
@@ -142,6 +166,9 @@ func (p *Projection) settle(r *record, c *lead.Change, at int64) {
 		}
 		s := &r.clocks[k]
 		switch {
+		case s.since != d.Since && !p.enforces(r, k, mql):
+			*s = clockSlot{since: d.Since, bucket: -1, last: p.days.dayOf(at)}
+			r.clockState[k] = clockIgnored
 		case s.since != d.Since:
 			b := p.clockBucket(k, r, *s, at)
 			*s = clockSlot{since: d.Since, bucket: b, last: b}
@@ -168,6 +195,15 @@ func (p *Projection) breach(r *record, d lead.DeadlineID, at int64) {
 	if s.since != d.Since || s.since == 0 {
 		return
 	}
+	if r.clockState[k] == clockIgnored {
+		// The store says the clock was enforced after all: count it as
+		// started open on its day, then breached.
+		day := s.last
+		b := p.clockTally(clockKey{day: day, at: day, kind: uint8(k), dims: r.dims})
+		*s = clockSlot{since: s.since, bucket: b, last: b}
+		p.clocks[b].Open++
+		r.clockState[k] = clockOpen
+	}
 	switch r.clockState[k] {
 	case clockOpen:
 		p.change(s, at).Open--
@@ -178,6 +214,28 @@ func (p *Projection) breach(r *record, d lead.DeadlineID, at int64) {
 	}
 	p.clocks[s.last].Breached++
 	r.clockState[k] = clockBreached
+}
+
+// enforces reports whether the clock of kind k that starts on r counts in
+// compliance: always without Policies; with them, when the lead's policy
+// (for the hand-off clock p.rules[mql], else the policy of the lead's
+// hand-off) has a rule for the kind, for the stall clock in the lead's
+// stage.
+func (p *Projection) enforces(r *record, k int, mql int32) bool {
+	if !p.enforcing {
+		return true
+	}
+	rules := r.rules
+	if k == handOffIndex {
+		rules = mql
+	}
+	bit := k
+	if k == stallIndex {
+		if st := r.lc.Stage(); st == lead.StageSQL || st == lead.StageStalled && r.lc.StalledFrom() == lead.StageSQL {
+			bit = stallSQLBit
+		}
+	}
+	return p.rules[rules].enforced&(1<<bit) != 0
 }
 
 // change returns the tally of the changes on the day of at to the clocks
@@ -200,7 +258,7 @@ func (p *Projection) change(s *clockSlot, at int64) *tally {
 func (p *Projection) clockBucket(k int, r *record, prev clockSlot, at int64) int32 {
 	day := p.days.dayOf(at)
 	key := clockKey{day: day, at: day, kind: uint8(k), dims: r.dims}
-	if s := prev; s.since != 0 && p.clockKeys[s.bucket] == key {
+	if s := prev; s.since != 0 && s.bucket >= 0 && p.clockKeys[s.bucket] == key {
 		return s.bucket
 	}
 	return p.clockTally(key)
@@ -271,6 +329,13 @@ type Compliance struct {
 // breached once a DeadlineBreached with Step 0 names its DeadlineID, met
 // when it stops running without one, and open otherwise. Rate is
 // Met / (Met + Breached). Kinds with no deadline are left out.
+//
+// With Projection.Policies set, only the clocks the lead's policy has a
+// rule for are deadlines (sla.Policy.Enforces; a stall clock, when the
+// policy has a stall window for the lead's stage): a clock the policy
+// leaves out is neither open, met nor breached, unless a breach of it is
+// recorded, which counts it as breached. Without Policies every clock
+// counts, since the Projection cannot tell which the SLA enforced.
 func (p *Projection) Compliance(f Filter, by Dimension) Compliance {
 	m := p.compile(f)
 	type gk struct {

@@ -34,7 +34,9 @@
 // Time to accept and to first touch come two ways (ClockTimes): SLA time,
 // measured as package sla measures the clocks, in the hours of the lead's
 // policy with pauses left out (give the Projection the policy set in
-// Policies), and wall time.
+// Policies), and wall time. Given the policies, SLA compliance and the
+// SLA times count only the clocks a lead's policy has a rule for; without
+// them, every clock the lead's lifecycle runs.
 //
 // Package funnel/report writes a Conversion, a Compliance table, a Summary
 // or a Plan as aligned text, JSON or CSV, each with its cut-off and

@@ -231,7 +231,10 @@ type ClockTimes struct {
 // stopped to that acceptance, over the acceptances (one per hand-off a
 // rep accepted) within f's window and before f.AsOf. The SLA time is
 // measured as package sla measures the accept clock, in the hours of the
-// policy the hand-off recorded (see Projection.Policies).
+// policy the hand-off recorded (see Projection.Policies). With
+// Projection.Policies set, a hand-off under a policy without an accept
+// rule started no SLA clock and is left out, unless a breach of its
+// accept clock is recorded.
 func (p *Projection) AcceptTimes(f Filter) ClockTimes {
 	m := p.compile(f)
 	var sla, wall []time.Duration
@@ -251,7 +254,10 @@ func (p *Projection) AcceptTimes(f Filter) ClockTimes {
 // qualification or a return, is not the SLA's first touch), over the
 // first touches within f's window and before f.AsOf. The SLA time is
 // measured as package sla measures the first-touch clock, in the hours of
-// the lead's policy (see Projection.Policies), pauses left out.
+// the lead's policy (see Projection.Policies), pauses left out. With
+// Projection.Policies set, an acceptance under a policy without a
+// first-touch rule is left out, unless a breach of its first-touch clock
+// is recorded.
 func (p *Projection) FirstTouchTimes(f Filter) ClockTimes {
 	m := p.compile(f)
 	var sla, wall []time.Duration

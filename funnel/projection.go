@@ -54,8 +54,22 @@ type Projection struct {
 	// of the policy each hand-off recorded, as package sla measures its
 	// clocks. A hand-off whose policy the set does not hold runs under
 	// its segment's current version, else the default segment's; with no
-	// policy at all the clocks run around the clock. Set it before the
-	// first Apply; later changes are ignored.
+	// policy at all the clocks run around the clock.
+	//
+	// With Policies set, a clock of a kind the lead's policy has no rule
+	// for (sla.Policy.Enforces) is not an SLA deadline: Compliance,
+	// AcceptTimes and FirstTouchTimes leave it out, unless a breach of it
+	// is recorded. The hand-off clock runs under the policy a hand-off
+	// would run under when the lead became an MQL (sla.Set.Select, as the
+	// Engine resolves it), the other clocks under the policy of the
+	// lead's hand-off. A Selector is shown the lead's ID, stage, source,
+	// campaign, company, attributes, fit, intent and score, MQL source,
+	// rep and team; to show it the attributes, the Projection keeps them
+	// for every lead while the Set has a Selector. Without Policies (an
+	// empty Set) the Projection cannot tell which clocks the SLA
+	// enforced, and counts every clock lead runs.
+	//
+	// Set it before the first Apply; later changes are ignored.
 	Policies sla.Set
 
 	pos   uint64
@@ -71,6 +85,12 @@ type Projection struct {
 
 	rules   []ruleHours
 	ruleIdx map[policyKey]int32
+	// enforcing is whether Policies holds any policy, so that a clock
+	// counts only if its lead's policy has a rule for it.
+	enforcing bool
+	// facts are, by record index, what a Selector may read of a lead and
+	// a record does not keep; only while Policies has a Selector.
+	facts   map[int32]leadFacts
 	accepts list[acceptance]
 	opps    list[opportunity]
 	exits   list[exit]
@@ -218,7 +238,11 @@ func (p *Projection) init() {
 	p.ready = true
 	p.names.init()
 	p.ruleIdx = map[policyKey]int32{}
-	p.rules = []ruleHours{{accept: always, touch: always}} // index 0: no policy
+	p.rules = []ruleHours{{accept: always, touch: always, enforced: allKinds}} // index 0: no policy
+	p.enforcing = p.Policies.Len() > 0
+	if p.enforcing && p.Policies.Selector != nil {
+		p.facts = map[int32]leadFacts{}
+	}
 	p.clockIdx = make(map[clockKey]int32)
 	p.touchIdx = make(map[touchKey]int32)
 }
@@ -256,6 +280,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 	}
 	c := r.lc.Advance(e)
 	at := m.At.UnixNano()
+	var mql int32 // the hand-off clock's policy, in p.rules
 	if c.Assigned {
 		r.rep, r.team = p.names.intern(c.Rep), p.names.intern(c.Team)
 	}
@@ -266,11 +291,24 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		r.source = p.names.intern(e.Source)
 		r.campaign = p.names.intern(e.Campaign)
 		r.account = p.account(e.Company)
+		if p.facts != nil {
+			f := p.facts[i]
+			f.company, f.attributes = e.Company, e.Attributes
+			p.facts[i] = f
+		}
 	case lead.Scored:
 		r.score, r.scored = int16(e.Total), true
+		if p.facts != nil {
+			f := p.facts[i]
+			f.fit, f.intent = e.Fit, e.Intent
+			p.facts[i] = f
+		}
 	case lead.MarketingQualified:
 		if r.first[lead.StageMQL] == 0 {
 			r.mqlScore, r.mqlScored = r.score, r.scored
+		}
+		if p.enforcing {
+			mql = p.selectRules(i, r, &m, &e)
 		}
 	case lead.HandedOff:
 		r.policy = p.names.intern(e.Policy)
@@ -349,7 +387,7 @@ func (p *Projection) Apply(position uint64, e lead.Event) error {
 		r.rules = p.ruleHoursOf(r.policy, r.policyVersion)
 		r.clearPauses()
 	}
-	p.settle(r, &c, at)
+	p.settle(r, &c, at, mql)
 	return nil
 }
 
@@ -385,7 +423,11 @@ func (r *record) clearPauses() {
 func (p *Projection) accepted(i int32, r *record, at int64) {
 	h := &p.rules[r.rules]
 	a := acceptance{lead: i, handOff: r.handOff, at: at}
-	if r.handOff != 0 && r.handOff <= at {
+	if r.clockState[acceptIndex] == clockIgnored {
+		// No accept rule: the hand-off started no SLA clock to time.
+		a.handOff = 0
+	}
+	if a.handOff != 0 && r.handOff <= at {
 		a.slaAccept = r.ruleTime(h.accept, r.handOff, at, r.pausedAccept)
 	}
 	r.accept = p.accepts.push(a) + 1
@@ -444,7 +486,7 @@ func (p *Projection) touch(r *record, e *lead.Touched, c *lead.Change, at int64)
 	if _, ok := c.Stopped.Get(lead.KindFirstTouch); ok && r.accept != 0 {
 		// The touch that stops the first-touch clock is the one the SLA
 		// timed: the first after the acceptance, while it ran.
-		if a := p.accepts.at(r.accept - 1); a.touch == 0 && at >= a.at {
+		if a := p.accepts.at(r.accept - 1); a.touch == 0 && at >= a.at && r.clockState[firstTouchIndex] != clockIgnored {
 			a.touch = at
 			a.slaTouch = r.ruleTime(p.rules[r.rules].touch, a.at, at, r.pausedTouch)
 		}
@@ -529,9 +571,46 @@ type policyKey struct {
 }
 
 // ruleHours are the hours the accept and first-touch rules of one policy
-// run in: its Calendar for a Business rule, around the clock otherwise.
+// run in: its Calendar for a Business rule, around the clock otherwise;
+// and the clocks it enforces.
 type ruleHours struct {
 	accept, touch *sla.Calendar
+	// enforced has the bit of each kind's index in kinds set when the
+	// policy has a rule for the kind; for the stall clock that bit is the
+	// window of stage Accepted and stallSQLBit that of stage SQL.
+	enforced uint16
+}
+
+// leadFacts are what a Selector may read of a lead that its record does
+// not keep.
+type leadFacts struct {
+	company     string
+	attributes  map[string]string
+	fit, intent int
+}
+
+// selectRules returns the index in p.rules of the policy the hand-off
+// clock started by e, the MQL of lead i, runs under: what a hand-off would
+// run under now (sla.Set.Select), as the Engine resolves it.
+func (p *Projection) selectRules(i int32, r *record, m *lead.Meta, e *lead.MarketingQualified) int32 {
+	if p.Policies.Selector == nil {
+		pol, _ := p.Policies.Current("")
+		return p.ruleHoursOf(0, int32(pol.Version))
+	}
+	f := p.facts[i]
+	rep, team := r.lc.Owner()
+	s := lead.State{
+		ID: m.Lead, Version: m.Version, Stage: lead.StageMQL, Entered: m.At,
+		Company: f.company, Source: p.names.name(r.source), Campaign: p.names.name(r.campaign), Attributes: f.attributes,
+		Fit: f.fit, Intent: f.intent, Score: int(r.score),
+		MQLSource: e.Source, MQLAt: m.At, MQLVersion: m.Version,
+		Rep: rep, Team: team,
+	}
+	pol, ok := p.Policies.Select(s)
+	if !ok {
+		return p.ruleHoursOf(0, 0)
+	}
+	return p.ruleHoursOf(p.names.intern(pol.Name), int32(pol.Version))
 }
 
 var always = &sla.Calendar{}
@@ -551,8 +630,13 @@ func (p *Projection) ruleHoursOf(name uint32, v int32) int32 {
 	if !ok {
 		pol, ok = p.Policies.Current("")
 	}
-	h := ruleHours{accept: always, touch: always}
+	h := ruleHours{accept: always, touch: always, enforced: allKinds}
+	if p.enforcing {
+		// A lead under no policy has no SLA clocks.
+		h.enforced = 0
+	}
 	if ok {
+		h.enforced = enforcedKinds(&pol)
 		cal := &pol.Calendar
 		if pol.Accept.Business {
 			h.accept = cal
@@ -565,6 +649,26 @@ func (p *Projection) ruleHoursOf(name uint32, v int32) int32 {
 	p.rules = append(p.rules, h)
 	p.ruleIdx[k] = i
 	return i
+}
+
+// enforcedKinds returns the ruleHours.enforced of pol.
+func enforcedKinds(pol *sla.Policy) uint16 {
+	var m uint16
+	for i, k := range kinds {
+		if pol.Enforces(k) {
+			m |= 1 << i
+		}
+	}
+	if m&(1<<stallIndex) != 0 {
+		m &^= 1 << stallIndex
+		if pol.Stall.Accepted > 0 {
+			m |= 1 << stallIndex
+		}
+		if pol.Stall.SQL > 0 {
+			m |= 1 << stallSQLBit
+		}
+	}
+	return m
 }
 
 // dict interns the names leads are reported under, so that a record holds

@@ -55,6 +55,32 @@ func (p Policy) Deadlines(s lead.State) []Deadline {
 	return out
 }
 
+// Enforces reports whether p has a rule for deadline kind k, so that a
+// clock of that kind may come due under p: a rule with a Within (for
+// Cadence, Touches as well; for Unresponsive, Attempts; for Stall, a
+// window in either stage). A clock of a kind p does not enforce runs in
+// the lead's lifecycle but never warns or breaches, so a report should
+// not count it as met.
+func (p Policy) Enforces(k lead.DeadlineKind) bool {
+	switch k {
+	case lead.KindHandOff:
+		return p.HandOff.Within > 0
+	case lead.KindAccept:
+		return p.Accept.Within > 0
+	case lead.KindFirstTouch:
+		return p.FirstTouch.Within > 0
+	case lead.KindCadence:
+		return p.Cadence.Touches > 0 && p.Cadence.Within > 0
+	case lead.KindUnresponsive:
+		return p.Unresponsive.Attempts > 0
+	case lead.KindQualify:
+		return p.Qualify.Within > 0
+	case lead.KindStall:
+		return p.Stall.Accepted > 0 || p.Stall.SQL > 0
+	}
+	return false
+}
+
 // scratch is the room eachDeadline builds deadlines in, reused from
 // call to call (scratches): the Engine plans a lead after every command.
 type scratch struct {

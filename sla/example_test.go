@@ -96,6 +96,24 @@ func ExamplePolicy_Deadlines() {
 	//   step 2 return   Tue 13:00
 }
 
+// A policy without a hand-off clock: the lifecycle still runs one from
+// each MQL, but nothing enforces it.
+func ExamplePolicy_Enforces() {
+	p := sla.DefaultPolicy()
+	p.HandOff = sla.Rule{}
+	for _, k := range lead.Kinds() {
+		fmt.Printf("%s: %v\n", k, p.Enforces(k))
+	}
+	// Output:
+	// hand_off: false
+	// accept: true
+	// first_touch: true
+	// cadence: true
+	// unresponsive: true
+	// qualify: true
+	// stall: true
+}
+
 // A breach ladder: escalate to the rep's manager at the breach, reassign to
 // another rep 4 hours later, and return the lead to marketing 8 hours
 // later. Due lists each step as the command that records it once it comes

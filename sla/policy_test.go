@@ -207,3 +207,24 @@ func TestPolicyLadderActionsThatApply(t *testing.T) {
 		})
 	}
 }
+
+func TestEnforcesOnlyTheKindsWithARule(t *testing.T) {
+	for _, k := range lead.Kinds() {
+		if (sla.Policy{}).Enforces(k) {
+			t.Errorf("the zero policy enforces %s", k)
+		}
+	}
+	p := sla.Policy{
+		Cadence:      sla.Cadence{Touches: 2, Within: time.Hour},
+		Unresponsive: sla.Unresponsive{Attempts: 3},
+		Stall:        sla.Stall{SQL: time.Hour},
+	}
+	for k, want := range map[lead.DeadlineKind]bool{
+		lead.KindHandOff: false, lead.KindAccept: false, lead.KindCadence: true,
+		lead.KindUnresponsive: true, lead.KindStall: true, "other": false,
+	} {
+		if got := p.Enforces(k); got != want {
+			t.Errorf("Enforces(%s) = %v, want %v", k, got, want)
+		}
+	}
+}

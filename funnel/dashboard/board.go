@@ -65,6 +65,8 @@ func New(opts ...Option) (*Board, error) {
 		}
 	}
 	b.proj.Location = b.loc
+	// The compliance figures count only the clocks the policies enforce.
+	b.proj.Policies = b.policies
 	b.open.init()
 	b.leaks.init()
 	b.feed.init(b.feedSize)

@@ -341,3 +341,26 @@ func TestBoardServesPagesWhileItIsFed(t *testing.T) {
 		t.Errorf("the page does not count 28 leads: %s", between(page, `class="asof"`, "</span>"))
 	}
 }
+
+func TestComplianceShowsNoHandOffChartUnderAPolicyWithoutAHandOffClock(t *testing.T) {
+	w := scenario(t) // the default policy has no hand-off clock
+	b, _ := boardOn(t, w)
+	_, page := get(t, b, "/")
+	if strings.Contains(page, `<div class="kind" data-kind="hand_off"`) {
+		t.Error("a hand_off chart for a hand-off clock the policy does not have")
+	}
+	if table := between(page, `id="by-team"`, "</section>"); strings.Contains(table, `data-kind="hand_off"`) {
+		t.Error("a hand_off column by team for a hand-off clock the policy does not have")
+	}
+
+	p := sla.DefaultPolicy()
+	p.HandOff = sla.Rule{Within: 4 * time.Hour}
+	w = newWorld(t, p, monday)
+	w.capture("lead-1", "webinar")
+	w.do("lead-1", lead.HandOff{Rep: "ana", Team: "emea"})
+	b, _ = boardOn(t, w)
+	_, page = get(t, b, "/")
+	if card := between(page, `<div class="kind" data-kind="hand_off"`, "</svg>"); !strings.Contains(card, "1 of 1</span> settled") {
+		t.Errorf("no hand_off chart with the met hand-off under a policy with the clock:\n%s", card)
+	}
+}

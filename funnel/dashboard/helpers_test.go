@@ -143,7 +143,7 @@ func (w *world) projection() *funnel.Projection {
 	if err != nil {
 		w.tb.Fatal(err)
 	}
-	p := &funnel.Projection{Location: time.UTC}
+	p := &funnel.Projection{Location: time.UTC, Policies: w.env.Policies}
 	for _, r := range recs {
 		e, err := lead.Decode(r.Data)
 		if err != nil {

@@ -41,8 +41,10 @@ const (
 
 // WithPolicy adds an SLA policy to its segment, as leadline.WithPolicy
 // does for the Engine: the Board derives the deadlines of the leads at
-// risk from the policy each lead's hand-off recorded. Give the Board the
-// policies the Engine runs; without any, no lead is shown at risk.
+// risk from the policy each lead's hand-off recorded, and counts in its
+// compliance figures only the clocks the lead's policy has a rule for
+// (funnel.Projection.Policies). Give the Board the policies the Engine
+// runs; without any, no lead is shown at risk and every clock counts.
 func WithPolicy(p sla.Policy) Option {
 	return func(b *Board) error {
 		if err := b.policies.Add(p); err != nil {
