@@ -186,7 +186,10 @@ func (c Calendar) Validate() error {
 // of open time in that window (a calendar that fails Validate, or one
 // whose holidays close it for a century), Add returns t plus that window:
 // in effect never, and Elapsed(t, result) < d tells the caller.
-func (c Calendar) Add(t time.Time, d time.Duration) time.Time {
+func (c Calendar) Add(t time.Time, d time.Duration) time.Time { return c.add(t, d) }
+
+// add is Add without copying c.
+func (c *Calendar) add(t time.Time, d time.Duration) time.Time {
 	d = max(d, 0)
 	if c.always() {
 		return t.Add(d)
@@ -214,7 +217,10 @@ func (c Calendar) NextOpen(t time.Time) time.Time { return c.Add(t, 0) }
 // Elapsed returns the open time of c between a and b, 0 when b is not
 // after a: the business time a lead has waited. Elapsed(t, c.Add(t, d))
 // is d. It counts at most the first 100 years after a, like Add.
-func (c Calendar) Elapsed(a, b time.Time) time.Duration {
+func (c Calendar) Elapsed(a, b time.Time) time.Duration { return c.elapsed(a, b) }
+
+// elapsed is Elapsed without copying c.
+func (c *Calendar) elapsed(a, b time.Time) time.Duration {
 	if !b.After(a) {
 		return 0
 	}
