@@ -340,44 +340,65 @@ func (p Policy) Plan(s lead.State, now time.Time) (due []lead.Command, wake time
 // a caller that records first need not plan the new state to know when
 // the lead is due again.
 func (p Policy) Next(s lead.State) (first lead.Command, at, then time.Time) {
-	return p.next(&s)
+	f, at, then, ok := p.next(&s)
+	if !ok {
+		return nil, time.Time{}, time.Time{}
+	}
+	return f.command(), at, then
 }
 
-// next is Next on s, which it does not change.
-func (p *Policy) next(s *lead.State) (first lead.Command, at, then time.Time) {
-	// The first step so far, by value: the deadline visited is built in
-	// memory the next one reuses.
-	var fd Deadline
-	var fw [1]Warning
-	var fp [1]Point
-	found := false
+// mark is a warning or breach step of a deadline, as the command that
+// records it would carry it, without boxing that command.
+type mark struct {
+	id       lead.DeadlineID
+	due      time.Time
+	breach   bool
+	fraction float64 // of a warning
+	step     int     // of a breach step
+	action   lead.Action
+}
+
+// markOf returns warning w (an index into d.Warnings) or, with w < 0,
+// breach step st of d.
+func (d *Deadline) markOf(w, st int) (mark, bool) {
+	if w >= 0 {
+		return mark{id: d.ID, due: d.Due, fraction: d.Warnings[w].Fraction}, true
+	}
+	for _, p := range d.Steps {
+		if p.Step == st {
+			return mark{id: d.ID, due: d.Due, breach: true, step: st, action: p.Action}, true
+		}
+	}
+	return mark{}, false
+}
+
+// command is the command that records m.
+func (m *mark) command() lead.Command {
+	if !m.breach {
+		return lead.Warn{Actor: Actor, Deadline: m.id, Fraction: m.fraction, Due: m.due}
+	}
+	return lead.Breach{Actor: Actor, Deadline: m.id, Step: m.step, Action: m.action, Due: m.due}
+}
+
+// next is Next on s, which it does not change, with the first step
+// unboxed; ok is false when nothing comes due.
+func (p *Policy) next(s *lead.State) (first mark, at, then time.Time, ok bool) {
 	// Only a deadline's first two pending steps can be first or then.
 	p.steps(s, 2, func(t time.Time, d *Deadline, w, st int) {
 		switch {
-		case !found || t.Before(at):
-			if found {
+		case !ok || t.Before(at):
+			if ok {
 				then = at
 			}
-			at, found = t, true
-			fd = Deadline{ID: d.ID, Due: d.Due}
-			if w >= 0 {
-				fw[0] = d.Warnings[w]
-				fd.Warnings = fw[:]
-			} else {
-				fp[0] = d.Steps[slices.IndexFunc(d.Steps, func(p Point) bool { return p.Step == st })]
-				fd.Steps = fp[:]
-			}
+			// By value: the deadline visited is built in memory the next
+			// one reuses.
+			first, _ = d.markOf(w, st)
+			at, ok = t, true
 		case then.IsZero() || t.Before(then):
 			then = t
 		}
 	})
-	if !found {
-		return nil, time.Time{}, time.Time{}
-	}
-	if len(fd.Warnings) > 0 {
-		return fd.command(0, -1), at, then
-	}
-	return fd.command(-1, fd.Steps[0].Step), at, then
+	return first, at, then, ok
 }
 
 // steps calls visit with each warning and breach step of s not yet
@@ -404,15 +425,11 @@ func (p *Policy) steps(s *lead.State, need int, visit func(at time.Time, d *Dead
 // command is the command that records warning w (an index into
 // d.Warnings) or, with w < 0, breach step st of d.
 func (d *Deadline) command(w, st int) lead.Command {
-	if w >= 0 {
-		return lead.Warn{Actor: Actor, Deadline: d.ID, Fraction: d.Warnings[w].Fraction, Due: d.Due}
+	m, ok := d.markOf(w, st)
+	if !ok {
+		return nil
 	}
-	for _, p := range d.Steps {
-		if p.Step == st {
-			return lead.Breach{Actor: Actor, Deadline: d.ID, Step: st, Action: p.Action, Due: d.Due}
-		}
-	}
-	return nil
+	return m.command()
 }
 
 // Actor is the actor recorded on the events the SLA adds.
