@@ -280,8 +280,11 @@ func (c *Calendar) aroundTheClock() bool {
 	return true
 }
 
-// always reports whether c is open at every instant.
-func (c *Calendar) always() bool { return len(c.Holidays) == 0 && c.aroundTheClock() }
+// always reports whether c is open at every instant. The wall clock of
+// the clocks that do not count business hours is known to be.
+func (c *Calendar) always() bool {
+	return c == &wallClock || len(c.Holidays) == 0 && c.aroundTheClock()
+}
 
 func (c *Calendar) holidaysSorted() bool {
 	for i := 1; i < len(c.Holidays); i++ {
