@@ -360,18 +360,22 @@ func (c *Calendar) each(from, limit time.Time, yield func(s, e time.Time) bool) 
 			end = pe
 		}
 		day := floorDiv(cur.Unix()+int64(off), secPerDay)
+		// The day loop compares seconds, and builds a time.Time only for
+		// a day with spans: a week's closed days cost next to nothing.
+		endSec, endNs := end.Unix(), end.Nanosecond()
 		for ; steps < maxSteps; day, steps = day+1, steps+1 {
-			midnight := time.Unix(day*secPerDay-int64(off), 0)
-			if !midnight.Before(end) {
-				break
-			}
-			if len(c.Holidays) > 0 && c.holiday(civil(day), sorted) {
-				continue
+			sec := day*secPerDay - int64(off)
+			if sec > endSec || sec == endSec && endNs == 0 {
+				break // midnight is not before end
 			}
 			spans := fullDay
 			if !allDay {
 				spans = c.Week[weekday(day)]
 			}
+			if len(spans) == 0 || len(c.Holidays) > 0 && c.holiday(civil(day), sorted) {
+				continue
+			}
+			midnight := time.Unix(sec, 0)
 			for _, sp := range spans {
 				st := min(max(sp.Start, 0), EndOfDay)
 				en := min(max(sp.End, 0), EndOfDay)
