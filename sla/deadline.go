@@ -234,13 +234,14 @@ func (p *Policy) ladderOf(kind lead.DeadlineKind) []Step {
 }
 
 // cadenceCount counts the touches since acceptance up to due that are at
-// least the policy's Gap after the previous counted one.
+// least the policy's Gap after the previous counted one, up to the
+// policy's Touches: enough to tell whether the rule is met.
 func (p *Policy) cadenceCount(s *lead.State, due time.Time) int {
 	cal := p.hours(lead.KindCadence, p.Cadence.Business)
 	n := 0
 	var last time.Time
 	for _, t := range s.TouchTimes {
-		if t.After(due) {
+		if t.After(due) || n >= p.Cadence.Touches {
 			break
 		}
 		if n > 0 && cal.elapsed(last, t) < p.Cadence.Gap {
