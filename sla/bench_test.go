@@ -54,3 +54,18 @@ func BenchmarkNext(b *testing.B) {
 		p.Next(s)
 	}
 }
+
+// BenchmarkNextBusinessHours plans a lead handed off on a Friday
+// afternoon: its accept clock and ladder count business hours across the
+// weekend.
+func BenchmarkNextBusinessHours(b *testing.B) {
+	p := sla.DefaultPolicy()
+	s := build(b, mon(16, 0).Add(4*day))
+	if first, _, _ := p.Next(s); first == nil {
+		b.Fatal("nothing comes due")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Next(s)
+	}
+}

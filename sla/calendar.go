@@ -186,7 +186,10 @@ func (c Calendar) Validate() error {
 // of open time in that window (a calendar that fails Validate, or one
 // whose holidays close it for a century), Add returns t plus that window:
 // in effect never, and Elapsed(t, result) < d tells the caller.
-func (c Calendar) Add(t time.Time, d time.Duration) time.Time {
+func (c Calendar) Add(t time.Time, d time.Duration) time.Time { return c.add(t, d) }
+
+// add is Add without copying c.
+func (c *Calendar) add(t time.Time, d time.Duration) time.Time {
 	d = max(d, 0)
 	if c.always() {
 		return t.Add(d)
@@ -214,7 +217,10 @@ func (c Calendar) NextOpen(t time.Time) time.Time { return c.Add(t, 0) }
 // Elapsed returns the open time of c between a and b, 0 when b is not
 // after a: the business time a lead has waited. Elapsed(t, c.Add(t, d))
 // is d. It counts at most the first 100 years after a, like Add.
-func (c Calendar) Elapsed(a, b time.Time) time.Duration {
+func (c Calendar) Elapsed(a, b time.Time) time.Duration { return c.elapsed(a, b) }
+
+// elapsed is Elapsed without copying c.
+func (c *Calendar) elapsed(a, b time.Time) time.Duration {
 	if !b.After(a) {
 		return 0
 	}
@@ -274,8 +280,11 @@ func (c *Calendar) aroundTheClock() bool {
 	return true
 }
 
-// always reports whether c is open at every instant.
-func (c *Calendar) always() bool { return len(c.Holidays) == 0 && c.aroundTheClock() }
+// always reports whether c is open at every instant. The wall clock of
+// the clocks that do not count business hours is known to be.
+func (c *Calendar) always() bool {
+	return c == &wallClock || len(c.Holidays) == 0 && c.aroundTheClock()
+}
 
 func (c *Calendar) holidaysSorted() bool {
 	for i := 1; i < len(c.Holidays); i++ {
@@ -351,18 +360,22 @@ func (c *Calendar) each(from, limit time.Time, yield func(s, e time.Time) bool) 
 			end = pe
 		}
 		day := floorDiv(cur.Unix()+int64(off), secPerDay)
+		// The day loop compares seconds, and builds a time.Time only for
+		// a day with spans: a week's closed days cost next to nothing.
+		endSec, endNs := end.Unix(), end.Nanosecond()
 		for ; steps < maxSteps; day, steps = day+1, steps+1 {
-			midnight := time.Unix(day*secPerDay-int64(off), 0)
-			if !midnight.Before(end) {
-				break
-			}
-			if len(c.Holidays) > 0 && c.holiday(civil(day), sorted) {
-				continue
+			sec := day*secPerDay - int64(off)
+			if sec > endSec || sec == endSec && endNs == 0 {
+				break // midnight is not before end
 			}
 			spans := fullDay
 			if !allDay {
 				spans = c.Week[weekday(day)]
 			}
+			if len(spans) == 0 || len(c.Holidays) > 0 && c.holiday(civil(day), sorted) {
+				continue
+			}
+			midnight := time.Unix(sec, 0)
 			for _, sp := range spans {
 				st := min(max(sp.Start, 0), EndOfDay)
 				en := min(max(sp.End, 0), EndOfDay)
