@@ -555,8 +555,25 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	}
 	rp := &rebuildPass{window: max(min(e.book.maxStates, 1<<16), 1<<12)}
 	defer func() { e.book.endFolds(rp.folded) }()
+	pr, _ := e.store.(eventstore.PageReader)
+	var page []eventstore.Record
+	if pr != nil {
+		// One page, reused: reading the store allocates no records.
+		page = make([]eventstore.Record, rebuildPage)
+		// Every lead read holds its entry until the pass ends: size the
+		// book for them once rather than grow it step by step.
+		e.book.reserve(pr.Streams())
+	}
 	for {
-		recs, err := e.store.Read(ctx, last+1, 4096)
+		var recs []eventstore.Record
+		var err error
+		if pr != nil {
+			var n int
+			n, err = pr.ReadInto(ctx, last+1, page)
+			recs = page[:n]
+		} else {
+			recs, err = e.store.Read(ctx, last+1, rebuildPage)
+		}
 		if err != nil {
 			return last, fmt.Errorf("leadline: rebuild: %w", err)
 		}
@@ -579,6 +596,9 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	e.rebuilt.Store(true)
 	return last, nil
 }
+
+// rebuildPage is how many records Rebuild reads from the store at once.
+const rebuildPage = 4096
 
 // rebuildPass is what one pass of Rebuild over the global order keeps.
 // A lead's fold is open (it holds the lead's state) from its first record
