@@ -614,6 +614,7 @@ type rebuildPass struct {
 	head   int
 	window int
 	spare  []*lead.Fold // of closed folds, for the next to open
+	folds  []rebuilding // made in blocks, not one by one: they live as long as the pass
 	last   *entry       // the entry of the record before
 }
 
@@ -624,6 +625,15 @@ type rebuilding struct {
 	version uint64     // of the state f holds, or held when it closed
 	read    uint64     // the last version read in this pass
 	corrupt bool
+}
+
+// newFold returns a lead's rebuilding for this pass.
+func (rp *rebuildPass) newFold() *rebuilding {
+	if len(rp.folds) == cap(rp.folds) {
+		rp.folds = make([]rebuilding, 0, 1024)
+	}
+	rp.folds = rp.folds[:len(rp.folds)+1]
+	return &rp.folds[len(rp.folds)-1]
 }
 
 // openFold opens rb's fold on state s, closing the oldest open fold when
@@ -686,7 +696,7 @@ func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, rp *reb
 		if rb == nil {
 			// The lead's first record in this pass: fold on from the
 			// state the cache holds, if any.
-			rb = &rebuilding{}
+			rb = rp.newFold()
 			e.book.setFold(en, rb)
 			rp.folded = append(rp.folded, en)
 			e.openFold(en, rb, s, rp)
