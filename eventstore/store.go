@@ -248,6 +248,10 @@ type BatchAppender interface {
 //
 // Streams returns how many streams hold records, for a caller sizing an
 // index of them.
+//
+// A type that embeds a PageReader to change what Read returns (a wrapper
+// that filters or injects faults) must change ReadInto alike, or hide it:
+// callers that find ReadInto use it instead of Read.
 type PageReader interface {
 	ReadInto(ctx context.Context, from uint64, recs []Record) (int, error)
 	Streams() int
