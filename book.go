@@ -88,6 +88,16 @@ func (b *book) init(maxStates int) {
 	b.kick = make(chan struct{}, 1)
 }
 
+// reserve makes room for n leads in an empty book, so that its index is
+// made once at its size rather than grown (rehashed) as leads come.
+func (b *book) reserve(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.leads) == 0 && n > 0 {
+		b.leads = make(map[lead.ID]*entry, n)
+	}
+}
+
 // entry returns id's entry, making one when make is set; b.mu is held.
 func (b *book) entry(id lead.ID, make bool) *entry {
 	en := b.leads[id]

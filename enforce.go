@@ -555,8 +555,25 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	}
 	rp := &rebuildPass{window: max(min(e.book.maxStates, 1<<16), 1<<12)}
 	defer func() { e.book.endFolds(rp.folded) }()
+	pr, _ := e.store.(eventstore.PageReader)
+	var page []eventstore.Record
+	if pr != nil {
+		// One page, reused: reading the store allocates no records.
+		page = make([]eventstore.Record, rebuildPage)
+		// Every lead read holds its entry until the pass ends: size the
+		// book for them once rather than grow it step by step.
+		e.book.reserve(pr.Streams())
+	}
 	for {
-		recs, err := e.store.Read(ctx, last+1, 4096)
+		var recs []eventstore.Record
+		var err error
+		if pr != nil {
+			var n int
+			n, err = pr.ReadInto(ctx, last+1, page)
+			recs = page[:n]
+		} else {
+			recs, err = e.store.Read(ctx, last+1, rebuildPage)
+		}
 		if err != nil {
 			return last, fmt.Errorf("leadline: rebuild: %w", err)
 		}
@@ -580,6 +597,9 @@ func (e *Engine) Rebuild(ctx context.Context) (uint64, error) {
 	return last, nil
 }
 
+// rebuildPage is how many records Rebuild reads from the store at once.
+const rebuildPage = 4096
+
 // rebuildPass is what one pass of Rebuild over the global order keeps.
 // A lead's fold is open (it holds the lead's state) from its first record
 // until window other leads have opened theirs: then the lead is
@@ -594,6 +614,7 @@ type rebuildPass struct {
 	head   int
 	window int
 	spare  []*lead.Fold // of closed folds, for the next to open
+	folds  []rebuilding // made in blocks, not one by one: they live as long as the pass
 	last   *entry       // the entry of the record before
 }
 
@@ -604,6 +625,15 @@ type rebuilding struct {
 	version uint64     // of the state f holds, or held when it closed
 	read    uint64     // the last version read in this pass
 	corrupt bool
+}
+
+// newFold returns a lead's rebuilding for this pass.
+func (rp *rebuildPass) newFold() *rebuilding {
+	if len(rp.folds) == cap(rp.folds) {
+		rp.folds = make([]rebuilding, 0, 1024)
+	}
+	rp.folds = rp.folds[:len(rp.folds)+1]
+	return &rp.folds[len(rp.folds)-1]
 }
 
 // openFold opens rb's fold on state s, closing the oldest open fold when
@@ -666,7 +696,7 @@ func (e *Engine) rebuildRecord(ctx context.Context, r eventstore.Record, rp *reb
 		if rb == nil {
 			// The lead's first record in this pass: fold on from the
 			// state the cache holds, if any.
-			rb = &rebuilding{}
+			rb = rp.newFold()
 			e.book.setFold(en, rb)
 			rp.folded = append(rp.folded, en)
 			e.openFold(en, rb, s, rp)

@@ -93,3 +93,43 @@ func ExampleMemory_Subscribe() {
 	// position 3: lead-1 v2 evt-3
 	// context canceled
 }
+
+func ExampleMemory_ReadInto() {
+	ctx := context.Background()
+	store := eventstore.NewMemory()
+	for _, stream := range []string{"lead-1", "lead-2", "lead-3"} {
+		if _, err := store.Append(ctx, stream, 0,
+			eventstore.Record{ID: stream + "-a", Type: "Captured"},
+			eventstore.Record{ID: stream + "-b", Type: "Scored"},
+		); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	// Read the global order in pages of 4 into one reused buffer.
+	var pr eventstore.PageReader = store
+	fmt.Println("streams:", pr.Streams())
+	page := make([]eventstore.Record, 4)
+	for from := uint64(1); ; {
+		n, err := pr.ReadInto(ctx, from, page)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if n == 0 {
+			break
+		}
+		for _, r := range page[:n] {
+			fmt.Printf("%d %s v%d %s\n", r.Position, r.Stream, r.Version, r.Type)
+		}
+		from = page[n-1].Position + 1
+	}
+	// Output:
+	// streams: 3
+	// 1 lead-1 v1 Captured
+	// 2 lead-1 v2 Scored
+	// 3 lead-2 v1 Captured
+	// 4 lead-2 v2 Scored
+	// 5 lead-3 v1 Captured
+	// 6 lead-3 v2 Scored
+}

@@ -590,6 +590,26 @@ func (m *Memory) Read(ctx context.Context, from uint64, limit int) ([]Record, er
 	return recs, nil
 }
 
+// ReadInto implements PageReader.
+func (m *Memory) ReadInto(ctx context.Context, from uint64, recs []Record) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if from > 0 {
+		from--
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.fillFrom(from, recs), nil
+}
+
+// Streams implements PageReader: the streams appended to.
+func (m *Memory) Streams() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.streams.len()
+}
+
 // since returns up to limit records from position from. When there are
 // none and wait is set, it returns instead a channel the next append
 // closes, made under the same lock that saw the log end, so no append
@@ -625,17 +645,33 @@ func (m *Memory) copyFrom(from uint64, limit int) []Record {
 		end = from + uint64(limit)
 	}
 	out := make([]Record, end-from)
+	m.fillFrom(from, out)
+	return out
+}
+
+// fillFrom sets the records of out to those from log index from on, as
+// many as there are, and returns how many; m.mu is held.
+func (m *Memory) fillFrom(from uint64, out []Record) int {
+	if from >= uint64(m.log.len()) {
+		return 0
+	}
+	n := min(uint64(len(out)), uint64(m.log.len())-from)
 	// Records of one stream often come together: one name for them all.
 	var name string
 	last := uint32(1<<32 - 1)
-	for i := from; i < end; i++ {
-		e := m.log.at(uint32(i))
+	for i := range n {
+		e := m.log.at(uint32(from + i))
 		if e.stream != last {
 			last, name = e.stream, m.name(m.streams.at(e.stream))
 		}
-		m.fill(&out[i-from], e, uint32(i), name)
+		r := &out[i]
+		if r.Data != nil {
+			// A reused record: fill sets Data only when there is some.
+			*r = Record{}
+		}
+		m.fill(r, e, uint32(from+i), name)
 	}
-	return out
+	return int(n)
 }
 
 // subscribeBatch bounds how many records a subscriber copies per lock.

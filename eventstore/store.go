@@ -237,3 +237,22 @@ type AppendResult struct {
 type BatchAppender interface {
 	AppendBatch(ctx context.Context, appends []Append) []AppendResult
 }
+
+// PageReader is an optional interface a Store may implement: Read into a
+// buffer the caller owns and reuses, so that reading a long global order
+// page by page allocates no records (the Engine's Rebuild uses it when
+// the store has it). ReadInto sets recs[:n] to the records from position
+// from on, as Read(ctx, from, len(recs)) returns them for a non-empty
+// recs, and returns n: 0 past the end. The records' strings and Data are
+// what Read would return: the caller may keep them after it reuses recs.
+//
+// Streams returns how many streams hold records, for a caller sizing an
+// index of them.
+//
+// A type that embeds a PageReader to change what Read returns (a wrapper
+// that filters or injects faults) must change ReadInto alike, or hide it:
+// callers that find ReadInto use it instead of Read.
+type PageReader interface {
+	ReadInto(ctx context.Context, from uint64, recs []Record) (int, error)
+	Streams() int
+}

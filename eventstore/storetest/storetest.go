@@ -46,6 +46,7 @@ var suite = []group{
 	{"Subscribe", subscribeTests},
 	{"Context", contextTests},
 	{"Batch", batchTests},
+	{"Page", pageTests},
 }
 
 // Run runs the conformance suite against stores made by newStore; each subtest gets a fresh, empty store.
