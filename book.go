@@ -120,17 +120,10 @@ func (b *book) tidy(en *entry) {
 func (b *book) state(id lead.ID) (lead.State, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	en := b.leads[id]
-	switch {
-	case en == nil:
-		return lead.State{}, nil
-	case en.corrupt != nil:
-		return lead.State{}, en.corrupt
-	case en.state == nil:
-		return lead.State{}, nil
+	if en := b.leads[id]; en != nil {
+		return en.cached()
 	}
-	en.used = true
-	return *en.state, nil
+	return lead.State{}, nil
 }
 
 // hold returns id's entry, made if need be and kept in the book until
@@ -454,6 +447,12 @@ func (b *book) marked(en *entry, seen uint64, ev lead.Event, then int64) {
 func (b *book) entryState(en *entry) (lead.State, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return en.cached()
+}
+
+// cached returns en's cached state (the zero State when there is none),
+// or its CorruptError, marking the state used. The book's lock is held.
+func (en *entry) cached() (lead.State, error) {
 	switch {
 	case en.corrupt != nil:
 		return lead.State{}, en.corrupt
