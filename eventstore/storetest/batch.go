@@ -3,10 +3,22 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/leadline/leadline/eventstore"
 )
+
+// optional returns s as T, an optional interface of a Store, skipping the
+// test for a store that does not implement it.
+func optional[T any](t *testing.T, s eventstore.Store) T {
+	t.Helper()
+	v, ok := s.(T)
+	if !ok {
+		t.Skipf("the store does not implement %v", reflect.TypeFor[T]())
+	}
+	return v
+}
 
 var batchTests = []subtest{
 	{"EachAppendIsWhatAppendWouldReturn", testBatchResults},
@@ -14,18 +26,8 @@ var batchTests = []subtest{
 	{"RetryOfABatchWritesNothingTwice", testBatchRetry},
 }
 
-// batcher returns s as an eventstore.BatchAppender, skipping the test for
-// a store that does not implement the optional interface.
-func batcher(t *testing.T, s eventstore.Store) eventstore.BatchAppender {
-	b, ok := s.(eventstore.BatchAppender)
-	if !ok {
-		t.Skip("the store does not implement eventstore.BatchAppender")
-	}
-	return b
-}
-
 func testBatchResults(t *testing.T, s eventstore.Store) {
-	b := batcher(t, s)
+	b := optional[eventstore.BatchAppender](t, s)
 	mustAppend(t, s, "old", 0, recs("A", 2)...)
 	var appends []eventstore.Append
 	for i := range 20 {
@@ -47,7 +49,7 @@ func testBatchResults(t *testing.T, s eventstore.Store) {
 }
 
 func testBatchIndependent(t *testing.T, s eventstore.Store) {
-	b := batcher(t, s)
+	b := optional[eventstore.BatchAppender](t, s)
 	mustAppend(t, s, "taken", 0, recs("A", 1)...)
 	good1, good2 := recs("G", 2), recs("G", 1)
 	res := b.AppendBatch(testContext(t), []eventstore.Append{
@@ -73,7 +75,7 @@ func testBatchIndependent(t *testing.T, s eventstore.Store) {
 }
 
 func testBatchRetry(t *testing.T, s eventstore.Store) {
-	b := batcher(t, s)
+	b := optional[eventstore.BatchAppender](t, s)
 	appends := []eventstore.Append{
 		{Stream: "lead-1", Records: recs("Captured", 2)},
 		{Stream: "lead-2", Records: recs("Captured", 1)},

@@ -13,18 +13,8 @@ var pageTests = []subtest{
 	{"StreamsCountsStreamsWithRecords", testPageStreams},
 }
 
-// pager returns s as an eventstore.PageReader, skipping the test for a
-// store that does not implement the optional interface.
-func pager(t *testing.T, s eventstore.Store) eventstore.PageReader {
-	p, ok := s.(eventstore.PageReader)
-	if !ok {
-		t.Skip("the store does not implement eventstore.PageReader")
-	}
-	return p
-}
-
 func testPagesLikeRead(t *testing.T, s eventstore.Store) {
-	p := pager(t, s)
+	p := optional[eventstore.PageReader](t, s)
 	interleaved(t, s)
 	// Records without Data among those with: a reused record must not
 	// keep the Data of the one it held before.
@@ -60,7 +50,7 @@ func testPagesLikeRead(t *testing.T, s eventstore.Store) {
 }
 
 func testPagePastEnd(t *testing.T, s eventstore.Store) {
-	p := pager(t, s)
+	p := optional[eventstore.PageReader](t, s)
 	page := make([]eventstore.Record, 4)
 	if n, err := p.ReadInto(testContext(t), 1, page); err != nil || n != 0 {
 		t.Fatalf("ReadInto(1) of an empty store = %d, %v; want 0, nil", n, err)
@@ -74,7 +64,7 @@ func testPagePastEnd(t *testing.T, s eventstore.Store) {
 }
 
 func testPageStreams(t *testing.T, s eventstore.Store) {
-	p := pager(t, s)
+	p := optional[eventstore.PageReader](t, s)
 	if n := p.Streams(); n != 0 {
 		t.Fatalf("Streams() of an empty store = %d, want 0", n)
 	}
