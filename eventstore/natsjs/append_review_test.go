@@ -7,7 +7,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/leadline/leadline/eventstore"
+	"github.com/leadline/leadline/eventstore/natsjs"
+	"github.com/leadline/leadline/internal/natstest"
 )
 
 // Many appends at once, some of them given up part way (their context
@@ -128,4 +132,72 @@ func versionOf(ctx context.Context, t *testing.T, s eventstore.Store, stream str
 		return 0
 	}
 	return uint64(len(recs))
+}
+
+// Appends under way when their connection closes return (an error that
+// says the outcome is unknown or that retrying on this connection cannot
+// help, or the version they got); retried on a new connection by record
+// ID, each record is stored exactly once.
+func TestAppendsWhenTheConnectionClosesLandOnceOnRetry(t *testing.T) {
+	srv := natstest.RunServer(t)
+	nc, js := natstest.Connect(t, srv.ClientURL())
+	ctx := testCtx(t)
+	opts := []natsjs.Option{natsjs.WithStream("CLOSING"), natsjs.WithSubjectPrefix("closing")}
+	s, err := natsjs.New(ctx, js, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const goroutines, each = 8, 10
+	recs := make([][]eventstore.Record, goroutines)
+	errs := make(chan error, goroutines*each)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := range goroutines {
+		wg.Go(func() {
+			<-start
+			stream := fmt.Sprintf("lead-%d", g)
+			for i := range each {
+				rec := newRec("Touched", fmt.Sprintf("g%d-i%d", g, i))
+				recs[g] = append(recs[g], rec)
+				if _, err := s.Append(ctx, stream, uint64(i), rec); err != nil {
+					errs <- err
+					return // the rest of this stream waits for the retry
+				}
+			}
+		})
+	}
+	close(start)
+	nc.Close()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, eventstore.ErrUnknownOutcome) && !errors.Is(err, eventstore.ErrPermanent) && !errors.Is(err, nats.ErrConnectionClosed) {
+			t.Errorf("an append cut off by the connection closing returned %v", err)
+		}
+	}
+	_, js2 := natstest.Connect(t, srv.ClientURL())
+	s2, err := natsjs.New(ctx, js2, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for g := range goroutines {
+		stream := fmt.Sprintf("lead-%d", g)
+		for i, rec := range recs[g] {
+			if _, err := s2.Append(ctx, stream, uint64(i), rec); err != nil {
+				t.Fatalf("retry of %s version %d: %v", stream, i+1, err)
+			}
+		}
+		got, err := s2.Load(ctx, stream, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(recs[g]) {
+			t.Fatalf("%s holds %d records after the retries, want %d", stream, len(got), len(recs[g]))
+		}
+		for i, r := range got {
+			if r.ID != recs[g][i].ID {
+				t.Fatalf("%s version %d is %s, want %s", stream, i+1, r.ID, recs[g][i].ID)
+			}
+		}
+	}
 }
