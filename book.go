@@ -373,7 +373,10 @@ func (b *book) scheduleLocked(en *entry, s *lead.State, wake time.Time, m *markS
 // intern returns the book's one copy of a segment name: the entries
 // share it rather than hold the copies their states were decoded with.
 func (b *book) intern(name string) string {
-	if name == "" || name == b.lastName {
+	if name == "" {
+		return ""
+	}
+	if name == b.lastName {
 		return b.lastName
 	}
 	if n, ok := b.names[name]; ok {
