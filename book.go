@@ -240,18 +240,6 @@ func (b *book) put(s lead.State) {
 	b.putLocked(b.entry(s.ID, true), &s, true)
 }
 
-// offer caches s like put, but only into a free slot of the cache: Rebuild
-// offers every lead it read, and keeps the first it meets rather than
-// churn the cache through all of them.
-func (b *book) offer(en *entry, s *lead.State) {
-	if b.maxStates == 0 {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.putLocked(en, s, false)
-}
-
 // putLocked caches *s for en, evicting another entry's state when evict
 // is set and the cache is full; b.mu is held. The cache's State values
 // are reused: a put copies into the one the entry or its victim held.
@@ -401,7 +389,9 @@ func (b *book) settle(en *entry, s *lead.State, wake time.Time, m *markStep) {
 }
 
 // rebuilt schedules lead s, which Rebuild has just folded for entry en,
-// and caches it if the cache has a free slot (see offer).
+// and caches it only into a free slot of the cache: Rebuild reads every
+// lead, and keeps the first it meets rather than churn the cache through
+// all of them.
 func (b *book) rebuilt(en *entry, s *lead.State, wake time.Time, m *markStep) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
