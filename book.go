@@ -168,16 +168,14 @@ func (b *book) stateSeen(id lead.ID) (lead.State, uint64, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	en := b.leads[id]
-	switch {
-	case en == nil:
+	if en == nil {
 		return lead.State{}, 0, nil
-	case en.corrupt != nil:
-		return lead.State{}, 0, en.corrupt
-	case en.state == nil:
-		return lead.State{}, en.seen, nil
 	}
-	en.used = true
-	return *en.state, en.seen, nil
+	s, err := en.cached()
+	if err != nil {
+		return lead.State{}, 0, err
+	}
+	return s, en.seen, nil
 }
 
 // folding returns id's entry and Rebuild's fold of it; before its first
@@ -197,16 +195,12 @@ func (b *book) folding(id lead.ID, cached *lead.State) (*entry, *rebuilding) {
 	return en, en.fold
 }
 
-// setFold sets en's fold to rb and returns the one it had.
-func (b *book) setFold(en *entry, rb *rebuilding) *rebuilding {
+// setFold sets en's fold to rb, Rebuild's fold of it in this pass
+// (endFolds clears it).
+func (b *book) setFold(en *entry, rb *rebuilding) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	old := en.fold
 	en.fold = rb
-	if rb == nil {
-		b.tidy(en)
-	}
-	return old
 }
 
 // endFolds ends Rebuild's pass over the leads of ens: each gets its fold

@@ -223,8 +223,9 @@ func (e *Engine) encodeMark(ctx context.Context, fb *firing, id lead.ID, key eve
 type pending struct {
 	en     *entry
 	seen   uint64 // the version appended after
-	mark   bool
-	then   int64 // for a mark step: when the lead is due after it
+	mark   bool   // decided from the entry's mark step
+	marks  bool   // the events only mark the lead (onlyMarks)
+	then   int64  // for a step that only marks: when the lead is due after it
 	s      lead.State
 	events []lead.Event
 }
@@ -290,8 +291,8 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 			fb.rest = append(fb.rest, en)
 			continue
 		}
-		pd.seen, pd.s, pd.events = s.Version, s, events
-		if onlyMarks(events) && !then.IsZero() {
+		pd.seen, pd.s, pd.events, pd.marks = s.Version, s, events, onlyMarks(events)
+		if pd.marks && !then.IsZero() {
 			pd.then = then.UnixNano()
 		}
 		fb.pend = append(fb.pend, pd)
@@ -314,11 +315,7 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 		}
 		appended += len(pd.events)
 		if logging {
-			for _, ev := range pd.events {
-				if b, ok := ev.(lead.DeadlineBreached); ok {
-					e.log.Info("leadline: SLA breach step", "lead", en.id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
-				}
-			}
+			e.logBreaches(en.id, pd.events)
 		}
 		if pd.mark {
 			e.book.marked(en, pd.seen, pd.events[0], pd.then)
@@ -329,10 +326,10 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 		}
 		s := pd.s
 		for _, ev := range pd.events {
-			e.metrics.event(s, ev)
+			e.metrics.event(&s, ev)
 			s = lead.Evolve(s, ev)
 		}
-		if onlyMarks(pd.events) {
+		if pd.marks {
 			// The step only marked the lead: it is due again at the then
 			// of the plan it was decided on, and the state after it is
 			// planned when that comes.
@@ -357,6 +354,17 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 		e.book.settle(en, &s, wake, &m)
 	}
 	return fb.rest, appended
+}
+
+// logBreaches logs each breach step among the events just recorded for
+// lead id, at Info (callers check that the level is enabled first, so
+// that a Tick with logging off builds no attributes).
+func (e *Engine) logBreaches(id lead.ID, events []lead.Event) {
+	for _, ev := range events {
+		if b, ok := ev.(lead.DeadlineBreached); ok {
+			e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
+		}
+	}
 }
 
 // fire records what is due for one lead, one command at a time, deciding
@@ -391,11 +399,7 @@ func (e *Engine) fire(ctx context.Context, id lead.ID, now time.Time) (int, erro
 		}
 		appended += len(events)
 		if logging {
-			for _, ev := range events {
-				if b, ok := ev.(lead.DeadlineBreached); ok {
-					e.log.Info("leadline: SLA breach step", "lead", id, "deadline", b.Deadline.String(), "step", b.Step, "action", string(b.Action), "rep", b.Rep)
-				}
-			}
+			e.logBreaches(id, events)
 		}
 	}
 	e.observe(s)

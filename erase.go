@@ -57,19 +57,9 @@ func (e *Engine) Erase(ctx context.Context, id lead.ID, reason string, opts ...C
 		e.counted(cmd, nil, false, err)
 		return err
 	}
-	var o lead.Origin
-	for _, opt := range opts {
-		opt(&o)
-	}
-	events, after, retried, err := e.execute(ctx, id, cmd, o, nil)
+	events, _, retried, err := e.run(ctx, id, cmd, origin(opts), nil, true)
 	e.counted(cmd, events, retried, err)
-	if err != nil {
-		return err
-	}
-	if len(events) > 0 {
-		e.observe(after)
-	}
-	return nil
+	return err
 }
 
 // prepareErase checks that lead id can be erased and deletes its key.

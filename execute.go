@@ -264,9 +264,7 @@ func (e *Engine) run(ctx context.Context, id lead.ID, cmd lead.Command, o lead.O
 			return nil, s, false, nil // an SLA step another Engine recorded first
 		}
 		for _, ev := range events {
-			if e.metrics.on {
-				e.metrics.event(s, ev)
-			}
+			e.metrics.event(&s, ev)
 			s = lead.Evolve(s, ev)
 		}
 		put, sched = true, observe

@@ -243,13 +243,10 @@ func (e *Engine) importRows(rows []lead.Capture, cfg importConfig, results []Imp
 
 // importOne captures one row on Capture's own path.
 func (e *Engine) importOne(ctx context.Context, r *importRow) ImportResult {
-	events, s, retried, err := e.execute(ctx, r.c.ID, r.c, r.o, nil)
+	events, _, retried, err := e.run(ctx, r.c.ID, r.c, r.o, nil, true)
 	e.counted(r.c, events, retried, err)
 	if err != nil {
 		return r.failed(err)
-	}
-	if len(events) > 0 {
-		e.observe(s)
 	}
 	return ImportResult{Lead: r.c.ID, Retried: retried}
 }
@@ -308,7 +305,7 @@ func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender
 		default:
 			s := p.s
 			for _, ev := range p.events {
-				e.metrics.event(s, ev)
+				e.metrics.event(&s, ev)
 				s = lead.Evolve(s, ev)
 			}
 			e.book.put(s)

@@ -145,7 +145,7 @@ func (m *instruments) retried(name string) {
 
 // event records what one appended event says: an SLA step, the time to
 // accept or to the first touch. s is the lead's state before it.
-func (m *instruments) event(s lead.State, ev lead.Event) {
+func (m *instruments) event(s *lead.State, ev lead.Event) {
 	if !m.on {
 		return
 	}

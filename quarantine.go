@@ -120,11 +120,14 @@ func (e *Engine) state(ctx context.Context, id lead.ID) (lead.State, error) {
 	if err != nil {
 		return lead.State{}, err
 	}
-	s, newer, err := e.topUp(ctx, id, s)
+	newer, err := e.topUp(ctx, id, &s)
+	if err != nil {
+		return lead.State{}, err
+	}
 	if newer {
 		e.book.put(s)
 	}
-	return s, err
+	return s, nil
 }
 
 // entryState is state for the lead of entry en.
@@ -133,46 +136,38 @@ func (e *Engine) entryState(ctx context.Context, en *entry) (lead.State, error) 
 	if err != nil {
 		return lead.State{}, err
 	}
-	s, newer, err := e.topUp(ctx, en.id, s)
-	if newer {
-		e.book.putEntry(en, &s)
+	if err := e.refresh(ctx, en, &s); err != nil {
+		return lead.State{}, err
 	}
-	return s, err
+	return s, nil
 }
 
 // refresh folds the records of en's lead after *s into it, in place,
 // and caches the result when there were any.
 func (e *Engine) refresh(ctx context.Context, en *entry, s *lead.State) error {
-	recs, err := e.store.Load(ctx, string(en.id), s.Version+1)
-	if err != nil {
-		return fmt.Errorf("leadline: load %s: %w", en.id, err)
+	newer, err := e.topUp(ctx, en.id, s)
+	if newer {
+		e.book.putEntry(en, s)
 	}
-	if len(recs) == 0 {
-		return nil
-	}
-	folded, err := e.fold(ctx, en.id, *s, recs, nil)
-	if err != nil {
-		return err
-	}
-	*s = folded
-	e.book.putEntry(en, s)
-	return nil
+	return err
 }
 
-// topUp folds the records of lead id after state s into it; newer says
-// whether there were any.
-func (e *Engine) topUp(ctx context.Context, id lead.ID, s lead.State) (lead.State, bool, error) {
+// topUp folds the records of lead id after *s into it, in place; newer
+// says whether there were any. On an error *s is left as it was.
+func (e *Engine) topUp(ctx context.Context, id lead.ID, s *lead.State) (newer bool, err error) {
 	recs, err := e.store.Load(ctx, string(id), s.Version+1)
 	if err != nil {
-		return lead.State{}, false, fmt.Errorf("leadline: load %s: %w", id, err)
+		return false, fmt.Errorf("leadline: load %s: %w", id, err)
 	}
 	if len(recs) == 0 {
-		return s, false, nil
+		return false, nil
 	}
-	if s, err = e.fold(ctx, id, s, recs, nil); err != nil {
-		return lead.State{}, false, err
+	folded, err := e.fold(ctx, id, *s, recs, nil)
+	if err != nil {
+		return false, err
 	}
-	return s, true, nil
+	*s = folded
+	return true, nil
 }
 
 // fold decodes recs, records of lead id read after state s, and folds
