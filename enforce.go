@@ -324,11 +324,7 @@ func (e *Engine) fireBatch(ctx context.Context, batch eventstore.BatchAppender, 
 			}
 			continue
 		}
-		s := pd.s
-		for _, ev := range pd.events {
-			e.metrics.event(&s, ev)
-			s = lead.Evolve(s, ev)
-		}
+		s := e.evolve(pd.s, pd.events)
 		if pd.marks {
 			// The step only marked the lead: it is due again at the then
 			// of the plan it was decided on, and the state after it is

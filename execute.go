@@ -263,10 +263,7 @@ func (e *Engine) run(ctx context.Context, id lead.ID, cmd lead.Command, o lead.O
 			}
 			return nil, s, false, nil // an SLA step another Engine recorded first
 		}
-		for _, ev := range events {
-			e.metrics.event(&s, ev)
-			s = lead.Evolve(s, ev)
-		}
+		s = e.evolve(s, events)
 		put, sched = true, observe
 		return events, s, false, nil
 	}
@@ -282,11 +279,30 @@ func (e *Engine) due(s *lead.State) (time.Time, markStep) {
 	return e.plan(s)
 }
 
+// reused returns ErrCommandIDReused when a, the command of lead id with
+// cmd's command ID, is another kind of command than cmd.
+func reused(id lead.ID, cmd lead.Command, a lead.Applied) error {
+	if a.Command != cmd.Name() {
+		return fmt.Errorf("%w: %q is the ID of a %s on lead %s, not of this %s", ErrCommandIDReused, a.ID, a.Command, id, cmd.Name())
+	}
+	return nil
+}
+
+// evolve returns s after events, just appended, recording each in the
+// metrics.
+func (e *Engine) evolve(s lead.State, events []lead.Event) lead.State {
+	for _, ev := range events {
+		e.metrics.event(&s, ev)
+		s = lead.Evolve(s, ev)
+	}
+	return s
+}
+
 // applied returns the events that command a of lead id added, for a
 // retry of it.
 func (e *Engine) applied(ctx context.Context, id lead.ID, cmd lead.Command, a lead.Applied) ([]lead.Event, error) {
-	if a.Command != cmd.Name() {
-		return nil, fmt.Errorf("%w: %q is the ID of a %s on lead %s, not of this %s", ErrCommandIDReused, a.ID, a.Command, id, cmd.Name())
+	if err := reused(id, cmd, a); err != nil {
+		return nil, err
 	}
 	recs, err := e.store.Load(ctx, string(id), a.From)
 	if err != nil {

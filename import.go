@@ -303,11 +303,7 @@ func (e *Engine) importBatch(ctx context.Context, batch eventstore.BatchAppender
 			// finds it.
 			again = append(again, r)
 		default:
-			s := p.s
-			for _, ev := range p.events {
-				e.metrics.event(&s, ev)
-				s = lead.Evolve(s, ev)
-			}
+			s := e.evolve(p.s, p.events)
 			e.book.put(s)
 			e.counted(r.c, p.events, false, nil)
 			e.observe(s)
@@ -372,8 +368,7 @@ func (e *Engine) importDecide(ctx context.Context, s lead.State, r *importRow) (
 // importApplied is the result of row r, found applied as a of lead state
 // s: an earlier attempt captured the lead.
 func (e *Engine) importApplied(r *importRow, s lead.State, a lead.Applied) ImportResult {
-	if a.Command != r.c.Name() {
-		err := fmt.Errorf("%w: %q is the ID of a %s on lead %s, not of this %s", ErrCommandIDReused, a.ID, a.Command, r.c.ID, r.c.Name())
+	if err := reused(r.c.ID, r.c, a); err != nil {
 		e.counted(r.c, nil, false, err)
 		return r.failed(err)
 	}
