@@ -164,7 +164,7 @@ func (p *Policy) eachDeadline(s *lead.State, need int, yield func(*Deadline)) {
 	add(lead.KindHandOff, s.MQLVersion, s.MQLAt, p.HandOff.Within, p.HandOff.Business, true)
 	add(lead.KindAccept, s.HandOffVersion, s.HandedOffAt, p.Accept.Within, p.Accept.Business, true)
 	add(lead.KindFirstTouch, s.AcceptVersion, s.AcceptedAt, p.FirstTouch.Within, p.FirstTouch.Business, true)
-	if p.Cadence.Touches > 0 && s.AcceptVersion != 0 && p.Cadence.Within > 0 {
+	if p.Enforces(lead.KindCadence) && s.AcceptVersion != 0 {
 		if c, ok := running.Get(lead.KindCadence); ok && c.Since == s.AcceptVersion {
 			if due, ok := advance(p.hours(lead.KindCadence, p.Cadence.Business), s.AcceptedAt, p.Cadence.Within, s.Pauses); !ok || p.cadenceCount(s, due) < p.Cadence.Touches {
 				add(lead.KindCadence, s.AcceptVersion, s.AcceptedAt, p.Cadence.Within, p.Cadence.Business, true)
