@@ -21,64 +21,8 @@ func init() {
 	}
 }
 
-// kindIndex returns the index of kind k in kinds, -1 for none. It runs
-// for every clock an event starts or stops: the kinds this package knows
-// are told apart by a switch, which compares lengths before bytes; a
-// kind lead.Kinds added since, or every kind if lead.Kinds changed their
-// order, is found by a search.
-func kindIndex(k lead.DeadlineKind) int {
-	if kindsKnown {
-		if i := knownKind(k); i >= 0 {
-			return i
-		}
-	}
-	for i, kk := range kinds {
-		if kk == k {
-			return i
-		}
-	}
-	return -1
-}
-
-// kindsKnown reports whether knownKind numbers every kind it knows by its
-// index in kinds.
-var kindsKnown = func() bool {
-	n := 0
-	for i, k := range kinds {
-		if j := knownKind(k); j >= 0 {
-			if j != i {
-				return false
-			}
-			n++
-		}
-	}
-	return n == knownKinds
-}()
-
-// knownKinds is the number of kinds knownKind knows.
-const knownKinds = 7
-
-// knownKind returns the index of k in lead.Kinds as this package last
-// knew it, -1 for a kind it does not know.
-func knownKind(k lead.DeadlineKind) int {
-	switch k {
-	case lead.KindHandOff:
-		return 0
-	case lead.KindAccept:
-		return 1
-	case lead.KindFirstTouch:
-		return 2
-	case lead.KindCadence:
-		return 3
-	case lead.KindUnresponsive:
-		return 4
-	case lead.KindQualify:
-		return 5
-	case lead.KindStall:
-		return 6
-	}
-	return -1
-}
+// kindIndex returns the index of kind k in kinds, -1 for none.
+func kindIndex(k lead.DeadlineKind) int { return lead.KindIndex(k) }
 
 // The states of a clock slot.
 const (

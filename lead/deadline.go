@@ -39,6 +39,10 @@ func Kinds() []DeadlineKind {
 	return []DeadlineKind{KindHandOff, KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall}
 }
 
+// KindIndex returns the position of k in Kinds, -1 for a kind this
+// package does not define: a small integer for tables indexed by kind.
+func KindIndex(k DeadlineKind) int { return kindIndex(k) }
+
 func (k DeadlineKind) valid() bool {
 	switch k {
 	case KindHandOff, KindAccept, KindFirstTouch, KindCadence, KindUnresponsive, KindQualify, KindStall:

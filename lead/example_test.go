@@ -141,3 +141,12 @@ func ExampleFold() {
 	// MQL 2 <nil>
 	// true
 }
+
+func ExampleKindIndex() {
+	counts := make([]int, len(lead.Kinds()))
+	for _, k := range []lead.DeadlineKind{lead.KindAccept, lead.KindFirstTouch, lead.KindAccept} {
+		counts[lead.KindIndex(k)]++
+	}
+	fmt.Println(counts[lead.KindIndex(lead.KindAccept)], lead.KindIndex("lunch"))
+	// Output: 2 -1
+}
